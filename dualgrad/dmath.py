@@ -1,0 +1,313 @@
+"""A mirror of :mod:`math` that keeps derivatives.
+
+A plain float (or int) in gives exactly what :mod:`math` gives; a :class:`~dualgrad.Dual` in
+gives a Dual; any other number type with the method of the same name (the reverse-mode
+:class:`~dualgrad.reverse.Value`, for instance) has that method called. Values come from the
+rule table in :mod:`dualgrad.rules`, derivatives from the number types built on it.
+
+>>> from dualgrad import Dual, dmath
+>>> dmath.sin(0.0)
+0.0
+>>> dmath.sin(Dual(0.0, 1.0))
+Dual(0.0, 1.0)
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from dualgrad.dual import Dual
+from dualgrad.rules import RULES
+
+__all__ = [
+    "acos",
+    "acosh",
+    "asin",
+    "asinh",
+    "atan",
+    "atan2",
+    "atanh",
+    "cbrt",
+    "ceil",
+    "cos",
+    "cosh",
+    "e",
+    "erf",
+    "erfc",
+    "exp",
+    "expm1",
+    "fabs",
+    "floor",
+    "hypot",
+    "inf",
+    "isclose",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "log",
+    "log10",
+    "log1p",
+    "log2",
+    "maximum",
+    "minimum",
+    "nan",
+    "pi",
+    "pow",
+    "relu",
+    "sigmoid",
+    "sin",
+    "sinh",
+    "softplus",
+    "sqrt",
+    "tan",
+    "tanh",
+    "tau",
+    "trunc",
+]
+
+pi = math.pi
+e = math.e
+tau = math.tau
+inf = math.inf
+nan = math.nan
+
+
+def _apply(name: str, x: Any, method: str | None = None) -> Any:
+    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method."""
+    if type(x) is float or type(x) is int:
+        return RULES[name].f(x)
+    bound = getattr(x, method or name, None)
+    if bound is None:  # not one of our number types: let the value function raise like math
+        return RULES[name].f(x)
+    return bound()
+
+
+def _lift(c: Any, like: Any) -> Any:
+    """A constant of `like`'s number type (so a two-argument rule can use `like`'s method)."""
+    if type(like) is Dual:
+        return Dual(c, 0.0, like.tag)
+    return type(like)(c)
+
+
+def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
+    """Dispatch two-argument rule `name` on plain numbers or on our number types."""
+    plain = (float, int)
+    if type(x) in plain and type(y) in plain:
+        return RULES[name].f(x, y)
+    if getattr(x, method or name, None) is None:
+        if getattr(y, method or name, None) is None:
+            return RULES[name].f(x, y)
+        x = _lift(x, y)
+    return getattr(x, method or name)(y)
+
+
+# -- exponentials and logarithms ------------------------------------------------------------------
+def exp(x: Any) -> Any:
+    """e**x."""
+    return _apply("exp", x)
+
+
+def expm1(x: Any) -> Any:
+    """e**x - 1, accurate for small x."""
+    return _apply("expm1", x)
+
+
+def log(x: Any, base: Any = None) -> Any:
+    """Natural logarithm, or the logarithm to `base` (like :func:`math.log`)."""
+    if base is None:
+        return _apply("log", x)
+    if type(x) in (float, int) and type(base) in (float, int):
+        return math.log(x, base)
+    return log(x) / log(base)
+
+
+def log2(x: Any) -> Any:
+    """Base-2 logarithm."""
+    return _apply("log2", x)
+
+
+def log10(x: Any) -> Any:
+    """Base-10 logarithm."""
+    return _apply("log10", x)
+
+
+def log1p(x: Any) -> Any:
+    """log(1 + x), accurate for small x."""
+    return _apply("log1p", x)
+
+
+def sqrt(x: Any) -> Any:
+    """Square root; sqrt'(0) = +inf."""
+    return _apply("sqrt", x)
+
+
+def cbrt(x: Any) -> Any:
+    """Cube root (real, keeps the sign)."""
+    return _apply("cbrt", x)
+
+
+def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
+    """x**y with math.pow's domain: ValueError for a negative base and non-integer exponent."""
+    if type(x) in (float, int) and type(y) in (float, int):
+        return math.pow(x, y)
+    return x**y
+
+
+# -- trigonometric --------------------------------------------------------------------------------
+def sin(x: Any) -> Any:
+    """Sine (radians)."""
+    return _apply("sin", x)
+
+
+def cos(x: Any) -> Any:
+    """Cosine (radians)."""
+    return _apply("cos", x)
+
+
+def tan(x: Any) -> Any:
+    """Tangent (radians)."""
+    return _apply("tan", x)
+
+
+def asin(x: Any) -> Any:
+    """Arc sine."""
+    return _apply("asin", x)
+
+
+def acos(x: Any) -> Any:
+    """Arc cosine."""
+    return _apply("acos", x)
+
+
+def atan(x: Any) -> Any:
+    """Arc tangent."""
+    return _apply("atan", x)
+
+
+def atan2(y: Any, x: Any) -> Any:
+    """atan(y / x) in the right quadrant."""
+    return _apply2("atan2", y, x)
+
+
+# -- hyperbolic -----------------------------------------------------------------------------------
+def sinh(x: Any) -> Any:
+    """Hyperbolic sine."""
+    return _apply("sinh", x)
+
+
+def cosh(x: Any) -> Any:
+    """Hyperbolic cosine."""
+    return _apply("cosh", x)
+
+
+def tanh(x: Any) -> Any:
+    """Hyperbolic tangent."""
+    return _apply("tanh", x)
+
+
+def asinh(x: Any) -> Any:
+    """Inverse hyperbolic sine."""
+    return _apply("asinh", x)
+
+
+def acosh(x: Any) -> Any:
+    """Inverse hyperbolic cosine."""
+    return _apply("acosh", x)
+
+
+def atanh(x: Any) -> Any:
+    """Inverse hyperbolic tangent."""
+    return _apply("atanh", x)
+
+
+# -- special functions ----------------------------------------------------------------------------
+def erf(x: Any) -> Any:
+    """Error function."""
+    return _apply("erf", x)
+
+
+def erfc(x: Any) -> Any:
+    """Complementary error function."""
+    return _apply("erfc", x)
+
+
+def hypot(x: Any, y: Any) -> Any:
+    """sqrt(x*x + y*y) without overflow (two arguments)."""
+    return _apply2("hypot", x, y)
+
+
+# -- piecewise ------------------------------------------------------------------------------------
+def fabs(x: Any) -> Any:
+    """Absolute value (abs'(0) = 0); a float for plain numbers, like math.fabs."""
+    if type(x) in (float, int):
+        return math.fabs(x)
+    return abs(x)
+
+
+def floor(x: Any) -> Any:
+    """Largest integer <= x; derivative 0."""
+    return _apply("floor", x, "__floor__")
+
+
+def ceil(x: Any) -> Any:
+    """Smallest integer >= x; derivative 0."""
+    return _apply("ceil", x, "__ceil__")
+
+
+def trunc(x: Any) -> Any:
+    """x rounded towards 0; derivative 0."""
+    return _apply("trunc", x, "__trunc__")
+
+
+def minimum(x: Any, y: Any) -> Any:
+    """The smaller of two numbers; at a tie the first one's derivative (like builtin min)."""
+    return _apply2("min", x, y, "minimum")
+
+
+def maximum(x: Any, y: Any) -> Any:
+    """The larger of two numbers; at a tie the first one's derivative (like builtin max)."""
+    return _apply2("max", x, y, "maximum")
+
+
+# -- neural-network activations -------------------------------------------------------------------
+def relu(x: Any) -> Any:
+    """max(x, 0); relu'(0) = 0."""
+    return _apply("relu", x)
+
+
+def sigmoid(x: Any) -> Any:
+    """1 / (1 + e**-x), computed without overflow."""
+    return _apply("sigmoid", x)
+
+
+def softplus(x: Any) -> Any:
+    """log(1 + e**x), computed without overflow."""
+    return _apply("softplus", x)
+
+
+# -- predicates (on the value; they return bools, so no derivative is lost) -----------------------
+def _plain(x: Any) -> Any:
+    while type(x) is Dual:
+        x = x.value
+    return getattr(x, "data", x) if type(x) not in (float, int) else x
+
+
+def isfinite(x: Any) -> bool:
+    """True if the value is neither inf nor nan."""
+    return math.isfinite(_plain(x))
+
+
+def isinf(x: Any) -> bool:
+    """True if the value is +-inf."""
+    return math.isinf(_plain(x))
+
+
+def isnan(x: Any) -> bool:
+    """True if the value is nan."""
+    return math.isnan(_plain(x))
+
+
+def isclose(a: Any, b: Any, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool:
+    """math.isclose on the values."""
+    return math.isclose(_plain(a), _plain(b), rel_tol=rel_tol, abs_tol=abs_tol)

@@ -1,0 +1,524 @@
+"""Dual numbers: a value and its tangent (derivative), carried through every operation.
+
+>>> from dualgrad import Dual
+>>> x = Dual(3.0, 1.0)          # seed: dx/dx = 1
+>>> y = x * x + 2 * x
+>>> y.value, y.tangent
+(15.0, 8.0)
+
+Every operator and method is built from the rule table in :mod:`dualgrad.rules`. The tangent
+may be a float or a numpy vector of k tangents (chunk mode): every rule is linear in it.
+
+Tags keep nested derivatives apart (perturbation confusion): when two Duals with different tags
+meet, the one with the larger (newer) tag is the outer number and treats the other as a
+constant, whose own value and tangent then ride inside its value.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from dualgrad.rules import RULES, Rule
+
+__all__ = ["Dual"]
+
+_new = object.__new__
+_REAL = (float, int)
+
+
+def _is_real(x: Any) -> bool:
+    return isinstance(x, numbers.Real)
+
+
+def _is_vector(x: Any) -> bool:
+    """A numpy float vector (checked by duck type so numpy stays optional)."""
+    dtype = getattr(x, "dtype", None)
+    return dtype is not None and getattr(x, "ndim", None) == 1 and dtype.kind in "fiu"
+
+
+def _bad_operand(op: str, other: Any) -> TypeError:
+    return TypeError(
+        f"unsupported operand for {op}: Dual and {other!r} (type {type(other).__name__}); "
+        "a Dual combines with int, float and Dual"
+    )
+
+
+def _scale(tangent: Any, partial: Any) -> Any:
+    """tangent * partial, except that a zero tangent contributes exactly 0 even when the partial
+    is +-inf or nan (used by the table's singular rules)."""
+    if partial - partial == 0:  # finite (inf - inf and nan - nan are nan)
+        return tangent * partial
+    if type(tangent) in _REAL:
+        return tangent * partial if tangent else 0.0
+    if type(tangent) is Dual:  # nested: decide on the value
+        return tangent * partial if tangent.value else 0.0 * tangent
+    import numpy as np  # a vector tangent: numpy is present
+
+    with np.errstate(invalid="ignore"):
+        out = tangent * partial
+    out[tangent == 0] = 0.0
+    return out
+
+
+class Dual:
+    """A number ``value + tangent·ε`` with ε² = 0: the tangent is the derivative it carries.
+
+    Arithmetic with int, float and Dual on either side, comparisons on the value, and
+    micrograd-style methods (``x.exp()``, ``x.log()``, ``x.relu()``, ``x.tanh()`` ...).
+
+    >>> Dual(2.0, 1.0) ** 3
+    Dual(8.0, 12.0)
+    """
+
+    __slots__ = ("tag", "tangent", "value")
+
+    value: Any
+    tangent: Any
+    tag: int
+
+    def __init__(self, value: Any, tangent: Any = 0.0, tag: int = 0) -> None:
+        # Validation lives only here: operations build their results without coming back.
+        if type(value) is not Dual and (not _is_real(value) or isinstance(value, bool)):
+            raise TypeError(f"Dual value must be a real number or a Dual, got {value!r}")
+        if not (
+            type(tangent) in _REAL
+            or type(tangent) is Dual
+            or (_is_real(tangent) and not isinstance(tangent, bool))
+            or _is_vector(tangent)
+        ):
+            raise TypeError(
+                f"Dual tangent must be a real number, a 1-D numpy vector or a Dual, got {tangent!r}"
+            )
+        if type(tag) is not int or tag < 0:
+            raise TypeError(f"Dual tag must be a non-negative int, got {tag!r}")
+        self.value = value
+        self.tangent = tangent
+        self.tag = tag
+
+    # -- never lose a derivative silently ---------------------------------------------------------
+    def _drops(self, what: str) -> TypeError:
+        return TypeError(
+            f"{what} would drop the tangent of {self!r} (this also happens when a math.* "
+            "function is given a Dual). Use `d.value` to take the number on purpose, or the "
+            "dualgrad.dmath mirror, e.g. dualgrad.dmath.exp instead of math.exp, which keeps "
+            "the derivative."
+        )
+
+    def __float__(self) -> float:
+        raise self._drops("float(Dual)")
+
+    def __int__(self) -> int:
+        raise self._drops("int(Dual)")
+
+    def __complex__(self) -> complex:
+        raise self._drops("complex(Dual)")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        raise self._drops("round(Dual)")
+
+    def __index__(self) -> int:
+        raise self._drops("using a Dual as an index")
+
+    __hash__ = None  # type: ignore[assignment]  # == compares values only; see __eq__
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    # -- comparisons use the value only (so max, min, sorted and branches work) -------------------
+    def __lt__(self, other: Any) -> bool:
+        return self.value < (other.value if type(other) is Dual else other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.value <= (other.value if type(other) is Dual else other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.value > (other.value if type(other) is Dual else other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.value >= (other.value if type(other) is Dual else other)
+
+    def __eq__(self, other: object) -> bool:
+        """Values only, like ``<`` (as in JAX and PyTorch forward AD): ``x == 0`` branches
+        behave as on floats. Tangents are not compared; Duals are therefore unhashable."""
+        return self.value == (other.value if type(other) is Dual else other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    # -- Value-style compatibility ----------------------------------------------------------------
+    @property
+    def data(self) -> Any:
+        """The value, under micrograd's/microgpt's name so Value-style code runs unchanged."""
+        return self.value
+
+    def __repr__(self) -> str:
+        tag = f", tag={self.tag}" if self.tag else ""
+        return f"Dual({self.value!r}, {self.tangent!r}{tag})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Dual, (self.value, self.tangent, self.tag))
+
+    # Operators and methods are attached below from the rule table (see _unary/_binary).
+    __add__: Callable[[Dual, Any], Dual]
+    __radd__: Callable[[Dual, Any], Dual]
+    __sub__: Callable[[Dual, Any], Dual]
+    __rsub__: Callable[[Dual, Any], Dual]
+    __mul__: Callable[[Dual, Any], Dual]
+    __rmul__: Callable[[Dual, Any], Dual]
+    __truediv__: Callable[[Dual, Any], Dual]
+    __rtruediv__: Callable[[Dual, Any], Dual]
+    __pow__: Callable[[Dual, Any], Dual]
+    __rpow__: Callable[[Dual, Any], Dual]
+    __neg__: Callable[[Dual], Dual]
+    __pos__: Callable[[Dual], Dual]
+    __abs__: Callable[[Dual], Dual]
+    __floor__: Callable[[Dual], Dual]
+    __ceil__: Callable[[Dual], Dual]
+    __trunc__: Callable[[Dual], Dual]
+
+    def log(self, base: Any = None) -> Dual:
+        """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
+        out = _log(self)
+        return out if base is None else out / _log_any(base)
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the operations from the rule table. Each factory specialises once per rule, so the
+# hot path is one closure call: a type check, the value, the tangent and one object creation.
+# ---------------------------------------------------------------------------------------------
+def _domain_error(exc: Exception, name: str, *args: Any) -> Exception:
+    shown = ", ".join(repr(a) for a in args)
+    return type(exc)(f"{exc} in {name}({shown})")
+
+
+def _unary(rule: Rule) -> Callable[[Dual], Dual]:
+    f, (d,), name = rule.f, rule.partials, rule.name
+    singular = rule.singular
+
+    def apply(x: Any) -> Any:  # the value (slow path: errors and nested Duals)
+        try:
+            return f(x)
+        except TypeError:
+            if type(x) is Dual:
+                return op(x)
+            raise
+        except ValueError as exc:
+            raise _domain_error(exc, name, x) from None
+
+    if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
+        if d == 1:
+
+            def op(self: Dual) -> Dual:
+                out = _new(Dual)
+                out.value = apply(self.value)
+                out.tangent = self.tangent
+                out.tag = self.tag
+                return out
+
+        else:
+
+            def op(self: Dual) -> Dual:
+                out = _new(Dual)
+                out.value = apply(self.value)
+                out.tangent = self.tangent * d if d != -1 else -self.tangent
+                out.tag = self.tag
+                return out
+
+    elif singular:
+
+        def op(self: Dual) -> Dual:
+            x = self.value
+            y = apply(x)
+            out = _new(Dual)
+            out.value = y
+            out.tangent = _scale(self.tangent, d(x, y))
+            out.tag = self.tag
+            return out
+
+    else:
+
+        def op(self: Dual) -> Dual:
+            x = self.value
+            try:
+                y = f(x)
+            except Exception:
+                y = apply(x)
+            out = _new(Dual)
+            out.value = y
+            out.tangent = self.tangent * d(x, y)
+            out.tag = self.tag
+            return out
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"{name}(x) with its derivative (rule '{name}' of dualgrad.rules)."
+    return op
+
+
+def _make(value: Any, tangent: Any, tag: int) -> Dual:
+    out = _new(Dual)
+    out.value = value
+    out.tangent = tangent
+    out.tag = tag
+    return out
+
+
+def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any], Any]]:
+    """(op, rop) for a two-argument rule: ``op(d, o)`` is rule(d, o), ``rop(d, o)`` rule(o, d).
+
+    The fast paths (same-tag Dual, or a float/int) are specialised by the form of the table's
+    partials: constants (add, sub), the other argument (mul) or functions (the rest). Every
+    other case - errors, other real types, Duals of another tag, singular rules - takes the
+    generic slow path, which reads the partials through :meth:`Rule.partial`.
+    """
+    f, name = rule.f, rule.name
+    px, py = rule.partial(0), rule.partial(1)
+    times = _scale if rule.singular else operator.mul
+
+    def value(x: Any, y: Any) -> Any:
+        try:
+            return f(x, y)
+        except TypeError:  # an inner Dual met a math function (nested derivatives)
+            if type(x) is Dual:
+                return op(x, y)
+            if type(y) is Dual:
+                return rop(y, x)
+            raise
+        except (ValueError, ZeroDivisionError) as exc:
+            raise _domain_error(exc, name, x, y) from None
+
+    def both(a: Dual, b: Dual) -> Dual:
+        x, y = a.value, b.value
+        z = value(x, y)
+        return _make(z, times(a.tangent, px(x, y, z)) + times(b.tangent, py(x, y, z)), a.tag)
+
+    def const(a: Dual, c: Any, reflected: bool) -> Dual:
+        x = a.value
+        if reflected:
+            z = value(c, x)
+            return _make(z, times(a.tangent, py(c, x, z)), a.tag)
+        z = value(x, c)
+        return _make(z, times(a.tangent, px(x, c, z)), a.tag)
+
+    def slow(self: Dual, other: Any, reflected: bool) -> Any:
+        if type(other) is Dual:
+            if other.tag == self.tag:  # same tag held by different int objects (unpickled)
+                return both(other, self) if reflected else both(self, other)
+            if other.tag > self.tag:  # other is the outer number and self its constant
+                return op(other, self) if reflected else rop(other, self)
+        elif not _is_real(other):
+            raise _bad_operand(name, other)
+        elif type(other) not in _REAL:  # numpy scalars, Fractions, bools: plain floats
+            other = float(other)
+        return const(self, other, reflected)
+
+    dx, dy = rule.partials
+    if rule.singular:  # rare and needing care at inf/nan partials: always the generic path
+
+        def op(self: Dual, other: Any) -> Any:
+            if type(other) is Dual and other.tag is self.tag:
+                return both(self, other)
+            if type(other) is float or type(other) is int:
+                return const(self, other, False)
+            return slow(self, other, False)
+
+        def rop(self: Dual, other: Any) -> Any:
+            if type(other) is float or type(other) is int:
+                return const(self, other, True)
+            return slow(self, other, True)
+
+    elif (dx, dy) == ("y", "x"):  # bilinear (mul): each partial is the other argument
+
+        def op(self: Dual, other: Any) -> Any:
+            if type(other) is Dual:
+                if other.tag is self.tag:
+                    x = self.value
+                    y = other.value
+                    out = _new(Dual)
+                    try:
+                        out.value = f(x, y)
+                    except Exception:
+                        out.value = value(x, y)
+                    out.tangent = self.tangent * y + other.tangent * x
+                    out.tag = self.tag
+                    return out
+            elif type(other) is float or type(other) is int:
+                out = _new(Dual)
+                try:
+                    out.value = f(self.value, other)
+                except Exception:
+                    out.value = value(self.value, other)
+                out.tangent = self.tangent * other
+                out.tag = self.tag
+                return out
+            return slow(self, other, False)
+
+        def rop(self: Dual, other: Any) -> Any:
+            if type(other) is float or type(other) is int:
+                out = _new(Dual)
+                try:
+                    out.value = f(other, self.value)
+                except Exception:
+                    out.value = value(other, self.value)
+                out.tangent = self.tangent * other
+                out.tag = self.tag
+                return out
+            return slow(self, other, True)
+
+    elif (dx, dy) in ((1.0, 1.0), (1.0, -1.0)):  # linear: add and sub
+        plus = dy == 1.0
+
+        def op(self: Dual, other: Any) -> Any:
+            if type(other) is Dual:
+                if other.tag is self.tag:
+                    out = _new(Dual)
+                    try:
+                        out.value = f(self.value, other.value)
+                    except Exception:
+                        out.value = value(self.value, other.value)
+                    out.tangent = (
+                        self.tangent + other.tangent if plus else self.tangent - other.tangent
+                    )
+                    out.tag = self.tag
+                    return out
+            elif type(other) is float or type(other) is int:
+                out = _new(Dual)
+                try:
+                    out.value = f(self.value, other)
+                except Exception:
+                    out.value = value(self.value, other)
+                out.tangent = self.tangent
+                out.tag = self.tag
+                return out
+            return slow(self, other, False)
+
+        def rop(self: Dual, other: Any) -> Any:
+            if type(other) is float or type(other) is int:
+                out = _new(Dual)
+                try:
+                    out.value = f(other, self.value)
+                except Exception:
+                    out.value = value(other, self.value)
+                out.tangent = self.tangent if plus else -self.tangent
+                out.tag = self.tag
+                return out
+            return slow(self, other, True)
+
+    else:  # partials are functions of (x, y, out)
+        if not (callable(dx) and callable(dy)):
+            raise NotImplementedError(f"partials {rule.partials!r} of rule {name!r}")
+
+        def op(self: Dual, other: Any) -> Any:
+            if type(other) is Dual:
+                if other.tag is self.tag:
+                    x = self.value
+                    y = other.value
+                    try:
+                        z = f(x, y)
+                    except Exception:
+                        z = value(x, y)
+                    out = _new(Dual)
+                    out.value = z
+                    out.tangent = self.tangent * dx(x, y, z) + other.tangent * dy(x, y, z)
+                    out.tag = self.tag
+                    return out
+            elif type(other) is float or type(other) is int:
+                x = self.value
+                try:
+                    z = f(x, other)
+                except Exception:
+                    z = value(x, other)
+                out = _new(Dual)
+                out.value = z
+                out.tangent = self.tangent * dx(x, other, z)
+                out.tag = self.tag
+                return out
+            return slow(self, other, False)
+
+        def rop(self: Dual, other: Any) -> Any:
+            if type(other) is float or type(other) is int:
+                y = self.value
+                try:
+                    z = f(other, y)
+                except Exception:
+                    z = value(other, y)
+                out = _new(Dual)
+                out.value = z
+                out.tangent = self.tangent * dy(other, y, z)
+                out.tag = self.tag
+                return out
+            return slow(self, other, True)
+
+    op.__name__ = op.__qualname__ = name
+    rop.__name__ = rop.__qualname__ = "r" + name
+    return op, rop
+
+
+_OPS: dict[str, Callable[..., Any]] = {}
+_ROPS: dict[str, Callable[..., Any]] = {}
+for _rule in RULES.values():
+    if _rule.arity == 1:
+        _OPS[_rule.name] = _unary(_rule)
+    else:
+        _OPS[_rule.name], _ROPS[_rule.name] = _binary(_rule)
+
+# Operators (explicit, so the class reads like the list of what a Dual supports).
+Dual.__add__, Dual.__radd__ = _OPS["add"], _ROPS["add"]
+Dual.__sub__, Dual.__rsub__ = _OPS["sub"], _ROPS["sub"]
+Dual.__mul__, Dual.__rmul__ = _OPS["mul"], _ROPS["mul"]
+Dual.__truediv__, Dual.__rtruediv__ = _OPS["truediv"], _ROPS["truediv"]
+Dual.__pow__, Dual.__rpow__ = _OPS["pow"], _ROPS["pow"]
+Dual.__neg__ = _OPS["neg"]
+Dual.__pos__ = _OPS["pos"]
+Dual.__abs__ = _OPS["abs"]
+Dual.__floor__ = _OPS["floor"]
+Dual.__ceil__ = _OPS["ceil"]
+Dual.__trunc__ = _OPS["trunc"]
+
+# Methods, micrograd/microgpt style: x.exp(), x.relu(), x.atan2(y) ...
+_log = _OPS["log"]
+Dual.exp = _OPS["exp"]  # type: ignore[attr-defined]
+Dual.expm1 = _OPS["expm1"]  # type: ignore[attr-defined]
+Dual.log2 = _OPS["log2"]  # type: ignore[attr-defined]
+Dual.log10 = _OPS["log10"]  # type: ignore[attr-defined]
+Dual.log1p = _OPS["log1p"]  # type: ignore[attr-defined]
+Dual.sqrt = _OPS["sqrt"]  # type: ignore[attr-defined]
+Dual.cbrt = _OPS["cbrt"]  # type: ignore[attr-defined]
+Dual.sin = _OPS["sin"]  # type: ignore[attr-defined]
+Dual.cos = _OPS["cos"]  # type: ignore[attr-defined]
+Dual.tan = _OPS["tan"]  # type: ignore[attr-defined]
+Dual.asin = _OPS["asin"]  # type: ignore[attr-defined]
+Dual.acos = _OPS["acos"]  # type: ignore[attr-defined]
+Dual.atan = _OPS["atan"]  # type: ignore[attr-defined]
+Dual.sinh = _OPS["sinh"]  # type: ignore[attr-defined]
+Dual.cosh = _OPS["cosh"]  # type: ignore[attr-defined]
+Dual.tanh = _OPS["tanh"]  # type: ignore[attr-defined]
+Dual.asinh = _OPS["asinh"]  # type: ignore[attr-defined]
+Dual.acosh = _OPS["acosh"]  # type: ignore[attr-defined]
+Dual.atanh = _OPS["atanh"]  # type: ignore[attr-defined]
+Dual.erf = _OPS["erf"]  # type: ignore[attr-defined]
+Dual.erfc = _OPS["erfc"]  # type: ignore[attr-defined]
+Dual.relu = _OPS["relu"]  # type: ignore[attr-defined]
+Dual.sigmoid = _OPS["sigmoid"]  # type: ignore[attr-defined]
+Dual.softplus = _OPS["softplus"]  # type: ignore[attr-defined]
+Dual.atan2 = _OPS["atan2"]  # type: ignore[attr-defined]
+Dual.hypot = _OPS["hypot"]  # type: ignore[attr-defined]
+Dual.minimum = _OPS["min"]  # type: ignore[attr-defined]
+Dual.maximum = _OPS["max"]  # type: ignore[attr-defined]
+
+
+def _log_any(base: Any) -> Any:
+    return _log(base) if type(base) is Dual else math.log(base)
+
+
+def binary_op(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """The Dual implementation (op, reflected op) of a two-argument rule."""
+    return _OPS[name], _ROPS[name]
+
+
+def unary_op(name: str) -> Callable[[Dual], Dual]:
+    """The Dual implementation of a one-argument rule."""
+    return _OPS[name]

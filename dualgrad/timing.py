@@ -1,0 +1,63 @@
+"""Side-by-side timing for benchmarks: interleaved repeats, medians and spreads.
+
+Benchmarks compare methods measured in the same run, round-robin, so a slow moment of the
+machine hits every method alike; they report the median and the spread, never one lucky run.
+
+>>> samples = measure({"a": lambda: sum(range(100)), "b": lambda: sum(range(200))}, repeats=3)
+>>> sorted(samples), len(samples["a"])
+(['a', 'b'], 3)
+"""
+
+from __future__ import annotations
+
+import gc
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Summary", "measure", "ratio", "summarize"]
+
+
+def measure(
+    cases: dict[str, Callable[[], Any]], repeats: int = 7, number: int = 1
+) -> dict[str, list[float]]:
+    """Seconds per call of each case, `repeats` samples each, interleaved round by round.
+
+    Each round runs every case `number` times, rotating the starting case so no case always
+    runs first; a garbage collection precedes each sample so no case pays for another's garbage.
+    """
+    names = list(cases)
+    samples: dict[str, list[float]] = {name: [] for name in names}
+    for r in range(repeats):
+        for name in names[r % len(names) :] + names[: r % len(names)]:
+            fn = cases[name]
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples[name].append((time.perf_counter() - start) / number)
+    return samples
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Median and spread (min, max) of a list of samples."""
+
+    median: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.median:.4g} [{self.low:.4g}-{self.high:.4g}]"
+
+
+def summarize(samples: list[float]) -> Summary:
+    """Median, min and max."""
+    return Summary(statistics.median(samples), min(samples), max(samples))
+
+
+def ratio(numerator: list[float], denominator: list[float]) -> Summary:
+    """Per-round ratios numerator/denominator (samples taken in the same rounds), summarized."""
+    return summarize([n / d for n, d in zip(numerator, denominator, strict=True)])

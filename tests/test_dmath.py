@@ -1,0 +1,90 @@
+"""dmath mirrors math on plain numbers and keeps derivatives on Duals."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from dualgrad import Dual, dmath
+from dualgrad.rules import RULES
+
+# dmath name -> rule name, for every function the mirror offers
+MIRRORED = {name: name for name in RULES if hasattr(math, name) and hasattr(dmath, name)}
+MIRRORED |= {
+    "minimum": "min",
+    "maximum": "max",
+    "relu": "relu",
+    "sigmoid": "sigmoid",
+    "softplus": "softplus",
+    "fabs": "abs",
+}
+
+
+def point(rule_name):
+    return tuple(dom[0][0] + 0.3 * (dom[0][1] - dom[0][0]) for dom in RULES[rule_name].domain)
+
+
+def test_every_table_function_is_mirrored():
+    arithmetic = {"add", "sub", "mul", "truediv", "neg", "pos"}  # operators, not functions
+    assert set(MIRRORED.values()) | arithmetic | {"pow"} == set(RULES)
+    assert callable(dmath.pow)
+
+
+@pytest.mark.parametrize("name", sorted(MIRRORED))
+def test_plain_numbers_give_exactly_what_math_gives(name):
+    args = point(MIRRORED[name])
+    got = getattr(dmath, name)(*args)
+    expected = getattr(math, name)(*args) if hasattr(math, name) else RULES[MIRRORED[name]].f(*args)
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize("name", sorted(MIRRORED))
+def test_duals_give_duals_with_the_rule_derivative(name):
+    rule = RULES[MIRRORED[name]]
+    args = point(rule.name)
+    for i in range(rule.arity):
+        seeded = [Dual(a, 1.0) if j == i else a for j, a in enumerate(args)]
+        out = getattr(dmath, name)(*seeded)
+        assert type(out) is Dual
+        assert out.value == pytest.approx(rule.f(*args), rel=1e-15)
+        h = 1e-6
+        up = [a + h if j == i else a for j, a in enumerate(args)]
+        down = [a - h if j == i else a for j, a in enumerate(args)]
+        assert out.tangent == pytest.approx((rule.f(*up) - rule.f(*down)) / (2 * h), rel=1e-6)
+
+
+def test_two_argument_functions_accept_a_dual_on_either_side():
+    assert dmath.atan2(Dual(1.0, 1.0), Dual(2.0)).tangent == pytest.approx(2 / 5)
+    assert dmath.atan2(1.0, Dual(2.0, 1.0)).tangent == pytest.approx(-1 / 5)
+    assert dmath.hypot(3.0, Dual(4.0, 1.0)).tangent == pytest.approx(0.8)
+    assert dmath.maximum(1.0, Dual(2.0, 1.0)).tangent == 1.0
+    assert dmath.minimum(1.0, Dual(2.0, 1.0)).tangent == 0.0
+
+
+def test_log_with_base_and_pow():
+    assert dmath.log(8.0, 2) == math.log(8.0, 2)
+    y = dmath.log(Dual(8.0, 1.0), 2)
+    assert y.value == pytest.approx(3.0) and y.tangent == pytest.approx(1 / (8 * math.log(2)))
+    assert dmath.pow(2.0, 3) == 8.0
+    assert dmath.pow(Dual(2.0, 1.0), 3).tangent == 12.0
+    with pytest.raises(ValueError, match="math domain error"):
+        dmath.pow(-2.0, 0.5)
+
+
+def test_math_domain_errors_and_type_errors_mirror_math():
+    with pytest.raises(ValueError, match="math domain error"):
+        dmath.log(0.0)
+    with pytest.raises(ValueError, match=r"sqrt\(-1\.0\)"):
+        dmath.sqrt(Dual(-1.0))
+    with pytest.raises(TypeError):
+        dmath.exp("a")
+    with pytest.raises(TypeError):
+        dmath.exp(None)
+
+
+def test_predicates_and_constants():
+    assert dmath.isfinite(Dual(1.0, math.inf))  # the value decides
+    assert dmath.isnan(Dual(math.nan)) and dmath.isinf(Dual(-math.inf))
+    assert dmath.isclose(Dual(1.0), 1.0 + 1e-12)
+    assert (dmath.pi, dmath.e, dmath.inf) == (math.pi, math.e, math.inf)
