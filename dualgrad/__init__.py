@@ -1,17 +1,33 @@
 """dualgrad: forward-mode automatic differentiation with dual numbers.
 
 A :class:`Dual` carries a value and its derivative through ordinary Python arithmetic and the
-:mod:`dualgrad.dmath` mirror of :mod:`math`.
+:mod:`dualgrad.dmath` mirror of :mod:`math`; the drivers seed parameters and read the
+derivatives out.
 
->>> from dualgrad import Dual, dmath
+>>> from dualgrad import Dual, dmath, derivative
 >>> y = dmath.exp(Dual(0.0, 1.0)) * 3
 >>> y.value, y.tangent
 (3.0, 3.0)
+>>> derivative(lambda x: x * dmath.sin(x), 0.0)
+0.0
 """
 
 from dualgrad import dmath, rules
+from dualgrad.api import GradResult, derivative, grad, hessian, jacobian, jvp, value_and_grad
 from dualgrad.dual import Dual
 
 __version__ = "0.1.0"
 
-__all__ = ["Dual", "__version__", "dmath", "rules"]
+__all__ = [
+    "Dual",
+    "GradResult",
+    "__version__",
+    "derivative",
+    "dmath",
+    "grad",
+    "hessian",
+    "jacobian",
+    "jvp",
+    "rules",
+    "value_and_grad",
+]

@@ -180,15 +180,11 @@ def _d_sqrt(x: Any, out: Any) -> Any:
 
 
 def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
-    # d/dx x**y = y * x**(y-1). x**0 is the constant 1, so its slope is 0 even at x = 0
-    # (no 0 * inf). At x = 0 the power x**(y-1) is singular for y < 1: the slope is +inf
-    # for 0 < y < 1 (like sqrt), 1 for y == 1 and 0 for y > 1.
-    if y == 0:
-        return 0.0
-    if x == 0:
-        if y == 1:
-            return 1.0
-        return 0.0 if y > 1 else INF
+    # d/dx x**y = y * x**(y-1). Only x = 0 needs care, where x**(y-1) is singular for y < 1:
+    # x**0 is the constant 1, so its slope is 0 (no 0 * inf); for 0 < y < 1 the slope is +inf
+    # (like sqrt). Elsewhere the formula itself is used, so nested derivatives stay exact.
+    if x == 0 and y < 1:
+        return 0.0 if y == 0 else INF
     return y * x ** (y - 1)
 
 

@@ -1,0 +1,329 @@
+"""Forward-mode drivers: derivative, grad by seeding each parameter in turn, jvp, jacobian,
+hessian.
+
+>>> from dualgrad import derivative, grad, hessian
+>>> derivative(lambda x: x ** 3, 2.0)
+12.0
+>>> grad(lambda p: p["w"][0] * p["w"][1] + p["b"], {"w": [2.0, 3.0], "b": 1.0})
+{'w': [3.0, 2.0], 'b': 1.0}
+>>> hessian(lambda v: v[0] ** 2 * v[1], [1.0, 2.0])
+[[4.0, 2.0], [2.0, 0.0]]
+
+Seeding parameter i means replacing it by ``Dual(p_i, 1.0)`` while every other parameter
+stays a plain float, so most arithmetic in the pass stays in C; a full gradient costs N passes.
+With ``chunk=k`` each pass carries k tangents at once as a numpy vector (ForwardDiff.jl's
+chunk mode): ceil(N/k) passes.
+
+Every call takes a fresh tag, and tags of nested calls are newer than those of the calls
+around them, so perturbations never mix (perturbation confusion): in
+``derivative(lambda x: x * derivative(lambda y: x + y, 1.0), 1.0)`` the inner derivative is
+exactly 1 and the answer is 1.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from dualgrad.dual import Dual
+from dualgrad.tree import flatten, is_real, leaf_slots, mutable_copy, paths, unflatten
+
+__all__ = [
+    "GradResult",
+    "derivative",
+    "grad",
+    "hessian",
+    "jacobian",
+    "jvp",
+    "value_and_grad",
+]
+
+_tags = itertools.count(1)
+_state = threading.local()
+
+
+def _active() -> list[int]:
+    """Tags of the derivatives being taken right now in this thread, outermost first."""
+    stack = getattr(_state, "tags", None)
+    if stack is None:
+        stack = _state.tags = []
+    return stack
+
+
+class _Tagged:
+    """Context manager: a fresh tag, newer than every tag already active."""
+
+    def __enter__(self) -> int:
+        self.tag = next(_tags)
+        _active().append(self.tag)
+        return self.tag
+
+    def __exit__(self, *exc: object) -> None:
+        _active().remove(self.tag)
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _tangent_of(out: Any, tag: int, what: str) -> Any:
+    """The derivative carried by `out` for perturbation `tag` (0 if `out` ignores it)."""
+    if type(out) is Dual:
+        if out.tag == tag:
+            inner = out.value
+            if type(inner) is Dual and inner.tag not in _active():
+                raise TypeError(
+                    f"{what}: the function returned a result carrying {_describe(inner)}, a "
+                    f"Dual of tag {inner.tag} that belongs to no derivative being taken "
+                    "(made by hand, or leaked from another call)"
+                )
+            return out.tangent
+        if out.tag in _active():  # an outer derivative's number: constant w.r.t. ours
+            return 0.0
+        raise TypeError(
+            f"{what}: the function returned {_describe(out)}, a Dual of tag {out.tag} that "
+            "belongs to no derivative being taken (made by hand, or leaked from another call)"
+        )
+    if is_real(out):
+        return 0.0
+    raise TypeError(f"{what}: the function must return a real number, it returned {_describe(out)}")
+
+
+def _value_of(out: Any, tag: int) -> Any:
+    return out.value if type(out) is Dual and out.tag == tag else out
+
+
+def _check_leaves(leaves: list[Any], spec: Any, what: str) -> None:
+    for i, x in enumerate(leaves):
+        if not (is_real(x) or type(x) is Dual):
+            raise TypeError(
+                f"{what}: parameter params{paths(spec)[i]} is {_describe(x)}, not a real number"
+            )
+
+
+def _numpy() -> Any:
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError(
+            "chunked tangents need numpy: pip install 'dualgrad[fast]' (or use chunk=1)"
+        ) from None
+    return numpy
+
+
+# -- derivative -----------------------------------------------------------------------------------
+def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
+    """df/dx at `x` for a scalar function of one real number; without `x`, the function f'.
+
+    >>> derivative(lambda x: x * x, 3.0)
+    6.0
+    >>> d2 = derivative(derivative(lambda x: x ** 3))
+    >>> d2(2.0)
+    12.0
+    """
+    if x is None:
+
+        def df(x: Any) -> Any:
+            return derivative(f, x)
+
+        df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
+        return df
+    if not (is_real(x) or type(x) is Dual):
+        raise TypeError(f"derivative: x must be a real number, got {_describe(x)}")
+    with _Tagged() as tag:
+        return _tangent_of(f(Dual(x, 1.0, tag)), tag, "derivative")
+
+
+# -- grad -----------------------------------------------------------------------------------------
+@dataclass
+class GradResult:
+    """What a gradient cost and gave: unpacks like ``value, grad = value_and_grad(...)``."""
+
+    value: Any
+    grad: Any
+    passes: int
+    """Evaluations of the function (the exact cost: N for one tangent, ceil(N/k) chunked)."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.value, self.grad))
+
+
+def _chunk_width(chunk: int | str, n: int) -> int:
+    if chunk == "all":
+        return max(n, 1)
+    if type(chunk) is not int or chunk < 1:
+        raise ValueError(f"chunk must be a positive int or 'all', got {chunk!r}")
+    return chunk
+
+
+def seed_range(
+    f: Callable[[Any], Any],
+    spec: Any,
+    leaves: Sequence[Any],
+    start: int,
+    stop: int,
+    width: int,
+    tag: int,
+) -> tuple[Any, list[Any], int]:
+    """Seed parameters start..stop-1, `width` per pass; return (value, their partials, passes).
+
+    The unit of work of :func:`value_and_grad` (and of its parallel form): it works on its own
+    copy of the parameters, seeding in place and restoring each leaf after its pass.
+    """
+    work = mutable_copy(spec, list(leaves))
+    slots = leaf_slots(work)
+    partials: list[Any] = []
+    value: Any = None
+    passes = 0
+    if width == 1:
+        for i in range(start, stop):
+            container, key = slots[i]
+            container[key] = Dual(leaves[i], 1.0, tag)
+            try:
+                out = f(work)
+            finally:
+                container[key] = leaves[i]
+            partials.append(_tangent_of(out, tag, "grad"))
+            if passes == 0:
+                value = _value_of(out, tag)
+            passes += 1
+        return value, partials, passes
+    np = _numpy()
+    for lo in range(start, stop, width):
+        hi = min(lo + width, stop)
+        eye = np.eye(hi - lo)
+        for j in range(lo, hi):
+            container, key = slots[j]
+            container[key] = Dual(leaves[j], eye[j - lo], tag)
+        try:
+            out = f(work)
+        finally:
+            for j in range(lo, hi):
+                container, key = slots[j]
+                container[key] = leaves[j]
+        t = _tangent_of(out, tag, "grad")
+        partials.extend(t.tolist() if hasattr(t, "tolist") else [t] * (hi - lo))
+        if passes == 0:
+            value = _value_of(out, tag)
+        passes += 1
+    return value, partials, passes
+
+
+def value_and_grad(f: Callable[[Any], Any], params: Any, *, chunk: int | str = 1) -> GradResult:
+    """The value of ``f(params)`` and its full gradient, in the structure of `params`.
+
+    `params` is a number, or a (nested) list, tuple or dict of numbers - a model's
+    state_dict. The function receives a working copy (tuples become lists there). The result
+    unpacks as ``value, grad``; ``.passes`` is the number of evaluations of `f`.
+
+    >>> r = value_and_grad(lambda p: p[0] ** 2 + 3 * p[1], [2.0, 5.0], chunk=2)
+    >>> r.value, r.grad, r.passes
+    (19.0, [4.0, 3.0], 1)
+    """
+    leaves, spec = flatten(params)
+    _check_leaves(leaves, spec, "grad")
+    width = _chunk_width(chunk, len(leaves))
+    if spec.kind == "leaf":  # a single number: seed it directly
+        with _Tagged() as tag:
+            out = f(Dual(leaves[0], 1.0, tag))
+            return GradResult(_value_of(out, tag), _tangent_of(out, tag, "grad"), 1)
+    with _Tagged() as tag:
+        if not leaves:
+            out = f(mutable_copy(spec, []))
+            _tangent_of(out, tag, "grad")  # the same check of what f returns
+            return GradResult(out, unflatten(spec, []), 1)
+        value, partials, passes = seed_range(f, spec, leaves, 0, len(leaves), width, tag)
+    return GradResult(value, unflatten(spec, partials), passes)
+
+
+def grad(f: Callable[[Any], Any], params: Any, *, chunk: int | str = 1) -> Any:
+    """The gradient of a scalar function `f` at `params`, in the structure of `params`.
+
+    Seeds each parameter in turn (N passes), or `chunk` parameters per pass with numpy
+    vector tangents (ceil(N/chunk) passes; ``chunk="all"`` does it in one). Empty params give an
+    empty gradient without calling `f`.
+    """
+    leaves, spec = flatten(params)
+    if not leaves and spec.kind != "leaf":
+        return unflatten(spec, [])
+    return value_and_grad(f, params, chunk=chunk).grad
+
+
+# -- jvp, jacobian, hessian -----------------------------------------------------------------------
+def jvp(f: Callable[[Any], Any], primals: Any, tangents: Any) -> tuple[Any, Any]:
+    """(f(primals), the directional derivative of f along `tangents`) in one pass.
+
+    `tangents` has the structure of `primals`; `f` may return a number or a tree of numbers,
+    and the derivative comes back in that structure.
+
+    >>> jvp(lambda p: [p[0] * p[1], p[0] + p[1]], [2.0, 3.0], [1.0, 0.0])
+    ([6.0, 5.0], [3.0, 1.0])
+    """
+    leaves, spec = flatten(primals)
+    dirs, dspec = flatten(tangents)
+    if dspec != spec:
+        raise ValueError("jvp: tangents must have the structure of primals")
+    _check_leaves(leaves, spec, "jvp")
+    _check_leaves(dirs, spec, "jvp")
+    with _Tagged() as tag:
+        seeded = [Dual(p, t, tag) for p, t in zip(leaves, dirs, strict=True)]
+        out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
+        outs, ospec = flatten(out)
+        values = [_value_of(o, tag) for o in outs]
+        derivs = [_tangent_of(o, tag, "jvp") for o in outs]
+    return unflatten(ospec, values), unflatten(ospec, derivs)
+
+
+def jacobian(f: Callable[[Any], Any], x: Any, *, chunk: int | str = 1) -> list[list[Any]]:
+    """The Jacobian J[i][j] = d f_i / d x_j of a vector-valued function, column by column.
+
+    `x` is a list of numbers (or any tree: j runs over its flattened leaves) and `f` returns a
+    list (or tree: i runs over its flattened leaves). ``chunk=k`` takes k columns per pass.
+
+    >>> jacobian(lambda v: [v[0] * v[1], v[0] + 2 * v[1]], [2.0, 3.0])
+    [[3.0, 2.0], [1.0, 2.0]]
+    """
+    leaves, spec = flatten(x)
+    _check_leaves(leaves, spec, "jacobian")
+    n = len(leaves)
+    width = _chunk_width(chunk, n)
+    columns: list[list[Any]] = []
+    with _Tagged() as tag:
+        for lo in range(0, n, width):
+            hi = min(lo + width, n)
+            seeds = [1.0] if width == 1 else list(_numpy().eye(hi - lo))
+            seeded = list(leaves)
+            for j in range(lo, hi):
+                seeded[j] = Dual(leaves[j], seeds[j - lo], tag)
+            out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
+            outs, _ = flatten(out)
+            ts = [_tangent_of(o, tag, "jacobian") for o in outs]
+            for j in range(hi - lo):
+                columns.append([t[j] if hasattr(t, "shape") else t for t in ts])
+    m = len(columns[0]) if columns else 0
+    return [[columns[j][i] for j in range(n)] for i in range(m)]
+
+
+def hessian(f: Callable[[Any], Any], x: Any) -> list[list[Any]]:
+    """The Hessian H[i][j] = d2 f / dx_i dx_j of a scalar function, forward over forward.
+
+    Column j seeds x_j with an outer tag and takes the gradient inside with an inner tag:
+    N * N passes of `f` (2-argument functions: 4 passes).
+    """
+    leaves, spec = flatten(x)
+    _check_leaves(leaves, spec, "hessian")
+    n = len(leaves)
+    if spec.kind == "leaf":
+        return [[derivative(derivative(f), leaves[0])]]
+    columns = []
+    with _Tagged() as tag:
+        for j in range(n):
+            seeded = list(leaves)
+            seeded[j] = Dual(leaves[j], 1.0, tag)
+            g, _ = flatten(grad(f, unflatten(spec, seeded)))
+            columns.append([_tangent_of(gi, tag, "hessian") for gi in g])
+    return [[columns[j][i] for j in range(n)] for i in range(n)]

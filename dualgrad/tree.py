@@ -1,0 +1,143 @@
+"""Flatten and rebuild parameter containers: nested lists, tuples and dicts of numbers.
+
+A model's parameters (its ``state_dict``) are a tree whose leaves are numbers. The drivers
+flatten it to one list to seed parameter i in turn, and rebuild gradients in the same shape.
+
+>>> leaves, spec = flatten({"w": [[1.0, 2.0], [3.0, 4.0]], "b": (5.0,)})
+>>> leaves
+[5.0, 1.0, 2.0, 3.0, 4.0]
+>>> unflatten(spec, [x * 10 for x in leaves])
+{'w': [[10.0, 20.0], [30.0, 40.0]], 'b': (50.0,)}
+>>> paths(spec)[0]
+"['b'][0]"
+
+Dict keys are visited in sorted order (like JAX's pytrees), so two dicts with the same keys
+flatten alike whatever their insertion order; the rebuilt dict keeps the original order.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Spec", "flatten", "leaf_slots", "paths", "unflatten"]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The shape of a tree: ``kind`` is "leaf", "list", "tuple" or "dict"."""
+
+    kind: str
+    children: tuple[Spec, ...] = ()
+    keys: tuple[Any, ...] = ()  # dict keys in flattening (sorted) order
+    order: tuple[Any, ...] = ()  # dict keys in the original insertion order
+    size: int = 1  # number of leaves below
+
+
+def _sorted_keys(d: dict) -> tuple[Any, ...]:
+    try:
+        return tuple(sorted(d))
+    except TypeError:  # keys of mixed types: fall back to insertion order
+        return tuple(d)
+
+
+def flatten(tree: Any) -> tuple[list[Any], Spec]:
+    """Leaves of `tree` in a fixed order, and the spec to rebuild it."""
+    leaves: list[Any] = []
+
+    def walk(node: Any) -> Spec:
+        if isinstance(node, dict):
+            keys = _sorted_keys(node)
+            kids = tuple(walk(node[k]) for k in keys)
+            return Spec("dict", kids, keys, tuple(node), sum(k.size for k in kids))
+        if isinstance(node, (list, tuple)):
+            kids = tuple(walk(x) for x in node)
+            kind = "tuple" if isinstance(node, tuple) else "list"
+            return Spec(kind, kids, size=sum(k.size for k in kids))
+        leaves.append(node)
+        return Spec("leaf")
+
+    return leaves, walk(tree)
+
+
+def unflatten(spec: Spec, leaves: list[Any]) -> Any:
+    """Rebuild a tree of `spec`'s shape from `leaves` (in flatten's order)."""
+    if len(leaves) != spec.size:
+        raise ValueError(f"spec has {spec.size} leaves, got {len(leaves)}")
+    it = iter(leaves)
+
+    def build(s: Spec) -> Any:
+        if s.kind == "leaf":
+            return next(it)
+        kids = [build(c) for c in s.children]
+        if s.kind == "dict":
+            by_key = dict(zip(s.keys, kids, strict=True))
+            return {k: by_key[k] for k in s.order}
+        return tuple(kids) if s.kind == "tuple" else kids
+
+    return build(spec)
+
+
+def paths(spec: Spec) -> list[str]:
+    """A readable path per leaf, e.g. ``['wte'][3][1]``, for error messages."""
+    out: list[str] = []
+
+    def walk(s: Spec, prefix: str) -> None:
+        if s.kind == "leaf":
+            out.append(prefix)
+        elif s.kind == "dict":
+            for k, c in zip(s.keys, s.children, strict=True):
+                walk(c, f"{prefix}[{k!r}]")
+        else:
+            for i, c in enumerate(s.children):
+                walk(c, f"{prefix}[{i}]")
+
+    walk(spec, "")
+    return out
+
+
+def leaf_slots(tree: Any) -> list[tuple[Any, Any]]:
+    """(container, key) of every leaf in flatten's order, for seeding a leaf in place.
+
+    Tuples cannot be assigned to, so `tree` must hold only dicts and lists (see
+    :func:`mutable_copy`).
+    """
+    slots: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for k in _sorted_keys(node):
+                if isinstance(node[k], (dict, list, tuple)):
+                    walk(node[k])
+                else:
+                    slots.append((node, k))
+        elif isinstance(node, list):
+            for i, x in enumerate(node):
+                if isinstance(x, (dict, list, tuple)):
+                    walk(x)
+                else:
+                    slots.append((node, i))
+        else:
+            raise TypeError(f"leaf_slots needs dicts and lists, found {type(node).__name__}")
+
+    walk(tree)
+    return slots
+
+
+def mutable_copy(spec: Spec, leaves: list[Any]) -> Any:
+    """Like :func:`unflatten`, but tuples become lists so leaves can be seeded in place."""
+    return unflatten(_listify(spec), leaves)
+
+
+def _listify(spec: Spec) -> Spec:
+    if spec.kind == "leaf":
+        return spec
+    kids = tuple(_listify(c) for c in spec.children)
+    kind = "list" if spec.kind == "tuple" else spec.kind
+    return Spec(kind, kids, spec.keys, spec.order, spec.size)
+
+
+def is_real(x: Any) -> bool:
+    """A real number that is not a bool, complex, str or None."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)

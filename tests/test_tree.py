@@ -1,0 +1,75 @@
+"""flatten/unflatten keep structure and order; leaf slots seed in place."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dualgrad.tree import flatten, is_real, leaf_slots, mutable_copy, paths, unflatten
+
+trees = st.recursive(
+    st.floats(-10, 10),
+    lambda kids: (
+        st.lists(kids, max_size=4)
+        | st.tuples(kids, kids)
+        | st.dictionaries(st.text("abcdef", min_size=1, max_size=3), kids, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+@given(trees)
+def test_round_trip_keeps_structure_order_and_types(tree):
+    leaves, spec = flatten(tree)
+    rebuilt = unflatten(spec, leaves)
+    assert rebuilt == tree
+    assert repr(rebuilt) == repr(tree)  # same container types and dict order
+    assert spec.size == len(leaves)
+
+
+@given(trees)
+def test_slots_of_a_mutable_copy_visit_leaves_in_flatten_order(tree):
+    leaves, spec = flatten(tree)
+    work = mutable_copy(spec, leaves)
+    slots = leaf_slots(work) if spec.kind != "leaf" else []
+    if spec.kind != "leaf":
+        assert [c[k] for c, k in slots] == leaves
+        for i, (c, k) in enumerate(slots):  # write through the slots, read back by flattening
+            c[k] = i
+        assert flatten(work)[0] == list(range(len(leaves)))
+
+
+def test_dicts_flatten_in_sorted_key_order_but_rebuild_in_insertion_order():
+    leaves, spec = flatten({"b": 1.0, "a": [2.0, 3.0]})
+    assert leaves == [2.0, 3.0, 1.0]
+    assert list(unflatten(spec, [0, 0, 0])) == ["b", "a"]
+
+
+def test_paths_name_each_leaf():
+    _, spec = flatten({"wte": [[1.0, 2.0], [3.0, 4.0]], "b": (5.0,)})
+    assert paths(spec) == [
+        "['b'][0]",
+        "['wte'][0][0]",
+        "['wte'][0][1]",
+        "['wte'][1][0]",
+        "['wte'][1][1]",
+    ]
+
+
+def test_unflatten_checks_the_leaf_count():
+    _, spec = flatten([1.0, 2.0])
+    with pytest.raises(ValueError, match="2 leaves, got 3"):
+        unflatten(spec, [1, 2, 3])
+
+
+def test_leaf_slots_refuses_tuples():
+    with pytest.raises(TypeError, match="tuple"):
+        leaf_slots((1.0, 2.0))
+
+
+@pytest.mark.parametrize(
+    ("x", "ok"), [(1.0, True), (3, True), (True, False), ("a", False), (None, False), (1j, False)]
+)
+def test_is_real(x, ok):
+    assert is_real(x) is ok
