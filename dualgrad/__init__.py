@@ -13,7 +13,16 @@ derivatives out.
 """
 
 from dualgrad import dmath, rules
-from dualgrad.api import GradResult, derivative, grad, hessian, jacobian, jvp, value_and_grad
+from dualgrad.api import (
+    GradResult,
+    derivative,
+    forward_gradient,
+    grad,
+    hessian,
+    jacobian,
+    jvp,
+    value_and_grad,
+)
 from dualgrad.dual import Dual
 
 __version__ = "0.1.0"
@@ -24,6 +33,7 @@ __all__ = [
     "__version__",
     "derivative",
     "dmath",
+    "forward_gradient",
     "grad",
     "hessian",
     "jacobian",
