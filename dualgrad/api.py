@@ -23,6 +23,7 @@ exactly 1 and the answer is 1.
 from __future__ import annotations
 
 import itertools
+import os
 import random
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 _tags = itertools.count(1)
+_tags_lock = threading.Lock()
 _state = threading.local()
 
 
@@ -65,6 +67,26 @@ class _Tagged:
 
     def __exit__(self, *exc: object) -> None:
         _active().remove(self.tag)
+
+
+class _Adopted:
+    """Context manager for a task run elsewhere (a worker process or thread): make the
+    caller's active tags active here too, and make new tags here newer than all of them."""
+
+    def __init__(self, tags: Sequence[int]) -> None:
+        self.tags = [t for t in tags if t not in _active()]
+
+    def __enter__(self) -> None:
+        global _tags
+        with _tags_lock:
+            probe = next(_tags)
+            if self.tags and probe <= max(self.tags):
+                _tags = itertools.count(max(self.tags) + 1)
+        _active().extend(self.tags)
+
+    def __exit__(self, *exc: object) -> None:
+        for t in self.tags:
+            _active().remove(t)
 
 
 def _describe(x: Any) -> str:
@@ -169,58 +191,120 @@ def seed_range(
     start: int,
     stop: int,
     width: int,
-    tag: int,
+    tags: Sequence[int],
 ) -> tuple[Any, list[Any], int]:
     """Seed parameters start..stop-1, `width` per pass; return (value, their partials, passes).
 
-    The unit of work of :func:`value_and_grad` (and of its parallel form): it works on its own
-    copy of the parameters, seeding in place and restoring each leaf after its pass.
+    The unit of work of :func:`value_and_grad`, serial or spread over an executor: it works on
+    its own copy of the parameters, seeding in place and restoring each leaf after its pass.
+    ``tags[-1]`` is the tag to seed with, the others those of enclosing derivatives. An
+    exception raised by `f` gets a note naming the parameter(s) being seeded.
     """
+    tag = tags[-1]
     work = mutable_copy(spec, list(leaves))
-    slots = leaf_slots(work)
+    slots = leaf_slots(work) if spec.kind != "leaf" else []
     partials: list[Any] = []
     value: Any = None
     passes = 0
-    if width == 1:
-        for i in range(start, stop):
-            container, key = slots[i]
-            container[key] = Dual(leaves[i], 1.0, tag)
+    np = _numpy() if width > 1 else None
+    with _Adopted(tags):
+        for lo in range(start, stop, width):
+            hi = min(lo + width, stop)
+            eye = np.eye(hi - lo) if np is not None else None
             try:
-                out = f(work)
-            finally:
-                container[key] = leaves[i]
-            partials.append(_tangent_of(out, tag, "grad"))
+                for j in range(lo, hi):
+                    container, key = slots[j]
+                    container[key] = Dual(leaves[j], 1.0 if eye is None else eye[j - lo], tag)
+                try:
+                    out = f(work)
+                finally:
+                    for j in range(lo, hi):
+                        container, key = slots[j]
+                        container[key] = leaves[j]
+                t = _tangent_of(out, tag, "grad")
+            except Exception as exc:
+                where = f"parameter {lo} (params{paths(spec)[lo]})"
+                if hi - lo > 1:
+                    where = f"parameters {lo}..{hi - 1} (from params{paths(spec)[lo]})"
+                _add_note(exc, f"raised while seeding {where}")
+                raise
+            if eye is None:
+                partials.append(t)
+            else:
+                partials.extend(t.tolist() if hasattr(t, "tolist") else [t] * (hi - lo))
             if passes == 0:
                 value = _value_of(out, tag)
             passes += 1
-        return value, partials, passes
-    np = _numpy()
-    for lo in range(start, stop, width):
-        hi = min(lo + width, stop)
-        eye = np.eye(hi - lo)
-        for j in range(lo, hi):
-            container, key = slots[j]
-            container[key] = Dual(leaves[j], eye[j - lo], tag)
-        try:
-            out = f(work)
-        finally:
-            for j in range(lo, hi):
-                container, key = slots[j]
-                container[key] = leaves[j]
-        t = _tangent_of(out, tag, "grad")
-        partials.extend(t.tolist() if hasattr(t, "tolist") else [t] * (hi - lo))
-        if passes == 0:
-            value = _value_of(out, tag)
-        passes += 1
     return value, partials, passes
 
 
-def value_and_grad(f: Callable[[Any], Any], params: Any, *, chunk: int | str = 1) -> GradResult:
+def _add_note(exc: BaseException, note: str) -> None:
+    if hasattr(exc, "add_note"):  # Python 3.11+
+        exc.add_note(note)
+    else:  # pragma: no cover - 3.10: keep the note where 3.11's traceback would show it
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
+
+
+def _worker_count(executor: Any) -> int:
+    """How many tasks an executor runs at once (a guess where it does not say)."""
+    count = getattr(executor, "_max_workers", None)
+    if count is None and hasattr(executor, "_client"):  # dask.distributed's ClientExecutor
+        try:
+            count = sum(executor._client.nthreads().values())
+        except Exception:  # a cluster that cannot answer now: fall back to this machine
+            count = None
+    return int(count or os.cpu_count() or 1)
+
+
+def _ranges(n: int, width: int, tasks: int) -> list[tuple[int, int]]:
+    """Split 0..n into `tasks` contiguous ranges of whole chunks, sizes differing by <= 1 chunk."""
+    chunks = -(-n // width)
+    tasks = max(1, min(tasks, chunks))
+    bounds = [round(i * chunks / tasks) * width for i in range(tasks + 1)]
+    return [(lo, min(hi, n)) for lo, hi in itertools.pairwise(bounds) if lo < n]
+
+
+def _run_ranges(
+    executor: Any, tasks: int | None, fn: Callable[..., Any], n: int, width: int, *args: Any
+) -> list[Any]:
+    """Results of fn(*args[:-1], lo, hi, width, args[-1]) for each range, in order."""
+    *head, tags = args
+    if executor is None:
+        return [fn(*head, 0, n, width, tags)]
+    # ~4 tasks per worker: big enough that pickling the parameters and the function is paid
+    # rarely, small enough that a slow worker is not left with the last quarter of the work
+    count = tasks if tasks is not None else 4 * _worker_count(executor)
+    futures = [
+        executor.submit(fn, *head, lo, hi, width, tags) for lo, hi in _ranges(n, width, count)
+    ]
+    try:
+        return [fut.result() for fut in futures]
+    except BaseException:
+        for fut in futures:
+            fut.cancel()
+        raise
+
+
+def value_and_grad(
+    f: Callable[[Any], Any],
+    params: Any,
+    *,
+    chunk: int | str = 1,
+    executor: Any = None,
+    tasks: int | None = None,
+) -> GradResult:
     """The value of ``f(params)`` and its full gradient, in the structure of `params`.
 
     `params` is a number, or a (nested) list, tuple or dict of numbers - a model's
     state_dict. The function receives a working copy (tuples become lists there). The result
     unpacks as ``value, grad``; ``.passes`` is the number of evaluations of `f`.
+
+    The passes are independent, so with an `executor` (any ``concurrent.futures.Executor``:
+    a ``ProcessPoolExecutor``, a ``ThreadPoolExecutor``, or a Dask ``Client.get_executor()``)
+    they are split into `tasks` contiguous ranges (default: 4 per worker) run in parallel; the
+    result is identical, bit for bit, to the serial one. With processes, `f` and `params`
+    must pickle (a module-level function or a ``functools.partial`` of one; Dask's cloudpickle
+    also takes lambdas and closures).
 
     >>> r = value_and_grad(lambda p: p[0] ** 2 + 3 * p[1], [2.0, 5.0], chunk=2)
     >>> r.value, r.grad, r.passes
@@ -229,30 +313,41 @@ def value_and_grad(f: Callable[[Any], Any], params: Any, *, chunk: int | str = 1
     leaves, spec = flatten(params)
     _check_leaves(leaves, spec, "grad")
     width = _chunk_width(chunk, len(leaves))
-    if spec.kind == "leaf":  # a single number: seed it directly
-        with _Tagged() as tag:
-            out = f(Dual(leaves[0], 1.0, tag))
-            return GradResult(_value_of(out, tag), _tangent_of(out, tag, "grad"), 1)
     with _Tagged() as tag:
         if not leaves:
             out = f(mutable_copy(spec, []))
             _tangent_of(out, tag, "grad")  # the same check of what f returns
             return GradResult(out, unflatten(spec, []), 1)
-        value, partials, passes = seed_range(f, spec, leaves, 0, len(leaves), width, tag)
-    return GradResult(value, unflatten(spec, partials), passes)
+        if spec.kind == "leaf":  # a single number: seed it directly
+            out = f(Dual(leaves[0], 1.0, tag))
+            return GradResult(_value_of(out, tag), _tangent_of(out, tag, "grad"), 1)
+        tags = tuple(_active())
+        results = _run_ranges(
+            executor, tasks, seed_range, len(leaves), width, f, spec, leaves, tags
+        )
+    partials = [p for _, part, _ in results for p in part]
+    return GradResult(results[0][0], unflatten(spec, partials), sum(r[2] for r in results))
 
 
-def grad(f: Callable[[Any], Any], params: Any, *, chunk: int | str = 1) -> Any:
+def grad(
+    f: Callable[[Any], Any],
+    params: Any,
+    *,
+    chunk: int | str = 1,
+    executor: Any = None,
+    tasks: int | None = None,
+) -> Any:
     """The gradient of a scalar function `f` at `params`, in the structure of `params`.
 
     Seeds each parameter in turn (N passes), or `chunk` parameters per pass with numpy
-    vector tangents (ceil(N/chunk) passes; ``chunk="all"`` does it in one). Empty params give an
-    empty gradient without calling `f`.
+    vector tangents (ceil(N/chunk) passes; ``chunk="all"`` does it in one), optionally spread
+    over an `executor` (see :func:`value_and_grad`). Empty params give an empty gradient
+    without calling `f`.
     """
     leaves, spec = flatten(params)
     if not leaves and spec.kind != "leaf":
         return unflatten(spec, [])
-    return value_and_grad(f, params, chunk=chunk).grad
+    return value_and_grad(f, params, chunk=chunk, executor=executor, tasks=tasks).grad
 
 
 # -- jvp, jacobian, hessian -----------------------------------------------------------------------
@@ -280,24 +375,23 @@ def jvp(f: Callable[[Any], Any], primals: Any, tangents: Any) -> tuple[Any, Any]
     return unflatten(ospec, values), unflatten(ospec, derivs)
 
 
-def jacobian(f: Callable[[Any], Any], x: Any, *, chunk: int | str = 1) -> list[list[Any]]:
-    """The Jacobian J[i][j] = d f_i / d x_j of a vector-valued function, column by column.
-
-    `x` is a list of numbers (or any tree: j runs over its flattened leaves) and `f` returns a
-    list (or tree: i runs over its flattened leaves). ``chunk=k`` takes k columns per pass.
-
-    >>> jacobian(lambda v: [v[0] * v[1], v[0] + 2 * v[1]], [2.0, 3.0])
-    [[3.0, 2.0], [1.0, 2.0]]
-    """
-    leaves, spec = flatten(x)
-    _check_leaves(leaves, spec, "jacobian")
-    n = len(leaves)
-    width = _chunk_width(chunk, n)
+def jacobian_columns(
+    f: Callable[[Any], Any],
+    spec: Any,
+    leaves: Sequence[Any],
+    start: int,
+    stop: int,
+    width: int,
+    tags: Sequence[int],
+) -> list[list[Any]]:
+    """Columns start..stop-1 of the Jacobian, `width` per pass (the unit of :func:`jacobian`)."""
+    tag = tags[-1]
     columns: list[list[Any]] = []
-    with _Tagged() as tag:
-        for lo in range(0, n, width):
-            hi = min(lo + width, n)
-            seeds = [1.0] if width == 1 else list(_numpy().eye(hi - lo))
+    eye_of = _numpy().eye if width > 1 else None
+    with _Adopted(tags):
+        for lo in range(start, stop, width):
+            hi = min(lo + width, stop)
+            seeds = [1.0] if eye_of is None else list(eye_of(hi - lo))
             seeded = list(leaves)
             for j in range(lo, hi):
                 seeded[j] = Dual(leaves[j], seeds[j - lo], tag)
@@ -306,7 +400,37 @@ def jacobian(f: Callable[[Any], Any], x: Any, *, chunk: int | str = 1) -> list[l
             ts = [_tangent_of(o, tag, "jacobian") for o in outs]
             for j in range(hi - lo):
                 columns.append([t[j] if hasattr(t, "shape") else t for t in ts])
-    m = len(columns[0]) if columns else 0
+    return columns
+
+
+def jacobian(
+    f: Callable[[Any], Any],
+    x: Any,
+    *,
+    chunk: int | str = 1,
+    executor: Any = None,
+    tasks: int | None = None,
+) -> list[list[Any]]:
+    """The Jacobian J[i][j] = d f_i / d x_j of a vector-valued function, column by column.
+
+    `x` is a list of numbers (or any tree: j runs over its flattened leaves) and `f` returns a
+    list (or tree: i runs over its flattened leaves). ``chunk=k`` takes k columns per pass;
+    an `executor` spreads the columns as in :func:`value_and_grad`.
+
+    >>> jacobian(lambda v: [v[0] * v[1], v[0] + 2 * v[1]], [2.0, 3.0])
+    [[3.0, 2.0], [1.0, 2.0]]
+    """
+    leaves, spec = flatten(x)
+    _check_leaves(leaves, spec, "jacobian")
+    n = len(leaves)
+    if n == 0:
+        return []
+    width = _chunk_width(chunk, n)
+    with _Tagged():
+        tags = tuple(_active())
+        parts = _run_ranges(executor, tasks, jacobian_columns, n, width, f, spec, leaves, tags)
+    columns = [c for part in parts for c in part]
+    m = len(columns[0])
     return [[columns[j][i] for j in range(n)] for i in range(m)]
 
 
