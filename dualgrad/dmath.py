@@ -73,6 +73,35 @@ inf = math.inf
 nan = math.nan
 
 
+# Value functions straight from the table: plain floats take one call, no dispatch (models run
+# these in their innermost loops).
+_F_EXP = RULES["exp"].f
+_F_EXPM1 = RULES["expm1"].f
+_F_LOG = RULES["log"].f
+_F_LOG2 = RULES["log2"].f
+_F_LOG10 = RULES["log10"].f
+_F_LOG1P = RULES["log1p"].f
+_F_SQRT = RULES["sqrt"].f
+_F_CBRT = RULES["cbrt"].f
+_F_SIN = RULES["sin"].f
+_F_COS = RULES["cos"].f
+_F_TAN = RULES["tan"].f
+_F_ASIN = RULES["asin"].f
+_F_ACOS = RULES["acos"].f
+_F_ATAN = RULES["atan"].f
+_F_SINH = RULES["sinh"].f
+_F_COSH = RULES["cosh"].f
+_F_TANH = RULES["tanh"].f
+_F_ASINH = RULES["asinh"].f
+_F_ACOSH = RULES["acosh"].f
+_F_ATANH = RULES["atanh"].f
+_F_ERF = RULES["erf"].f
+_F_ERFC = RULES["erfc"].f
+_F_RELU = RULES["relu"].f
+_F_SIGMOID = RULES["sigmoid"].f
+_F_SOFTPLUS = RULES["softplus"].f
+
+
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
     """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method."""
     if type(x) is float or type(x) is int:
@@ -105,18 +134,18 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
 # -- exponentials and logarithms ------------------------------------------------------------------
 def exp(x: Any) -> Any:
     """e**x."""
-    return _apply("exp", x)
+    return _F_EXP(x) if type(x) is float else _apply("exp", x)
 
 
 def expm1(x: Any) -> Any:
     """e**x - 1, accurate for small x."""
-    return _apply("expm1", x)
+    return _F_EXPM1(x) if type(x) is float else _apply("expm1", x)
 
 
 def log(x: Any, base: Any = None) -> Any:
     """Natural logarithm, or the logarithm to `base` (like :func:`math.log`)."""
     if base is None:
-        return _apply("log", x)
+        return _F_LOG(x) if type(x) is float else _apply("log", x)
     if type(x) in (float, int) and type(base) in (float, int):
         return math.log(x, base)
     return log(x) / log(base)
@@ -124,27 +153,27 @@ def log(x: Any, base: Any = None) -> Any:
 
 def log2(x: Any) -> Any:
     """Base-2 logarithm."""
-    return _apply("log2", x)
+    return _F_LOG2(x) if type(x) is float else _apply("log2", x)
 
 
 def log10(x: Any) -> Any:
     """Base-10 logarithm."""
-    return _apply("log10", x)
+    return _F_LOG10(x) if type(x) is float else _apply("log10", x)
 
 
 def log1p(x: Any) -> Any:
     """log(1 + x), accurate for small x."""
-    return _apply("log1p", x)
+    return _F_LOG1P(x) if type(x) is float else _apply("log1p", x)
 
 
 def sqrt(x: Any) -> Any:
     """Square root; sqrt'(0) = +inf."""
-    return _apply("sqrt", x)
+    return _F_SQRT(x) if type(x) is float else _apply("sqrt", x)
 
 
 def cbrt(x: Any) -> Any:
     """Cube root (real, keeps the sign)."""
-    return _apply("cbrt", x)
+    return _F_CBRT(x) if type(x) is float else _apply("cbrt", x)
 
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
@@ -157,32 +186,32 @@ def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
 # -- trigonometric --------------------------------------------------------------------------------
 def sin(x: Any) -> Any:
     """Sine (radians)."""
-    return _apply("sin", x)
+    return _F_SIN(x) if type(x) is float else _apply("sin", x)
 
 
 def cos(x: Any) -> Any:
     """Cosine (radians)."""
-    return _apply("cos", x)
+    return _F_COS(x) if type(x) is float else _apply("cos", x)
 
 
 def tan(x: Any) -> Any:
     """Tangent (radians)."""
-    return _apply("tan", x)
+    return _F_TAN(x) if type(x) is float else _apply("tan", x)
 
 
 def asin(x: Any) -> Any:
     """Arc sine."""
-    return _apply("asin", x)
+    return _F_ASIN(x) if type(x) is float else _apply("asin", x)
 
 
 def acos(x: Any) -> Any:
     """Arc cosine."""
-    return _apply("acos", x)
+    return _F_ACOS(x) if type(x) is float else _apply("acos", x)
 
 
 def atan(x: Any) -> Any:
     """Arc tangent."""
-    return _apply("atan", x)
+    return _F_ATAN(x) if type(x) is float else _apply("atan", x)
 
 
 def atan2(y: Any, x: Any) -> Any:
@@ -193,43 +222,43 @@ def atan2(y: Any, x: Any) -> Any:
 # -- hyperbolic -----------------------------------------------------------------------------------
 def sinh(x: Any) -> Any:
     """Hyperbolic sine."""
-    return _apply("sinh", x)
+    return _F_SINH(x) if type(x) is float else _apply("sinh", x)
 
 
 def cosh(x: Any) -> Any:
     """Hyperbolic cosine."""
-    return _apply("cosh", x)
+    return _F_COSH(x) if type(x) is float else _apply("cosh", x)
 
 
 def tanh(x: Any) -> Any:
     """Hyperbolic tangent."""
-    return _apply("tanh", x)
+    return _F_TANH(x) if type(x) is float else _apply("tanh", x)
 
 
 def asinh(x: Any) -> Any:
     """Inverse hyperbolic sine."""
-    return _apply("asinh", x)
+    return _F_ASINH(x) if type(x) is float else _apply("asinh", x)
 
 
 def acosh(x: Any) -> Any:
     """Inverse hyperbolic cosine."""
-    return _apply("acosh", x)
+    return _F_ACOSH(x) if type(x) is float else _apply("acosh", x)
 
 
 def atanh(x: Any) -> Any:
     """Inverse hyperbolic tangent."""
-    return _apply("atanh", x)
+    return _F_ATANH(x) if type(x) is float else _apply("atanh", x)
 
 
 # -- special functions ----------------------------------------------------------------------------
 def erf(x: Any) -> Any:
     """Error function."""
-    return _apply("erf", x)
+    return _F_ERF(x) if type(x) is float else _apply("erf", x)
 
 
 def erfc(x: Any) -> Any:
     """Complementary error function."""
-    return _apply("erfc", x)
+    return _F_ERFC(x) if type(x) is float else _apply("erfc", x)
 
 
 def hypot(x: Any, y: Any) -> Any:
@@ -273,17 +302,17 @@ def maximum(x: Any, y: Any) -> Any:
 # -- neural-network activations -------------------------------------------------------------------
 def relu(x: Any) -> Any:
     """max(x, 0); relu'(0) = 0."""
-    return _apply("relu", x)
+    return _F_RELU(x) if type(x) is float else _apply("relu", x)
 
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e**-x), computed without overflow."""
-    return _apply("sigmoid", x)
+    return _F_SIGMOID(x) if type(x) is float else _apply("sigmoid", x)
 
 
 def softplus(x: Any) -> Any:
     """log(1 + e**x), computed without overflow."""
-    return _apply("softplus", x)
+    return _F_SOFTPLUS(x) if type(x) is float else _apply("softplus", x)
 
 
 # -- predicates (on the value; they return bools, so no derivative is lost) -----------------------
