@@ -1,0 +1,658 @@
+"""Reverse mode: a scalar ``Value`` that records how it was computed, then back-propagates.
+
+Each operation stores its inputs (``_children``) and its local partial derivatives with respect
+to them (``_local_grads``), read from the rule table in :mod:`dualgrad.rules`, the same table
+:class:`~dualgrad.Dual` uses. :meth:`Value.backward` walks the recorded graph once, from the
+output back to the inputs, and leaves d(output)/d(node) in every node's ``.grad``: one pass
+gives the whole gradient, whatever the number of parameters (micrograd's/microgpt's design).
+
+>>> from dualgrad.reverse import Value, value_and_grad
+>>> x = Value(3.0)
+>>> y = x * x + 2 * x
+>>> y.backward()
+>>> y.data, x.grad
+(15.0, 8.0)
+>>> value_and_grad(lambda p: p["w"] * p["b"] ** 2, {"w": 2.0, "b": 3.0})
+(18.0, {'w': 9.0, 'b': 12.0})
+
+Gradients of the leaves *accumulate* over calls of :meth:`~Value.backward` (as PyTorch's leaf
+tensors do); reset them with :func:`zero_grad`. :func:`value_and_grad` and :func:`grad` make
+fresh leaves on every call, so they need no reset.
+
+Building a graph allocates one object per operation, and CPython's cyclic garbage collector
+keeps walking that growing heap while it is built, although the graph holds no cycles and is
+freed by reference counting anyway. :func:`paused_gc` switches the collector off for a block;
+the drivers use it.
+"""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from dualgrad.rules import RULES, Rule
+from dualgrad.tree import flatten, is_real, paths, unflatten
+
+__all__ = ["Value", "binary_op", "grad", "paused_gc", "unary_op", "value_and_grad", "zero_grad"]
+
+_new = object.__new__
+_REAL = (float, int)
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _bad_operand(op: str, other: Any) -> TypeError:
+    return TypeError(
+        f"unsupported operand for {op}: Value and {_describe(other)} (type "
+        f"{type(other).__name__}); a Value combines with int, float and Value"
+    )
+
+
+class Value:
+    """A scalar node of a computation graph: its number ``data`` and, after
+    :meth:`backward`, ``grad`` = d(output)/d(this node).
+
+    Arithmetic with int, float and Value on either side, comparisons on ``data``, and
+    micrograd-style methods named after the rules (``x.exp()``, ``x.log()``, ``x.relu()``,
+    ``x.tanh()``, ``x.atan2(y)``, ``x.maximum(y)`` ...).
+
+    ``Value(data)`` is a leaf: a parameter, or a constant whose gradient nobody reads.
+    ``Value(data, children, local_grads)`` records a custom operation: ``local_grads[i]`` is
+    d(data)/d(children[i]).
+
+    Equality and hashing are by identity, unlike :class:`~dualgrad.Dual` (whose ``==``
+    compares values and which is therefore unhashable): :meth:`backward` keeps the nodes it
+    has visited in a set, and two different nodes holding the same number must stay two
+    nodes. ``v == 0`` is therefore False for every Value; compare ``v.data == 0`` instead.
+    ``<``, ``<=``, ``>``, ``>=`` compare ``data``, so ``max``, ``min``, ``sorted`` and
+    branches work as on floats.
+
+    >>> a = Value(2.0)
+    >>> b = a.exp() * a
+    >>> b.backward()
+    >>> round(a.grad, 6)  # d/da a e^a = (a + 1) e^a
+    22.167168
+    """
+
+    __slots__ = ("_children", "_local_grads", "data", "grad")
+
+    data: Any
+    grad: Any
+    _children: tuple[Value, ...]
+    _local_grads: tuple[Any, ...]
+
+    def __init__(
+        self, data: Any, children: Iterable[Value] = (), local_grads: Iterable[Any] = ()
+    ) -> None:
+        # Validation lives only here: operations build their results without coming back.
+        if type(data) not in _REAL:
+            if not is_real(data):
+                raise TypeError(
+                    f"Value data must be a real number, got {_describe(data)} "
+                    f"(type {type(data).__name__})"
+                )
+            data = float(data)  # numpy scalars, Fractions ...: plain floats keep arithmetic in C
+        children = tuple(children)
+        local_grads = tuple(local_grads)
+        if len(children) != len(local_grads):
+            raise ValueError(
+                f"Value needs one local gradient per child, got {len(children)} children "
+                f"and {len(local_grads)} local gradients"
+            )
+        for c in children:
+            if not isinstance(c, Value):
+                raise TypeError(f"Value children must be Values, got {_describe(c)}")
+        for d in local_grads:
+            if not is_real(d):
+                raise TypeError(f"Value local gradients must be real numbers, got {_describe(d)}")
+        self.data = data
+        self.grad = 0.0
+        self._children = children
+        self._local_grads = local_grads
+
+    # -- the backward pass ------------------------------------------------------------------------
+    def backward(self) -> None:
+        """Accumulate d(self)/d(leaf) into the ``.grad`` of every leaf this node depends on.
+
+        Iterative (no recursion: graphs of any depth work). Intermediate nodes get
+        d(self)/d(node) in ``.grad``, recomputed from zero on every call; leaves (the Values
+        made with ``Value(x)``) *accumulate* over calls, like PyTorch's leaf tensors, so a
+        second call adds the gradient once more. :func:`zero_grad` resets leaves.
+
+        A zero upstream gradient contributes exactly 0, even through a local partial that is
+        infinite or nan (sqrt at 0, the exponent of a negative base ...): the reverse-mode form
+        of the table's rule for singular partials.
+        """
+        # Topological order by an iterative depth-first search: a node is appended after every
+        # node it was computed from (its DFS post-order). Only inner nodes (with children) are
+        # ordered: leaves send nothing back. Inner nodes' grads are reset on the way down.
+        order: list[Value] = []
+        seen: set[Value] = set()
+        stack: list[Any] = [self] if self._children else []
+        push = stack.append
+        pop = stack.pop
+        emit = order.append
+        add = seen.add
+        while stack:
+            v = pop()
+            if v is _DONE:  # every child of the node below the marker is ordered
+                emit(pop())
+            elif v not in seen:  # a node may be pushed twice before it is expanded: once only
+                add(v)
+                v.grad = 0.0
+                push(v)
+                push(_DONE)
+                for c in v._children:
+                    if c._children and c not in seen:
+                        push(c)
+        if self._children:
+            self.grad = 1.0
+        else:  # a leaf: accumulates like every leaf
+            self.grad += 1.0
+        # From the output back, each node sends grad * local partial to each of its children.
+        for v in reversed(order):
+            g = v.grad
+            if g:  # a zero grad sends exactly 0, even through an inf or nan local partial
+                children = v._children
+                n = len(children)
+                if n == 2:
+                    a, b = children
+                    da, db = v._local_grads
+                    a.grad += g * da
+                    b.grad += g * db
+                elif n == 1:
+                    children[0].grad += g * v._local_grads[0]
+                else:  # custom operations: Value(data, children, local_grads)
+                    for c, d in zip(children, v._local_grads, strict=True):
+                        c.grad += g * d
+
+    # -- never lose the graph silently ------------------------------------------------------------
+    def _drops(self, what: str) -> TypeError:
+        return TypeError(
+            f"{what} would drop the graph of {self!r} (this also happens when a math.* "
+            "function is given a Value). Use `v.data` to take the number on purpose, or the "
+            "dualgrad.dmath mirror, e.g. dualgrad.dmath.exp instead of math.exp, which keeps "
+            "the derivative."
+        )
+
+    def __float__(self) -> float:
+        raise self._drops("float(Value)")
+
+    def __int__(self) -> int:
+        raise self._drops("int(Value)")
+
+    def __complex__(self) -> complex:
+        raise self._drops("complex(Value)")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        raise self._drops("round(Value)")
+
+    def __index__(self) -> int:
+        raise self._drops("using a Value as an index")
+
+    # Identity hashing and equality (object's): see the class docstring.
+    __hash__ = object.__hash__
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    # -- comparisons use data only (so max, min, sorted and branches work) ------------------------
+    def __lt__(self, other: Any) -> bool:
+        return self.data < (other.data if type(other) is Value else other)
+
+    def __le__(self, other: Any) -> bool:
+        return self.data <= (other.data if type(other) is Value else other)
+
+    def __gt__(self, other: Any) -> bool:
+        return self.data > (other.data if type(other) is Value else other)
+
+    def __ge__(self, other: Any) -> bool:
+        return self.data >= (other.data if type(other) is Value else other)
+
+    def __repr__(self) -> str:
+        return f"Value(data={self.data!r}, grad={self.grad!r})"
+
+    def log(self, base: Any = None) -> Value:
+        """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
+        out = _log(self)
+        return out if base is None else out / _log_any(base)
+
+    # Operators and methods are attached below from the rule table (see _unary/_binary).
+    __add__: Callable[[Value, Any], Value]
+    __radd__: Callable[[Value, Any], Value]
+    __sub__: Callable[[Value, Any], Value]
+    __rsub__: Callable[[Value, Any], Value]
+    __mul__: Callable[[Value, Any], Value]
+    __rmul__: Callable[[Value, Any], Value]
+    __truediv__: Callable[[Value, Any], Value]
+    __rtruediv__: Callable[[Value, Any], Value]
+    __pow__: Callable[[Value, Any], Value]
+    __rpow__: Callable[[Value, Any], Value]
+    __neg__: Callable[[Value], Value]
+    __pos__: Callable[[Value], Value]
+    __abs__: Callable[[Value], Value]
+    __floor__: Callable[[Value], Value]
+    __ceil__: Callable[[Value], Value]
+    __trunc__: Callable[[Value], Value]
+    exp: Callable[[Value], Value]
+    expm1: Callable[[Value], Value]
+    log2: Callable[[Value], Value]
+    log10: Callable[[Value], Value]
+    log1p: Callable[[Value], Value]
+    sqrt: Callable[[Value], Value]
+    cbrt: Callable[[Value], Value]
+    sin: Callable[[Value], Value]
+    cos: Callable[[Value], Value]
+    tan: Callable[[Value], Value]
+    asin: Callable[[Value], Value]
+    acos: Callable[[Value], Value]
+    atan: Callable[[Value], Value]
+    sinh: Callable[[Value], Value]
+    cosh: Callable[[Value], Value]
+    tanh: Callable[[Value], Value]
+    asinh: Callable[[Value], Value]
+    acosh: Callable[[Value], Value]
+    atanh: Callable[[Value], Value]
+    erf: Callable[[Value], Value]
+    erfc: Callable[[Value], Value]
+    relu: Callable[[Value], Value]
+    sigmoid: Callable[[Value], Value]
+    softplus: Callable[[Value], Value]
+    atan2: Callable[[Value, Any], Value]
+    hypot: Callable[[Value, Any], Value]
+    minimum: Callable[[Value, Any], Value]
+    maximum: Callable[[Value, Any], Value]
+
+
+_DONE = object()  # marks, on backward's stack, that the node below it is complete
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the operations from the rule table. Each factory specialises once per rule, so the
+# hot path is one closure call: a type check, the value, the local partials from the table and
+# one object creation. No derivative is written here: every partial comes from RULES.
+# ---------------------------------------------------------------------------------------------
+_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+
+
+def _domain_error(exc: Exception, name: str, *args: Any) -> Exception:
+    shown = ", ".join(repr(a) for a in args)
+    return type(exc)(f"{exc} in {name}({shown})")
+
+
+def _make(data: Any, children: tuple[Value, ...], local_grads: tuple[Any, ...]) -> Value:
+    out = _new(Value)
+    out.data = data
+    out.grad = 0.0
+    out._children = children
+    out._local_grads = local_grads
+    return out
+
+
+def _unary(rule: Rule) -> Callable[[Value], Value]:
+    f, (d,), name = rule.f, rule.partials, rule.name
+
+    def value(x: Any) -> Any:  # the slow path: errors named with the offending number
+        try:
+            return f(x)
+        except _ERRORS as exc:
+            raise _domain_error(exc, name, x) from None
+
+    if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
+        if d == 0:  # floor, ceil, trunc: nothing flows back, so no edge is recorded
+
+            def op(self: Value) -> Value:
+                return _make(value(self.data), (), ())
+
+        else:
+            grads = (d,)  # shared by every result: nothing to allocate
+
+            def op(self: Value) -> Value:
+                x = self.data
+                try:
+                    y = f(x)
+                except Exception:
+                    y = value(x)
+                out = _new(Value)
+                out.data = y
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = grads
+                return out
+
+    else:
+
+        def op(self: Value) -> Value:
+            x = self.data
+            try:
+                y = f(x)
+            except Exception:
+                y = value(x)
+            out = _new(Value)
+            out.data = y
+            out.grad = 0.0
+            out._children = (self,)
+            out._local_grads = (d(x, y),)
+            return out
+
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"{name}(x), recording its local derivative (rule '{name}' of dualgrad.rules)."
+    return op
+
+
+def _binary(rule: Rule) -> tuple[Callable[[Value, Any], Value], Callable[[Value, Any], Value]]:
+    """(op, rop) for a two-argument rule: ``op(v, o)`` is rule(v, o), ``rop(v, o)`` rule(o, v).
+
+    The fast paths (a Value, or a float/int) are specialised by the form of the table's
+    partials: constants (add, sub: one shared tuple of local grads), the other argument (mul)
+    or functions (the rest). Other real types (bool, Fraction, numpy scalars) become floats on
+    the slow path; anything else is a TypeError naming it.
+    """
+    f, name = rule.f, rule.name
+    dx, dy = rule.partials
+
+    def value(x: Any, y: Any) -> Any:
+        try:
+            return f(x, y)
+        except _ERRORS as exc:
+            raise _domain_error(exc, name, x, y) from None
+
+    def slow(self: Value, other: Any, reflected: bool) -> Value:
+        if isinstance(other, Value):  # a subclass of Value
+            return op(other, self) if reflected else op(self, other)
+        if not is_real(other):
+            if isinstance(other, bool):  # True + Value: a number, like True + 1.0
+                other = float(other)
+            else:
+                raise _bad_operand(name, other)
+        return (rop if reflected else op)(self, float(other))
+
+    if (dx, dy) == ("y", "x"):  # bilinear (mul): each partial is the other argument
+
+        def op(self: Value, other: Any) -> Value:
+            x = self.data
+            if type(other) is Value:
+                y = other.data
+                out = _new(Value)
+                try:
+                    out.data = f(x, y)
+                except Exception:
+                    out.data = value(x, y)
+                out.grad = 0.0
+                out._children = (self, other)
+                out._local_grads = (y, x)
+                return out
+            if type(other) is float or type(other) is int:
+                out = _new(Value)
+                try:
+                    out.data = f(x, other)
+                except Exception:
+                    out.data = value(x, other)
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = (other,)
+                return out
+            return slow(self, other, False)
+
+        def rop(self: Value, other: Any) -> Value:
+            if type(other) is float or type(other) is int:
+                y = self.data
+                out = _new(Value)
+                try:
+                    out.data = f(other, y)
+                except Exception:
+                    out.data = value(other, y)
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = (other,)
+                return out
+            return slow(self, other, True)
+
+    elif not callable(dx) and not callable(dy):  # constant partials (add, sub)
+        both, left, right = (dx, dy), (dx,), (dy,)  # shared: nothing to allocate
+
+        def op(self: Value, other: Any) -> Value:
+            if type(other) is Value:
+                x = self.data
+                y = other.data
+                out = _new(Value)
+                try:
+                    out.data = f(x, y)
+                except Exception:
+                    out.data = value(x, y)
+                out.grad = 0.0
+                out._children = (self, other)
+                out._local_grads = both
+                return out
+            if type(other) is float or type(other) is int:
+                x = self.data
+                out = _new(Value)
+                try:
+                    out.data = f(x, other)
+                except Exception:
+                    out.data = value(x, other)
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = left
+                return out
+            return slow(self, other, False)
+
+        def rop(self: Value, other: Any) -> Value:
+            if type(other) is float or type(other) is int:
+                y = self.data
+                out = _new(Value)
+                try:
+                    out.data = f(other, y)
+                except Exception:
+                    out.data = value(other, y)
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = right
+                return out
+            return slow(self, other, True)
+
+    else:  # partials are functions of (x, y, out)
+        px, py = rule.partial(0), rule.partial(1)
+
+        def op(self: Value, other: Any) -> Value:
+            if type(other) is Value:
+                x = self.data
+                y = other.data
+                try:
+                    z = f(x, y)
+                except Exception:
+                    z = value(x, y)
+                out = _new(Value)
+                out.data = z
+                out.grad = 0.0
+                out._children = (self, other)
+                out._local_grads = (px(x, y, z), py(x, y, z))
+                return out
+            if type(other) is float or type(other) is int:
+                x = self.data
+                try:
+                    z = f(x, other)
+                except Exception:
+                    z = value(x, other)
+                out = _new(Value)
+                out.data = z
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = (px(x, other, z),)
+                return out
+            return slow(self, other, False)
+
+        def rop(self: Value, other: Any) -> Value:
+            if type(other) is float or type(other) is int:
+                y = self.data
+                try:
+                    z = f(other, y)
+                except Exception:
+                    z = value(other, y)
+                out = _new(Value)
+                out.data = z
+                out.grad = 0.0
+                out._children = (self,)
+                out._local_grads = (py(other, y, z),)
+                return out
+            return slow(self, other, True)
+
+    op.__name__ = op.__qualname__ = name
+    rop.__name__ = rop.__qualname__ = "r" + name
+    return op, rop
+
+
+_OPS: dict[str, Callable[..., Any]] = {}
+_ROPS: dict[str, Callable[..., Any]] = {}
+for _rule in RULES.values():
+    if _rule.arity == 1:
+        _OPS[_rule.name] = _unary(_rule)
+    else:
+        _OPS[_rule.name], _ROPS[_rule.name] = _binary(_rule)
+
+# Operators (explicit, so the module reads like the list of what a Value supports).
+Value.__add__, Value.__radd__ = _OPS["add"], _ROPS["add"]
+Value.__sub__, Value.__rsub__ = _OPS["sub"], _ROPS["sub"]
+Value.__mul__, Value.__rmul__ = _OPS["mul"], _ROPS["mul"]
+Value.__truediv__, Value.__rtruediv__ = _OPS["truediv"], _ROPS["truediv"]
+Value.__pow__, Value.__rpow__ = _OPS["pow"], _ROPS["pow"]
+Value.__neg__ = _OPS["neg"]
+Value.__pos__ = _OPS["pos"]
+Value.__abs__ = _OPS["abs"]
+Value.__floor__ = _OPS["floor"]
+Value.__ceil__ = _OPS["ceil"]
+Value.__trunc__ = _OPS["trunc"]
+
+# Methods, micrograd/microgpt style: x.exp(), x.relu(), x.atan2(y) ... (the names dmath calls)
+_log = _OPS["log"]
+Value.exp = _OPS["exp"]
+Value.expm1 = _OPS["expm1"]
+Value.log2 = _OPS["log2"]
+Value.log10 = _OPS["log10"]
+Value.log1p = _OPS["log1p"]
+Value.sqrt = _OPS["sqrt"]
+Value.cbrt = _OPS["cbrt"]
+Value.sin = _OPS["sin"]
+Value.cos = _OPS["cos"]
+Value.tan = _OPS["tan"]
+Value.asin = _OPS["asin"]
+Value.acos = _OPS["acos"]
+Value.atan = _OPS["atan"]
+Value.sinh = _OPS["sinh"]
+Value.cosh = _OPS["cosh"]
+Value.tanh = _OPS["tanh"]
+Value.asinh = _OPS["asinh"]
+Value.acosh = _OPS["acosh"]
+Value.atanh = _OPS["atanh"]
+Value.erf = _OPS["erf"]
+Value.erfc = _OPS["erfc"]
+Value.relu = _OPS["relu"]
+Value.sigmoid = _OPS["sigmoid"]
+Value.softplus = _OPS["softplus"]
+Value.atan2 = _OPS["atan2"]
+Value.hypot = _OPS["hypot"]
+Value.minimum = _OPS["min"]
+Value.maximum = _OPS["max"]
+
+
+def _log_any(base: Any) -> Any:
+    if type(base) is Value:
+        return _log(base)
+    try:
+        return math.log(base)
+    except ValueError as exc:
+        raise _domain_error(exc, "log", base) from None
+
+
+def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:
+    """The Value implementation (op, reflected op) of a two-argument rule."""
+    return _OPS[name], _ROPS[name]
+
+
+def unary_op(name: str) -> Callable[[Value], Value]:
+    """The Value implementation of a one-argument rule."""
+    return _OPS[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Drivers
+# ---------------------------------------------------------------------------------------------
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Switch CPython's cyclic garbage collector off inside the block, then back to how it was.
+
+    Graphs of Values hold no reference cycles (a node points only to its inputs), so reference
+    counting frees them and the cyclic collector only costs time: while a graph grows it
+    repeatedly traverses all of it. Nested use is fine; an exception still restores the state.
+
+    >>> import gc
+    >>> with paused_gc():
+    ...     gc.isenabled()
+    False
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``.grad`` of every Value in `values` to 0 (before a new :meth:`Value.backward`)."""
+    for v in values:
+        if not isinstance(v, Value):
+            raise TypeError(f"zero_grad takes Values, got {_describe(v)}")
+        v.grad = 0.0
+
+
+def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
+    """``(f(params), its gradient)`` by one forward pass and one backward pass.
+
+    `params` is a number or a (nested) list, tuple or dict of numbers, a model's state_dict.
+    Each leaf becomes a fresh ``Value``; `f` receives the tree of Values (same structure) and
+    returns a Value or a plain number (a constant: all gradients are 0). The gradient has the
+    structure of `params`.
+
+    >>> value_and_grad(lambda p: p[0] * p[1] + p[0], [2.0, 5.0])
+    (12.0, [6.0, 2.0])
+    """
+    leaves, spec = flatten(params)
+    for i, leaf in enumerate(leaves):
+        if type(leaf) is not float and not is_real(leaf):
+            raise TypeError(
+                f"value_and_grad: parameter params{paths(spec)[i]} is {_describe(leaf)}, "
+                "not a real number"
+            )
+    with paused_gc():
+        xs = [_make(float(leaf), (), ()) for leaf in leaves]
+        out = f(unflatten(spec, xs))
+        if isinstance(out, Value):
+            out.backward()
+            loss = out.data
+            grads = [x.grad for x in xs]
+        elif is_real(out):
+            loss = out
+            grads = [0.0] * len(xs)
+        else:
+            raise TypeError(
+                "value_and_grad: f must return a Value or a real number, it returned "
+                f"{_describe(out)} (type {type(out).__name__})"
+            )
+    return float(loss), unflatten(spec, grads)
+
+
+def grad(f: Callable[[Any], Any], params: Any) -> Any:
+    """The gradient of the scalar function `f` at `params`, in the structure of `params`.
+
+    >>> grad(lambda p: (p["x"] ** 2).sin(), {"x": 0.0})
+    {'x': 0.0}
+    """
+    return value_and_grad(f, params)[1]
