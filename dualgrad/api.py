@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad.dual import Dual
+from dualgrad.dual import Dual, _make
 from dualgrad.tree import flatten, is_real, leaf_slots, mutable_copy, paths, unflatten
 
 __all__ = [
@@ -206,15 +206,14 @@ def seed_range(
     partials: list[Any] = []
     value: Any = None
     passes = 0
-    np = _numpy() if width > 1 else None
+    seed = _seeder(width)
     with _Adopted(tags):
         for lo in range(start, stop, width):
             hi = min(lo + width, stop)
-            eye = np.eye(hi - lo) if np is not None else None
             try:
                 for j in range(lo, hi):
                     container, key = slots[j]
-                    container[key] = Dual(leaves[j], 1.0 if eye is None else eye[j - lo], tag)
+                    container[key] = _make(leaves[j], seed(j - lo, hi - lo), tag)
                 try:
                     out = f(work)
                 finally:
@@ -228,7 +227,7 @@ def seed_range(
                     where = f"parameters {lo}..{hi - 1} (from params{paths(spec)[lo]})"
                 _add_note(exc, f"raised while seeding {where}")
                 raise
-            if eye is None:
+            if width == 1:
                 partials.append(t)
             else:
                 partials.extend(t.tolist() if hasattr(t, "tolist") else [t] * (hi - lo))
@@ -236,6 +235,27 @@ def seed_range(
                 value = _value_of(out, tag)
             passes += 1
     return value, partials, passes
+
+
+def _seeder(width: int) -> Callable[[int, int], Any]:
+    """seed(j, k): the tangent that seeds entry j of a k-wide chunk.
+
+    1.0 for one tangent; a row of the identity for narrow chunks; a sparse one-hot for wide
+    ones, where dense rows would cost k floats each (k*k for the chunk) and most early
+    operations touch only a few of them.
+    """
+    if width == 1:
+        return lambda j, k: 1.0
+    np = _numpy()
+    if width < _SPARSE_FROM:
+        eyes: dict[int, Any] = {}
+        return lambda j, k: (eyes.get(k) if k in eyes else eyes.setdefault(k, np.eye(k)))[j]
+    from dualgrad.sparse import Sparse
+
+    return lambda j, k: Sparse.one_hot(j, k)
+
+
+_SPARSE_FROM = 64
 
 
 def _add_note(exc: BaseException, note: str) -> None:

@@ -23,7 +23,16 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
-__all__ = ["BOUNDARY", "Example", "Vocab", "batches", "examples", "load_names", "split"]
+__all__ = [
+    "BOUNDARY",
+    "Example",
+    "Vocab",
+    "batches",
+    "examples",
+    "load_names",
+    "sequences",
+    "split",
+]
 
 BOUNDARY = "."
 """The token that marks both the start and the end of a name; always index 0."""
@@ -184,6 +193,15 @@ def split(
     n = len(shuffled)
     n_val = min(max(1, round(n * val_fraction)), n - 1)
     return shuffled[: n - n_val], shuffled[n - n_val :]
+
+
+def sequences(names: Iterable[str], vocab: Vocab) -> list[tuple[int, ...]]:
+    """Each name as one token sequence with the boundary at both ends: a GPT's examples.
+
+    >>> sequences(["ab"], Vocab(["ab"]))
+    [(0, 1, 2, 0)]
+    """
+    return [(0, *vocab.encode(name), 0) for name in names]
 
 
 def examples(names: Iterable[str], vocab: Vocab, context: int) -> list[Example]:

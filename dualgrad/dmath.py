@@ -15,6 +15,8 @@ Dual(0.0, 1.0)
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from operator import mul
 from typing import Any
 
 from dualgrad.dual import Dual
@@ -49,6 +51,7 @@ __all__ = [
     "log10",
     "log1p",
     "log2",
+    "matvec",
     "maximum",
     "minimum",
     "nan",
@@ -60,6 +63,7 @@ __all__ = [
     "sinh",
     "softplus",
     "sqrt",
+    "sumprod",
     "tan",
     "tanh",
     "tau",
@@ -313,6 +317,47 @@ def sigmoid(x: Any) -> Any:
 def softplus(x: Any) -> Any:
     """log(1 + e**x), computed without overflow."""
     return _F_SOFTPLUS(x) if type(x) is float else _apply("softplus", x)
+
+
+# -- sums of products ------------------------------------------------------------------------------
+def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
+    """sum(p_i * q_i), like :func:`math.sumprod` (Python 3.12+); in bulk for vector tangents.
+
+    >>> sumprod([1.0, 2.0], [3.0, 4.0])
+    11.0
+    """
+    if p and (type(p[0]) is Dual or type(q[0]) is Dual) and _chunked(p[0], q[0]):
+        out = _bulk().sumprod(p, q)
+        if out is not None:
+            return out
+    return sum(map(mul, p, q))
+
+
+def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
+    """The matrix-vector product ``[sumprod(row, x) for row in w]`` (w stored out x in).
+
+    For Duals carrying vector tangents (chunk mode) the tangents are combined in one matrix
+    product instead of one vector operation per multiply and add.
+
+    >>> matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
+    [-1.0, -1.0]
+    """
+    if x and type(x[0]) is Dual and _chunked(x[0], None):
+        out = _bulk().matvec(w, x)
+        if out is not None:
+            return out
+    return [sum(map(mul, row, x)) for row in w]
+
+
+def _chunked(a: Any, b: Any) -> bool:
+    """Does a or b carry a vector tangent (so the bulk path may apply)?"""
+    return any(type(v) is Dual and type(v.tangent) not in (float, int) for v in (a, b))
+
+
+def _bulk() -> Any:
+    from dualgrad import bulk  # numpy is present: a vector tangent exists
+
+    return bulk
 
 
 # -- predicates (on the value; they return bools, so no derivative is lost) -----------------------

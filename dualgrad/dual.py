@@ -35,7 +35,10 @@ def _is_real(x: Any) -> bool:
 
 
 def _is_vector(x: Any) -> bool:
-    """A numpy float vector (checked by duck type so numpy stays optional)."""
+    """A numpy float vector or a :class:`~dualgrad.sparse.Sparse` one (checked by duck type
+    so numpy stays optional)."""
+    if getattr(type(x), "_dualgrad_tangent", False):
+        return True
     dtype = getattr(x, "dtype", None)
     return dtype is not None and getattr(x, "ndim", None) == 1 and dtype.kind in "fiu"
 
@@ -58,6 +61,8 @@ def _scale(tangent: Any, partial: Any) -> Any:
         return tangent * partial if tangent.value else 0.0 * tangent
     import numpy as np  # a vector tangent: numpy is present
 
+    if hasattr(tangent, "dense"):  # a Sparse tangent: decide entry by entry on the dense form
+        tangent = tangent.dense()
     with np.errstate(invalid="ignore"):
         out = tangent * partial
     out[tangent == 0] = 0.0

@@ -35,6 +35,9 @@ class Spec:
     size: int = 1  # number of leaves below
 
 
+_LEAF = Spec("leaf")
+
+
 def _sorted_keys(d: dict) -> tuple[Any, ...]:
     try:
         return tuple(sorted(d))
@@ -56,7 +59,7 @@ def flatten(tree: Any) -> tuple[list[Any], Spec]:
             kind = "tuple" if isinstance(node, tuple) else "list"
             return Spec(kind, kids, size=sum(k.size for k in kids))
         leaves.append(node)
-        return Spec("leaf")
+        return _LEAF
 
     return leaves, walk(tree)
 
@@ -140,4 +143,6 @@ def _listify(spec: Spec) -> Spec:
 
 def is_real(x: Any) -> bool:
     """A real number that is not a bool, complex, str or None."""
+    if type(x) is float or type(x) is int:
+        return True
     return isinstance(x, numbers.Real) and not isinstance(x, bool)

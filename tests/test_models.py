@@ -9,7 +9,16 @@ import random
 import pytest
 
 from dualgrad import Dual
-from dualgrad.models import MLP, Bigram, cross_entropy, sample, softmax, value_of
+from dualgrad.models import (
+    GPT,
+    MLP,
+    Bigram,
+    GPTConfig,
+    cross_entropy,
+    sample,
+    softmax,
+    value_of,
+)
 from dualgrad.testing import central_difference
 from dualgrad.tree import flatten, unflatten
 
@@ -389,3 +398,98 @@ def test_sample_temperature_sharpens_and_is_checked():
         sample(model, params, v, random.Random(0), temperature=0.0)
     with pytest.raises(ValueError, match="logits"):
         sample(model, params, v + 1, random.Random(0))
+
+
+# -- GPT ------------------------------------------------------------------------------------------
+def _gpt_setup():
+    from dualgrad.data import Vocab, load_names, sequences
+
+    names = load_names()[::300][:8]
+    vocab = Vocab(load_names())
+    return GPT(), sequences(names, vocab)
+
+
+def test_gpt_has_microgpts_shape_and_init():
+    model = GPT()
+    params = model.init_params(0)
+    leaves, _ = flatten(params)
+    assert model.num_params == len(leaves) == 4192
+    assert sorted(params) == sorted(
+        ["wte", "wpe", "lm_head"]
+        + [
+            f"layer0.{k}"
+            for k in ("attn_wq", "attn_wk", "attn_wv", "attn_wo", "mlp_fc1", "mlp_fc2")
+        ]
+    )
+    assert len(params["layer0.mlp_fc1"]) == 64 and len(params["layer0.mlp_fc1"][0]) == 16
+    std = (sum(x * x for x in leaves) / len(leaves)) ** 0.5
+    assert 0.075 < std < 0.085
+    assert model.init_params(0) == params != model.init_params(1)
+    with pytest.raises(ValueError, match="multiple"):
+        GPTConfig(n_embd=10, n_head=4)
+
+
+def test_gpt_initial_loss_is_near_uniform_and_sampling_works():
+    model, seqs = _gpt_setup()
+    params = model.init_params(0)
+    loss = model.loss(params, seqs[:4])
+    assert abs(loss - math.log(27)) < 0.3
+    ids = sample(model, params, 27, random.Random(0))
+    assert ids[-1] == 0 and len(ids) <= model.config.block_size
+    assert ids == sample(model, params, 27, random.Random(0))
+
+
+def test_gpt_forward_gradient_equals_reverse_for_every_parameter():
+    from dualgrad import reverse, value_and_grad
+
+    model, seqs = _gpt_setup()
+    params = model.init_params(2)
+    for seq in seqs[:2]:
+
+        def loss(p, seq=seq):
+            return model.loss(p, [seq])
+
+        r = value_and_grad(loss, params, chunk="all")
+        rv, rg = reverse.value_and_grad(loss, params)
+        fwd, rev = flatten(r.grad)[0], flatten(rg)[0]
+        assert r.value == rv  # the same float arithmetic for the value
+        scale = max(abs(g) for g in rev)
+        for a, b in zip(fwd, rev, strict=True):
+            assert a == pytest.approx(b, rel=1e-10, abs=1e-13 * scale)
+        assert sum(g != 0 for g in rev) > 3000  # most parameters matter for one name
+
+
+def test_gpt_gradient_matches_central_differences_on_a_sample():
+    from dualgrad import value_and_grad
+
+    model, seqs = _gpt_setup()
+    params = model.init_params(3)
+    leaves, spec = flatten(params)
+
+    def loss(p):
+        return model.loss(p, seqs[:1])
+
+    g = flatten(value_and_grad(loss, params, chunk="all").grad)[0]
+    rng = random.Random(4)
+    big = [i for i, gi in enumerate(g) if abs(gi) > 1e-3]
+    for i in rng.sample(big, 8):
+        up, down = list(leaves), list(leaves)
+        up[i] += 1e-5
+        down[i] -= 1e-5
+        fd = (loss(unflatten(spec, up)) - loss(unflatten(spec, down))) / 2e-5
+        assert g[i] == pytest.approx(fd, rel=1e-5, abs=1e-8)
+
+
+def test_gpt_forward_and_reverse_training_give_the_same_losses():
+    from dualgrad.train import train
+
+    model, seqs = _gpt_setup()
+    runs = {
+        m: train(model, seqs, seqs[:2], m, 4, batch_size=1, seed=5, progress=False)
+        for m in ("reverse", "forward:all", "forward:512")
+    }
+    for m in ("forward:all", "forward:512"):
+        assert runs[m].losses == pytest.approx(runs["reverse"].losses, rel=1e-12)
+        a, b = flatten(runs[m].params)[0], flatten(runs["reverse"].params)[0]
+        assert max(abs(x - y) for x, y in zip(a, b, strict=True)) < 1e-9
+    assert [s["passes"] for s in runs["forward:512"].steps] == [9] * 4

@@ -1,0 +1,119 @@
+"""A sparse tangent vector: the seed of one parameter, and what few parameters influence.
+
+In chunk mode every parameter of a pass carries a tangent vector of width k. A parameter's
+seed is one-hot and a value computed from a few parameters (an embedding row plus a position
+row) has only a few nonzero partials, so storing them densely (k floats each; 4,192 for
+microgpt) would waste most of the work. :class:`Sparse` stores (indices, values) and turns
+dense only when it meets a dense vector or grows past a fraction of its width.
+
+It supports exactly what the rule table needs of a tangent - scaling by a number, adding,
+subtracting, negating - so every rule stays linear in it, and numpy arrays defer to it.
+
+>>> import numpy as np
+>>> a = Sparse.one_hot(1, 4)
+>>> b = a * 3.0 + Sparse.one_hot(3, 4)
+>>> (b - a).tolist()
+[0.0, 2.0, 0.0, 1.0]
+>>> (np.ones(4) + b).tolist()
+[1.0, 4.0, 1.0, 2.0]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["Sparse"]
+
+_DENSE_FRACTION = 8  # densify once more than 1/8 of the entries are stored
+_INDICES = np.arange(4096)
+_ONE = np.ones(1)
+_INDICES.flags.writeable = False
+_ONE.flags.writeable = False
+
+
+class Sparse:
+    """A length-`size` vector holding `values` at `indices` (repeats add up)."""
+
+    __slots__ = ("hot", "indices", "size", "values")
+    __array_ufunc__ = None  # ndarray (op) Sparse: numpy defers to our reflected operators
+    _dualgrad_tangent = True  # Dual accepts it as a vector tangent
+
+    def __init__(self, indices: Any, values: Any, size: int, hot: int = -1) -> None:
+        self.indices = indices
+        self.values = values
+        self.size = size
+        self.hot = hot  # for a seed (a one-hot with value 1): its index, else -1
+
+    @classmethod
+    def one_hot(cls, index: int, size: int) -> Sparse:
+        """The seed of entry `index`: 1 there, 0 elsewhere."""
+        global _INDICES
+        if index >= len(_INDICES):
+            _INDICES = np.arange(max(2 * len(_INDICES), index + 1))
+            _INDICES.flags.writeable = False
+        # views of shared read-only arrays: a pass seeds thousands of these
+        return cls(_INDICES[index : index + 1], _ONE, size, index)
+
+    def dense(self) -> Any:
+        """The vector as a numpy array."""
+        return np.bincount(self.indices, weights=self.values, minlength=self.size)
+
+    def tolist(self) -> list[float]:
+        return self.dense().tolist()
+
+    @property
+    def nnz(self) -> int:
+        """Stored entries (repeats counted)."""
+        return len(self.indices)
+
+    # -- the operations the rule table needs: linear ones only --------------------------------
+    def __mul__(self, c: Any) -> Any:
+        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
+            return Sparse(self.indices, self.values * c, self.size)
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, c: Any) -> Any:
+        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
+            return Sparse(self.indices, self.values / c, self.size)
+        return NotImplemented
+
+    def __neg__(self) -> Sparse:
+        return Sparse(self.indices, -self.values, self.size)
+
+    def __pos__(self) -> Sparse:
+        return self
+
+    def __add__(self, other: Any) -> Any:
+        if type(other) is Sparse:
+            if (self.nnz + other.nnz) * _DENSE_FRACTION > self.size:
+                return self.dense() + other.dense()
+            return Sparse(
+                np.concatenate((self.indices, other.indices)),
+                np.concatenate((self.values, other.values)),
+                self.size,
+            )
+        if isinstance(other, np.ndarray):
+            return other + self.dense()
+        if (type(other) is float or type(other) is int) and other == 0:
+            return self  # a zero tangent (a constant lifted to a Dual) adds nothing
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        return self + (-other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return (-self) + other
+
+    def __eq__(self, other: object) -> Any:  # elementwise on the dense form, like numpy
+        return self.dense() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Sparse(size={self.size}, nnz={self.nnz})"
