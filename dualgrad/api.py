@@ -22,6 +22,7 @@ exactly 1 and the answer is 1.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import random
@@ -207,7 +208,7 @@ def seed_range(
     value: Any = None
     passes = 0
     seed = _seeder(width)
-    with _Adopted(tags):
+    with _Adopted(tags), _blas_for(width):
         for lo in range(start, stop, width):
             hi = min(lo + width, stop)
             try:
@@ -256,6 +257,15 @@ def _seeder(width: int) -> Callable[[int, int], Any]:
 
 
 _SPARSE_FROM = 64
+
+
+def _blas_for(width: int) -> Any:
+    """Single-threaded BLAS for chunked passes (see dualgrad._blas), nothing for scalar ones."""
+    if width == 1:
+        return contextlib.nullcontext()
+    from dualgrad._blas import single_threaded_blas
+
+    return single_threaded_blas()
 
 
 def _add_note(exc: BaseException, note: str) -> None:
@@ -408,7 +418,7 @@ def jacobian_columns(
     tag = tags[-1]
     columns: list[list[Any]] = []
     eye_of = _numpy().eye if width > 1 else None
-    with _Adopted(tags):
+    with _Adopted(tags), _blas_for(width):
         for lo in range(start, stop, width):
             hi = min(lo + width, stop)
             seeds = [1.0] if eye_of is None else list(eye_of(hi - lo))
@@ -511,7 +521,8 @@ def forward_gradient(
         if chunk and directions > 1:
             np = _numpy()
             vec = np.array(v).reshape(n, directions)
-            out = _seed_all(f, spec, leaves, [vec[i] for i in range(n)], tag)
+            with _blas_for(directions):
+                out = _seed_all(f, spec, leaves, [vec[i] for i in range(n)], tag)
             dd = _tangent_of(out, tag, "forward_gradient")
             dd = np.broadcast_to(np.asarray(dd, dtype=float), (directions,))
             estimate = (vec @ dd / directions).tolist()
