@@ -202,25 +202,36 @@ def seed_range(
     exception raised by `f` gets a note naming the parameter(s) being seeded.
     """
     tag = tags[-1]
-    work = mutable_copy(spec, list(leaves))
-    slots = leaf_slots(work) if spec.kind != "leaf" else []
+    n = len(leaves)
     partials: list[Any] = []
     value: Any = None
     passes = 0
-    seed = _seeder(width)
+    work: Any = None
+    slots: list[Any] = []
     with _Adopted(tags), _blas_for(width):
         for lo in range(start, stop, width):
             hi = min(lo + width, stop)
             try:
-                for j in range(lo, hi):
-                    container, key = slots[j]
-                    container[key] = _make(leaves[j], seed(j - lo, hi - lo), tag)
-                try:
-                    out = f(work)
-                finally:
+                if width == 1 or hi - lo < n:  # seed some leaves in place, restore after
+                    if work is None:
+                        work = mutable_copy(spec, list(leaves))
+                        slots = leaf_slots(work) if spec.kind != "leaf" else []
+                    seeds = _seeds(width, hi - lo)
                     for j in range(lo, hi):
                         container, key = slots[j]
-                        container[key] = leaves[j]
+                        container[key] = _make(leaves[j], seeds[j - lo], tag)
+                    try:
+                        with _pass_cache(width):
+                            out = f(work)
+                    finally:
+                        for j in range(lo, hi):
+                            container, key = slots[j]
+                            container[key] = leaves[j]
+                else:  # every leaf in one pass: build the seeded copy directly
+                    seeds = _seeds(width, n)
+                    seeded = [_make(x, s, tag) for x, s in zip(leaves, seeds, strict=True)]
+                    with _pass_cache(width):
+                        out = f(mutable_copy(spec, seeded))
                 t = _tangent_of(out, tag, "grad")
             except Exception as exc:
                 where = f"parameter {lo} (params{paths(spec)[lo]})"
@@ -238,22 +249,38 @@ def seed_range(
     return value, partials, passes
 
 
-def _seeder(width: int) -> Callable[[int, int], Any]:
-    """seed(j, k): the tangent that seeds entry j of a k-wide chunk.
+_SEEDS: dict[int, list[Any]] = {}
 
-    1.0 for one tangent; a row of the identity for narrow chunks; a sparse one-hot for wide
-    ones, where dense rows would cost k floats each (k*k for the chunk) and most early
-    operations touch only a few of them.
-    """
+
+def _seeds(width: int, k: int) -> list[Any]:
+    """The tangents that seed the k entries of a chunk (chunks are `width` wide, the last may
+    be narrower): [1.0] for one tangent; rows of the identity for narrow chunks; sparse
+    one-hots for wide ones, where dense rows would cost k floats each (k*k for the chunk) and
+    most early operations touch only a few of them. Tangents are never modified in place, so
+    the seeds are made once per width and shared."""
     if width == 1:
-        return lambda j, k: 1.0
-    np = _numpy()
-    if width < _SPARSE_FROM:
-        eyes: dict[int, Any] = {}
-        return lambda j, k: (eyes.get(k) if k in eyes else eyes.setdefault(k, np.eye(k)))[j]
-    from dualgrad.sparse import Sparse
+        return [1.0]
+    seeds = _SEEDS.get(k)
+    if seeds is None:
+        if k < _SPARSE_FROM:
+            seeds = list(_numpy().eye(k))
+        else:
+            from dualgrad.sparse import Sparse
 
-    return lambda j, k: Sparse.one_hot(j, k)
+            seeds = [Sparse.one_hot(j, k) for j in range(k)]
+        if len(_SEEDS) > 8:  # a few widths in use at a time
+            _SEEDS.clear()
+        _SEEDS[k] = seeds
+    return seeds
+
+
+def _pass_cache(width: int) -> Any:
+    """For chunked passes, let the bulk products remember each weight matrix's layout."""
+    if width == 1:
+        return contextlib.nullcontext()
+    from dualgrad.bulk import pass_cache
+
+    return pass_cache()
 
 
 _SPARSE_FROM = 64

@@ -15,7 +15,9 @@ code, so they match a float pass bit for bit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from operator import mul
 from typing import Any
 
@@ -24,7 +26,7 @@ import numpy as np
 from dualgrad.dual import Dual, _make
 from dualgrad.sparse import Sparse
 
-__all__ = ["matvec", "sumprod"]
+__all__ = ["matvec", "pass_cache", "sumprod"]
 
 _PLAIN = (float, int)
 
@@ -85,19 +87,44 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
     if stacked is None:
         return None
     xv, xt = stacked
-    seeded = _seeded_weights(w, tag)
+    seeded = _seeded_weights(w, tag, width)
     if seeded is not None:  # chunk mode's common case: every weight is a seed of this pass
-        wv, hot = seeded
-        values = [sum(map(mul, row, xv)) for row in wv]  # the scalar code's order
-        yt = np.asarray(wv) @ xt
-        m, n = len(wv), len(xv)
-        np.add.at(yt, (np.repeat(np.arange(m), n), np.asarray(hot).ravel()), xv * m)
+        values_rows, wv, flat, unique = seeded
+        values = [sum(map(mul, row, xv)) for row in values_rows]  # the scalar code's order
+        yt = wv @ xt
+        m = len(values_rows)
+        coef = np.tile(xv, m)
+        if unique:
+            yt.reshape(-1)[flat] += coef
+        else:  # one parameter at several places of w: repeated positions must add up
+            np.add.at(yt.reshape(-1), flat, coef)
         return [_make(values[j], yt[j], tag) for j in range(m)]
     return _matvec_general(w, xv, xt, tag)
 
 
-def _seeded_weights(w: Sequence[Sequence[Any]], tag: int) -> tuple[list[Any], list[Any]] | None:
-    """(values, seed indices) if every entry of w is a Dual seeded (one-hot) in this pass."""
+_state = threading.local()
+
+
+@contextmanager
+def pass_cache() -> Iterator[None]:
+    """Within one pass the weights do not change: remember each matrix's values and seed
+    positions (keyed by the matrix object) instead of reading thousands of Duals per use."""
+    previous = getattr(_state, "cache", None)
+    _state.cache = {}
+    try:
+        yield
+    finally:
+        _state.cache = previous
+
+
+def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
+    """(value rows, value matrix, flat seed positions in the m x width output, positions all
+    distinct) if every entry of w is a Dual seeded (one-hot) in this pass, else None."""
+    cache = getattr(_state, "cache", None)
+    if cache is not None:
+        hit = cache.get(id(w))
+        if hit is not None and hit[0] is w:
+            return hit[1]
     try:
         tangents = [[e.tangent for e in row] for row in w]
         hot = [[t.hot for t in row] for row in tangents]
@@ -108,7 +135,12 @@ def _seeded_weights(w: Sequence[Sequence[Any]], tag: int) -> tuple[list[Any], li
     values = [[e.value for e in row] for row in w]
     if any(type(v) not in _PLAIN for row in values for v in row):
         return None
-    return values, hot
+    m = len(values)
+    flat = (np.arange(m)[:, None] * width + np.asarray(hot)).reshape(-1)
+    result = (values, np.asarray(values), flat, len(np.unique(flat)) == flat.size)
+    if cache is not None:
+        cache[id(w)] = (w, result)  # holding w keeps its id from being reused in this pass
+    return result
 
 
 def _matvec_general(w: Sequence[Sequence[Any]], xv: list[Any], xt: Any, tag: int) -> Any:

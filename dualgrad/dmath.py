@@ -20,6 +20,8 @@ from operator import mul
 from typing import Any
 
 from dualgrad.dual import Dual
+from dualgrad.reverse import Value
+from dualgrad.reverse import sumprod as _reverse_sumprod
 from dualgrad.rules import RULES
 
 __all__ = [
@@ -321,15 +323,25 @@ def softplus(x: Any) -> Any:
 
 # -- sums of products ------------------------------------------------------------------------------
 def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
-    """sum(p_i * q_i), like :func:`math.sumprod` (Python 3.12+); in bulk for vector tangents.
+    """sum(p_i * q_i), like :func:`math.sumprod` (Python 3.12+).
+
+    Plain floats sum in C. Duals carrying vector tangents (chunk mode) combine their tangents
+    in one matrix product (:mod:`dualgrad.bulk`), and reverse-mode Values record one node
+    instead of 2n-1: the same mul and add rules, evaluated in bulk.
 
     >>> sumprod([1.0, 2.0], [3.0, 4.0])
     11.0
     """
-    if p and (type(p[0]) is Dual or type(q[0]) is Dual) and _chunked(p[0], q[0]):
-        out = _bulk().sumprod(p, q)
-        if out is not None:
-            return out
+    if p:
+        a, b = type(p[0]), type(q[0])
+        if (a is Dual or b is Dual) and _chunked(p[0], q[0]):
+            out = _bulk().sumprod(p, q)
+            if out is not None:
+                return out
+        elif a is Value or b is Value:
+            out = _reverse_sumprod(p, q)
+            if out is not None:
+                return out
     return sum(map(mul, p, q))
 
 
@@ -337,15 +349,20 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     """The matrix-vector product ``[sumprod(row, x) for row in w]`` (w stored out x in).
 
     For Duals carrying vector tangents (chunk mode) the tangents are combined in one matrix
-    product instead of one vector operation per multiply and add.
+    product instead of one vector operation per multiply and add; for reverse-mode Values
+    each output is one node (see :func:`sumprod`).
 
     >>> matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
     [-1.0, -1.0]
     """
-    if x and type(x[0]) is Dual and _chunked(x[0], None):
-        out = _bulk().matvec(w, x)
-        if out is not None:
-            return out
+    if x:
+        a = type(x[0])
+        if a is Dual and _chunked(x[0], None):
+            out = _bulk().matvec(w, x)
+            if out is not None:
+                return out
+        elif a is Value or (w and w[0] and type(w[0][0]) is Value):
+            return [sumprod(row, x) for row in w]
     return [sum(map(mul, row, x)) for row in w]
 
 

@@ -31,12 +31,22 @@ import gc
 import math
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from operator import mul as _mul
 from typing import Any
 
 from dualgrad.rules import RULES, Rule
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
-__all__ = ["Value", "binary_op", "grad", "paused_gc", "unary_op", "value_and_grad", "zero_grad"]
+__all__ = [
+    "Value",
+    "binary_op",
+    "grad",
+    "paused_gc",
+    "sumprod",
+    "unary_op",
+    "value_and_grad",
+    "zero_grad",
+]
 
 _new = object.__new__
 _REAL = (float, int)
@@ -568,6 +578,40 @@ def _log_any(base: Any) -> Any:
         return math.log(base)
     except ValueError as exc:
         raise _domain_error(exc, "log", base) from None
+
+
+def sumprod(p: Any, q: Any) -> Value | None:
+    """``sum(p_i * q_i)`` recorded as ONE node, or None if an element is not a Value or float.
+
+    The scalar way records n mul nodes and n-1 add nodes; their rules (mul's partials are
+    "the other argument", add's are 1) compose to local partials q_i for p_i and p_i for q_i,
+    which this node stores directly: the same derivative, a fraction of the objects. The value
+    is summed in the scalar code's order, so it matches a float pass bit for bit.
+    """
+    pd: list[Any] = []
+    qd: list[Any] = []
+    children: list[Value] = []
+    local: list[Any] = []
+    for a, b in zip(p, q, strict=True):
+        ta, tb = type(a), type(b)
+        if ta is Value:
+            pd.append(a.data)
+        elif ta in _REAL:
+            pd.append(a)
+        else:
+            return None
+        if tb is Value:
+            qd.append(b.data)
+            children.append(b)
+            local.append(pd[-1])
+        elif tb in _REAL:
+            qd.append(b)
+        else:
+            return None
+        if ta is Value:
+            children.append(a)
+            local.append(qd[-1])
+    return _make(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
 
 
 def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:

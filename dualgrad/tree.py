@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 __all__ = ["Spec", "flatten", "leaf_slots", "paths", "unflatten"]
@@ -33,9 +34,11 @@ class Spec:
     keys: tuple[Any, ...] = ()  # dict keys in flattening (sorted) order
     order: tuple[Any, ...] = ()  # dict keys in the original insertion order
     size: int = 1  # number of leaves below
+    flat: bool = False  # a list or tuple whose children are all leaves (rebuilt in one go)
 
 
 _LEAF = Spec("leaf")
+_NUMBERS = {float, int}
 
 
 def _sorted_keys(d: dict) -> tuple[Any, ...]:
@@ -55,9 +58,13 @@ def flatten(tree: Any) -> tuple[list[Any], Spec]:
             kids = tuple(walk(node[k]) for k in keys)
             return Spec("dict", kids, keys, tuple(node), sum(k.size for k in kids))
         if isinstance(node, (list, tuple)):
-            kids = tuple(walk(x) for x in node)
             kind = "tuple" if isinstance(node, tuple) else "list"
-            return Spec(kind, kids, size=sum(k.size for k in kids))
+            if set(map(type, node)) <= _NUMBERS:  # a row of numbers: the common case, in C
+                leaves.extend(node)
+                return Spec(kind, (_LEAF,) * len(node), size=len(node), flat=True)
+            kids = tuple(walk(x) for x in node)
+            flat = all(k is _LEAF for k in kids)
+            return Spec(kind, kids, size=sum(k.size for k in kids), flat=flat)
         leaves.append(node)
         return _LEAF
 
@@ -73,7 +80,8 @@ def unflatten(spec: Spec, leaves: list[Any]) -> Any:
     def build(s: Spec) -> Any:
         if s.kind == "leaf":
             return next(it)
-        kids = [build(c) for c in s.children]
+        # a row of leaves is taken in one C call
+        kids = list(islice(it, s.size)) if s.flat else [build(c) for c in s.children]
         if s.kind == "dict":
             by_key = dict(zip(s.keys, kids, strict=True))
             return {k: by_key[k] for k in s.order}
@@ -138,7 +146,7 @@ def _listify(spec: Spec) -> Spec:
         return spec
     kids = tuple(_listify(c) for c in spec.children)
     kind = "list" if spec.kind == "tuple" else spec.kind
-    return Spec(kind, kids, spec.keys, spec.order, spec.size)
+    return Spec(kind, kids, spec.keys, spec.order, spec.size, spec.flat)
 
 
 def is_real(x: Any) -> bool:

@@ -73,3 +73,11 @@ def test_leaf_slots_refuses_tuples():
 )
 def test_is_real(x, ok):
     assert is_real(x) is ok
+
+
+def test_mixed_rows_keep_their_nesting():
+    tree = [1.0, [2.0], [], ([3.0, 4.0], 5.0)]
+    leaves, spec = flatten(tree)
+    assert leaves == [1.0, 2.0, 3.0, 4.0, 5.0]
+    assert unflatten(spec, leaves) == tree
+    assert mutable_copy(spec, leaves) == [1.0, [2.0], [], [[3.0, 4.0], 5.0]]
