@@ -244,13 +244,9 @@ def plot(data: dict, out: Path) -> None:
         if k in b["extrapolated"]:
             bars[i].set_hatch("//")
             bars[i].set_alpha(0.6)
-        ax.text(
-            meds[i] * 1.15,
-            i,
-            f"{meds[i]:.3g} s  ({b['passes_per_step'][k]:,} passes)",
-            va="center",
-            fontsize=8,
-        )
+        n = b["passes_per_step"][k]
+        what = "1 pass + 1 backward" if k == "reverse" else f"{n:,} pass" + ("es" if n > 1 else "")
+        ax.text(meds[i] * 1.15, i, f"{meds[i]:.3g} s  ({what})", va="center", fontsize=8)
     ax.set_yticks(
         range(len(labels)), [k + (" *" if k in b["extrapolated"] else "") for k in labels]
     )

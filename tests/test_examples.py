@@ -32,6 +32,28 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "data": "bench_ops.json",
         "keys": ["steps", "repeats", "python", "machine", "muladd", "per_op"],
     },
+    "cost_scaling.py": {
+        "png": "cost_scaling.png",
+        "data": "cost_scaling.json",
+        "keys": [
+            "quick",
+            "repeats",
+            "sizes",
+            "points",
+            "sample_checks",
+            "fits",
+            "workers",
+            "table",
+            "ratios",
+            "goals",
+        ],
+        "records": {
+            "sizes": ["target", "n", "model"],
+            "points": ["method", "n", "passes", "seconds", "median", "extrapolated", "sample"],
+            "table": ["n", "method", "seconds", "low", "high", "passes", "extrapolated"],
+            "workers.cases": ["label", "workers", "tasks", "seconds", "median"],
+        },
+    },
     "derivatives.py": {
         "png": "derivatives.png",
         "data": "derivatives.json",
@@ -59,6 +81,49 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "curve.steps": ["step", "x", "loss", "slope"],
             "surface.steps": ["step", "x", "y", "loss", "grad"],
         },
+    },
+    "train_names.py": {
+        "png": "train_names.png",
+        "data": "train_names.json",
+        "keys": [
+            "model",
+            "n_params",
+            "lr",
+            "initial_val_loss",
+            "budget",
+            "budget_readings",
+            "same_steps",
+            "methods",
+        ],
+        "records": {
+            "methods": ["method", "steps", "passes_per_step", "final_val_loss", "samples", "val"],
+            "budget_readings": ["method", "val_loss", "steps", "passes", "reached"],
+        },
+    },
+    "forward_gradient.py": {
+        "png": "forward_gradient.png",
+        "data": "forward_gradient.json",
+        "keys": ["n", "grad_norm", "convergence", "variance", "bigram"],
+        "records": {
+            "convergence": ["k", "M", "relative_error", "theory", "max_abs_z", "chi2"],
+            "variance": ["k", "relative_mse", "stderr", "theory"],
+            "bigram.variance": ["k", "relative_mse", "stderr", "theory"],
+        },
+    },
+    "microgpt.py": {
+        "png": "microgpt.png",
+        "data": "microgpt.json",
+        "keys": [
+            "steps",
+            "chunk",
+            "n_params",
+            "logs",
+            "bench",
+            "last50_mean_loss",
+            "samples",
+            "max_abs_loss_diff_forward_vs_reverse",
+            "curves",
+        ],
     },
 }
 
