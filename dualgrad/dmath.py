@@ -362,7 +362,7 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
             if out is not None:
                 return out
         elif a is Value or (w and w[0] and type(w[0][0]) is Value):
-            return [sumprod(row, x) for row in w]
+            return [sumprod(row, x) for row in w]  # one node per output (or scalar, see there)
     return [sum(map(mul, row, x)) for row in w]
 
 

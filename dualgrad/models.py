@@ -27,7 +27,6 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from operator import mul
 from typing import Any, Protocol
 
 from dualgrad import dmath
@@ -255,8 +254,9 @@ class MLP:
 
     def _forward(self, params: Params) -> Any:
         """The per-example logits function, with the weight matrices transposed once per call
-        (not once per example) so each unit is one ``sum(map(mul, ...))``: the products and
-        the sum run in C while the numbers are floats."""
+        (not once per example) so each layer is one :func:`dualgrad.dmath.matvec`: a C-level
+        sum per unit while the numbers are floats, one matrix product of the tangents in chunk
+        mode, one node per unit in reverse mode."""
         table, w1, b1, w2, b2 = (params[k] for k in ("C", "W1", "b1", "W2", "b2"))
         # map() below stops at the shorter input silently, so check the shapes once here
         if len(w1) != self.context * self.embed or len(w2) != self.hidden:
@@ -265,13 +265,14 @@ class MLP:
         w2_cols = list(zip(*w2, strict=True))  # V tuples of hidden weights
         size = self.context
         tanh = dmath.tanh
+        matvec = dmath.matvec  # floats: one C-level sum per unit; chunk mode: one matrix product
 
         def logits(context: Sequence[int]) -> list[Any]:
             x = [u for i in _window(context, size) for u in table[i]]
             # bias added after the sum: a seeded (Dual) bias then costs one Dual addition
             # instead of turning every addition of the sum into one
-            h = [tanh(sum(map(mul, x, col)) + b) for col, b in zip(w1_cols, b1, strict=True)]
-            return [sum(map(mul, h, col)) + b for col, b in zip(w2_cols, b2, strict=True)]
+            h = [tanh(s + b) for s, b in zip(matvec(w1_cols, x), b1, strict=True)]
+            return [s + b for s, b in zip(matvec(w2_cols, h), b2, strict=True)]
 
         return logits
 

@@ -42,6 +42,7 @@ __all__ = [
     "binary_op",
     "grad",
     "paused_gc",
+    "scalar_graphs",
     "sumprod",
     "unary_op",
     "value_and_grad",
@@ -580,14 +581,33 @@ def _log_any(base: Any) -> Any:
         raise _domain_error(exc, "log", base) from None
 
 
+@contextmanager
+def scalar_graphs() -> Iterator[None]:
+    """Within the block, :func:`dualgrad.dmath.sumprod`/``matvec`` record every multiply and
+    add as its own node, as micrograd's and microgpt's Value do, instead of one node per dot
+    product (for benchmarks against that design; the gradients are the same)."""
+    global _FUSE
+    previous, _FUSE = _FUSE, False
+    try:
+        yield
+    finally:
+        _FUSE = previous
+
+
+_FUSE = True
+
+
 def sumprod(p: Any, q: Any) -> Value | None:
-    """``sum(p_i * q_i)`` recorded as ONE node, or None if an element is not a Value or float.
+    """``sum(p_i * q_i)`` recorded as ONE node, or None if an element is not a Value or float
+    (or inside :func:`scalar_graphs`).
 
     The scalar way records n mul nodes and n-1 add nodes; their rules (mul's partials are
     "the other argument", add's are 1) compose to local partials q_i for p_i and p_i for q_i,
     which this node stores directly: the same derivative, a fraction of the objects. The value
     is summed in the scalar code's order, so it matches a float pass bit for bit.
     """
+    if not _FUSE:
+        return None
     pd: list[Any] = []
     qd: list[Any] = []
     children: list[Value] = []

@@ -25,6 +25,7 @@ from dualgrad import value_and_grad
 from dualgrad.api import seed_range
 from dualgrad.data import Vocab, load_names, sequences, split
 from dualgrad.models import GPT, sample
+from dualgrad.reverse import scalar_graphs
 from dualgrad.reverse import value_and_grad as reverse_value_and_grad
 from dualgrad.timing import measure, summarize
 from dualgrad.train import train
@@ -32,7 +33,7 @@ from dualgrad.tree import flatten
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"
 NAME = "microgpt"
-COLORS = {"reverse": "#d62728", "forward:all": "#2ca02c"}
+COLORS = {"reverse": "#d62728", "reverse, scalar graph": "#ff9896", "forward:all": "#2ca02c"}
 
 
 def bench(model, params, seqs, chunk, repeats, sample_passes):
@@ -48,9 +49,14 @@ def bench(model, params, seqs, chunk, repeats, sample_passes):
     def loss_of(s):
         return lambda p: model.loss(p, [s])
 
+    def reverse_scalar(s):
+        with scalar_graphs():  # one node per multiply and add, as in microgpt's Value
+            reverse_value_and_grad(loss_of(s), params)
+
     cases = {
         "float pass": per_name(lambda s: model.loss(params, [s])),
         "reverse": per_name(lambda s: reverse_value_and_grad(loss_of(s), params)),
+        "reverse, scalar graph": per_name(reverse_scalar),
         "forward:all": per_name(lambda s: value_and_grad(loss_of(s), params, chunk="all")),
         f"forward:{chunk}": per_name(lambda s: value_and_grad(loss_of(s), params, chunk=chunk)),
     }
@@ -73,6 +79,7 @@ def bench(model, params, seqs, chunk, repeats, sample_passes):
     passes = {
         "float pass": 1,
         "reverse": 1,
+        "reverse, scalar graph": 1,
         "forward:all": 1,
         f"forward:{chunk}": -(-n // chunk),
         "one tangent": n,
@@ -245,7 +252,9 @@ def plot(data: dict, out: Path) -> None:
             bars[i].set_hatch("//")
             bars[i].set_alpha(0.6)
         n = b["passes_per_step"][k]
-        what = "1 pass + 1 backward" if k == "reverse" else f"{n:,} pass" + ("es" if n > 1 else "")
+        what = f"{n:,} pass" + ("es" if n > 1 else "")
+        if k.startswith("reverse"):
+            what = "1 pass + 1 backward"
         ax.text(meds[i] * 1.15, i, f"{meds[i]:.3g} s  ({what})", va="center", fontsize=8)
     ax.set_yticks(
         range(len(labels)), [k + (" *" if k in b["extrapolated"] else "") for k in labels]

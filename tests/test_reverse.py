@@ -644,3 +644,25 @@ def test_value_and_grad_pauses_the_collector_and_restores_it():
     with pytest.raises(ZeroDivisionError):
         value_and_grad(lambda p: p[0] / 0.0, [1.0])
     assert gc.isenabled()
+
+
+def test_fused_and_scalar_dot_products_give_the_same_gradient():
+    from dualgrad import dmath
+    from dualgrad.reverse import scalar_graphs
+
+    def f(p):
+        h = [dmath.tanh(v) for v in dmath.matvec(p["w"], p["x"])]
+        return dmath.sumprod(h, h)
+
+    params = {"w": [[0.1, -0.4, 0.3], [0.7, 0.2, -0.5]], "x": [1.0, -2.0, 0.5]}
+    fused = value_and_grad(f, params)
+    with scalar_graphs():
+        scalar = value_and_grad(f, params)
+        x = Value(2.0)
+        assert len(dmath.sumprod([x, x], [3.0, 4.0])._children) == 2  # an add of two muls
+    assert fused[0] == scalar[0]
+    for a, b in zip(flatten(fused[1])[0], flatten(scalar[1])[0], strict=True):
+        assert a == pytest.approx(b, rel=1e-14)
+    y = Value(2.0)
+    assert len(dmath.sumprod([y, y], [3.0, 4.0])._children) == 2  # one node: y twice
+    assert dmath.sumprod([y, y], [3.0, 4.0]).data == 14.0
