@@ -22,7 +22,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.rules import RULES, Rule
+from dualgrad.rules import Rule, install
 
 __all__ = ["Dual"]
 
@@ -462,57 +462,10 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
     return op, rop
 
 
-_OPS: dict[str, Callable[..., Any]] = {}
-_ROPS: dict[str, Callable[..., Any]] = {}
-for _rule in RULES.values():
-    if _rule.arity == 1:
-        _OPS[_rule.name] = _unary(_rule)
-    else:
-        _OPS[_rule.name], _ROPS[_rule.name] = _binary(_rule)
-
-# Operators (explicit, so the class reads like the list of what a Dual supports).
-Dual.__add__, Dual.__radd__ = _OPS["add"], _ROPS["add"]
-Dual.__sub__, Dual.__rsub__ = _OPS["sub"], _ROPS["sub"]
-Dual.__mul__, Dual.__rmul__ = _OPS["mul"], _ROPS["mul"]
-Dual.__truediv__, Dual.__rtruediv__ = _OPS["truediv"], _ROPS["truediv"]
-Dual.__pow__, Dual.__rpow__ = _OPS["pow"], _ROPS["pow"]
-Dual.__neg__ = _OPS["neg"]
-Dual.__pos__ = _OPS["pos"]
-Dual.__abs__ = _OPS["abs"]
-Dual.__floor__ = _OPS["floor"]
-Dual.__ceil__ = _OPS["ceil"]
-Dual.__trunc__ = _OPS["trunc"]
-
-# Methods, micrograd/microgpt style: x.exp(), x.relu(), x.atan2(y) ...
+# Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...), named as
+# rules.SPELLING says: the list of what a Dual supports is the rule table.
+_OPS, _ROPS = install(Dual, _unary, _binary)
 _log = _OPS["log"]
-Dual.exp = _OPS["exp"]  # type: ignore[attr-defined]
-Dual.expm1 = _OPS["expm1"]  # type: ignore[attr-defined]
-Dual.log2 = _OPS["log2"]  # type: ignore[attr-defined]
-Dual.log10 = _OPS["log10"]  # type: ignore[attr-defined]
-Dual.log1p = _OPS["log1p"]  # type: ignore[attr-defined]
-Dual.sqrt = _OPS["sqrt"]  # type: ignore[attr-defined]
-Dual.cbrt = _OPS["cbrt"]  # type: ignore[attr-defined]
-Dual.sin = _OPS["sin"]  # type: ignore[attr-defined]
-Dual.cos = _OPS["cos"]  # type: ignore[attr-defined]
-Dual.tan = _OPS["tan"]  # type: ignore[attr-defined]
-Dual.asin = _OPS["asin"]  # type: ignore[attr-defined]
-Dual.acos = _OPS["acos"]  # type: ignore[attr-defined]
-Dual.atan = _OPS["atan"]  # type: ignore[attr-defined]
-Dual.sinh = _OPS["sinh"]  # type: ignore[attr-defined]
-Dual.cosh = _OPS["cosh"]  # type: ignore[attr-defined]
-Dual.tanh = _OPS["tanh"]  # type: ignore[attr-defined]
-Dual.asinh = _OPS["asinh"]  # type: ignore[attr-defined]
-Dual.acosh = _OPS["acosh"]  # type: ignore[attr-defined]
-Dual.atanh = _OPS["atanh"]  # type: ignore[attr-defined]
-Dual.erf = _OPS["erf"]  # type: ignore[attr-defined]
-Dual.erfc = _OPS["erfc"]  # type: ignore[attr-defined]
-Dual.relu = _OPS["relu"]  # type: ignore[attr-defined]
-Dual.sigmoid = _OPS["sigmoid"]  # type: ignore[attr-defined]
-Dual.softplus = _OPS["softplus"]  # type: ignore[attr-defined]
-Dual.atan2 = _OPS["atan2"]  # type: ignore[attr-defined]
-Dual.hypot = _OPS["hypot"]  # type: ignore[attr-defined]
-Dual.minimum = _OPS["min"]  # type: ignore[attr-defined]
-Dual.maximum = _OPS["max"]  # type: ignore[attr-defined]
 
 
 def _log_any(base: Any) -> Any:

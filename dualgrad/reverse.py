@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from operator import mul as _mul
 from typing import Any
 
-from dualgrad.rules import RULES, Rule
+from dualgrad.rules import Rule, install
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
 __all__ = [
@@ -519,57 +519,10 @@ def _binary(rule: Rule) -> tuple[Callable[[Value, Any], Value], Callable[[Value,
     return op, rop
 
 
-_OPS: dict[str, Callable[..., Any]] = {}
-_ROPS: dict[str, Callable[..., Any]] = {}
-for _rule in RULES.values():
-    if _rule.arity == 1:
-        _OPS[_rule.name] = _unary(_rule)
-    else:
-        _OPS[_rule.name], _ROPS[_rule.name] = _binary(_rule)
-
-# Operators (explicit, so the module reads like the list of what a Value supports).
-Value.__add__, Value.__radd__ = _OPS["add"], _ROPS["add"]
-Value.__sub__, Value.__rsub__ = _OPS["sub"], _ROPS["sub"]
-Value.__mul__, Value.__rmul__ = _OPS["mul"], _ROPS["mul"]
-Value.__truediv__, Value.__rtruediv__ = _OPS["truediv"], _ROPS["truediv"]
-Value.__pow__, Value.__rpow__ = _OPS["pow"], _ROPS["pow"]
-Value.__neg__ = _OPS["neg"]
-Value.__pos__ = _OPS["pos"]
-Value.__abs__ = _OPS["abs"]
-Value.__floor__ = _OPS["floor"]
-Value.__ceil__ = _OPS["ceil"]
-Value.__trunc__ = _OPS["trunc"]
-
-# Methods, micrograd/microgpt style: x.exp(), x.relu(), x.atan2(y) ... (the names dmath calls)
+# Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ... the names
+# dmath calls), named as rules.SPELLING says, exactly as on Dual.
+_OPS, _ROPS = install(Value, _unary, _binary)
 _log = _OPS["log"]
-Value.exp = _OPS["exp"]
-Value.expm1 = _OPS["expm1"]
-Value.log2 = _OPS["log2"]
-Value.log10 = _OPS["log10"]
-Value.log1p = _OPS["log1p"]
-Value.sqrt = _OPS["sqrt"]
-Value.cbrt = _OPS["cbrt"]
-Value.sin = _OPS["sin"]
-Value.cos = _OPS["cos"]
-Value.tan = _OPS["tan"]
-Value.asin = _OPS["asin"]
-Value.acos = _OPS["acos"]
-Value.atan = _OPS["atan"]
-Value.sinh = _OPS["sinh"]
-Value.cosh = _OPS["cosh"]
-Value.tanh = _OPS["tanh"]
-Value.asinh = _OPS["asinh"]
-Value.acosh = _OPS["acosh"]
-Value.atanh = _OPS["atanh"]
-Value.erf = _OPS["erf"]
-Value.erfc = _OPS["erfc"]
-Value.relu = _OPS["relu"]
-Value.sigmoid = _OPS["sigmoid"]
-Value.softplus = _OPS["softplus"]
-Value.atan2 = _OPS["atan2"]
-Value.hypot = _OPS["hypot"]
-Value.minimum = _OPS["min"]
-Value.maximum = _OPS["max"]
 
 
 def _log_any(base: Any) -> Any:

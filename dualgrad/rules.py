@@ -322,5 +322,51 @@ _TABLE: tuple[Rule, ...] = (
 
 RULES: dict[str, Rule] = {rule.name: rule for rule in _TABLE}
 """Every primitive by name."""
+
+SPELLING: dict[str, tuple[str, str | None]] = {
+    "add": ("__add__", "__radd__"),
+    "sub": ("__sub__", "__rsub__"),
+    "mul": ("__mul__", "__rmul__"),
+    "truediv": ("__truediv__", "__rtruediv__"),
+    "pow": ("__pow__", "__rpow__"),
+    "neg": ("__neg__", None),
+    "pos": ("__pos__", None),
+    "abs": ("__abs__", None),
+    "floor": ("__floor__", None),
+    "ceil": ("__ceil__", None),
+    "trunc": ("__trunc__", None),
+    "min": ("minimum", None),
+    "max": ("maximum", None),
+}
+"""How a rule appears on a number type, (name, reflected name), where it is not a method named
+like the rule: operators, math's dunders, and min/max (``x.minimum(y)``, beside builtins)."""
+
+
+def install(
+    cls: type,
+    unary: Callable[[Rule], Callable[..., Any]],
+    binary: Callable[[Rule], tuple[Callable[..., Any], Callable[..., Any]]],
+) -> tuple[dict[str, Callable[..., Any]], dict[str, Callable[..., Any]]]:
+    """Give number type `cls` one operation per rule, built by its `unary`/`binary` factories
+    and named by :data:`SPELLING` (else after the rule: ``x.exp()``, ``x.atan2(y)``), so a rule
+    added to the table is an operator or method of every number type at once.
+
+    Returns the operations and the reflected operations by rule name.
+    """
+    ops: dict[str, Callable[..., Any]] = {}
+    rops: dict[str, Callable[..., Any]] = {}
+    for rule in _TABLE:
+        name, reflected = SPELLING.get(rule.name, (rule.name, None))
+        if rule.arity == 1:
+            ops[rule.name] = unary(rule)
+        else:
+            ops[rule.name], rops[rule.name] = binary(rule)
+            if reflected is not None:
+                setattr(cls, reflected, rops[rule.name])
+        if name not in vars(cls):  # a method the class writes itself wins (log with a base)
+            setattr(cls, name, ops[rule.name])
+    return ops, rops
+
+
 UNARY: tuple[str, ...] = tuple(r.name for r in _TABLE if r.arity == 1)
 BINARY: tuple[str, ...] = tuple(r.name for r in _TABLE if r.arity == 2)

@@ -119,7 +119,8 @@ def _progress(total: int, desc: str, enabled: bool) -> Any:
         from tqdm import tqdm
     except ImportError:  # tqdm comes with the examples extra; the core runs without it
         return None
-    return tqdm(total=total, desc=desc, unit="step", leave=False, dynamic_ncols=True)
+    # disable=None: no bar when the output is not a terminal (logs, CI)
+    return tqdm(total=total, desc=desc, unit="step", leave=False, dynamic_ncols=True, disable=None)
 
 
 def _make_optimizer(name: str, n: int, lr: float, steps: int, decay: bool) -> Optimizer:

@@ -98,3 +98,15 @@ def test_singular_rules_are_the_ones_with_infinite_or_undefined_slopes():
         "acosh",
         "atan2",
     }
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_every_rule_is_an_operator_or_method_of_both_number_types(name):
+    from dualgrad.reverse import Value
+    from dualgrad.rules import SPELLING
+
+    spelled, reflected = SPELLING.get(name, (name, None))
+    for cls in (Dual, Value):
+        assert callable(getattr(cls, spelled)), (cls, spelled)
+        if reflected:
+            assert callable(getattr(cls, reflected)), (cls, reflected)
