@@ -7,13 +7,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dualgrad.dual import Dual
+from dualgrad.rules import Rule
 
-__all__ = ["central_difference", "check_derivative"]
+__all__ = ["central_difference", "central_partial", "check_derivative", "rule_points"]
 
 
 def central_difference(f: Callable[[float], float], x: float, h: float | None = None) -> float:
@@ -44,3 +46,30 @@ def check_derivative(
             f"central difference gives {approx!r}"
         )
     return exact
+
+
+def central_partial(
+    f: Callable[..., float], args: Sequence[float], i: int, h: float = 1e-6
+) -> float:
+    """d f / d args[i] by a central difference with a step scaled to args[i]."""
+    h = h * max(1.0, abs(args[i]))
+    up, down = list(args), list(args)
+    up[i] += h
+    down[i] -= h
+    return (f(*up) - f(*down)) / (2 * h)
+
+
+def rule_points(rule: Rule, per_interval: int | None = None) -> list[tuple[float, ...]]:
+    """Points spread evenly inside the domain a rule's test samples (every combination of
+    `per_interval` points per interval of each argument: 5 for one argument, 3 for two).
+
+    >>> from dualgrad.rules import RULES
+    >>> rule_points(RULES["log"])[:2]
+    [(0.49,), (1.27,)]
+    """
+    per = per_interval or (5 if rule.arity == 1 else 3)
+
+    def spread(intervals: Sequence[tuple[float, float]]) -> list[float]:
+        return [lo + (hi - lo) * (k + 0.5) / per for lo, hi in intervals for k in range(per)]
+
+    return list(itertools.product(*(spread(dom) for dom in rule.domain)))

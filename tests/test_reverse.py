@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import itertools
 import math
 import operator
 import re
@@ -23,7 +22,8 @@ from dualgrad.reverse import (
     value_and_grad,
     zero_grad,
 )
-from dualgrad.rules import RULES, Rule
+from dualgrad.rules import RULES, SPELLING
+from dualgrad.testing import central_partial, rule_points
 from dualgrad.tree import flatten, unflatten
 
 # Every rule reached through its public spelling, generic over float, Dual and Value.
@@ -44,46 +44,6 @@ PUBLIC = {
 }
 PUBLIC |= {name: getattr(dmath, name) for name in RULES if name not in PUBLIC}
 
-# rule name -> Value attribute holding it (operators by their dunder name)
-DUNDER = {
-    "add": "__add__",
-    "sub": "__sub__",
-    "mul": "__mul__",
-    "truediv": "__truediv__",
-    "pow": "__pow__",
-    "neg": "__neg__",
-    "pos": "__pos__",
-    "abs": "__abs__",
-    "floor": "__floor__",
-    "ceil": "__ceil__",
-    "trunc": "__trunc__",
-    "min": "minimum",
-    "max": "maximum",
-}
-
-
-def sample(intervals, per_interval: int = 5) -> list[float]:
-    """Evenly spread points strictly inside each interval."""
-    return [
-        lo + (hi - lo) * (k + 0.5) / per_interval
-        for lo, hi in intervals
-        for k in range(per_interval)
-    ]
-
-
-def points(rule: Rule) -> list[tuple[float, ...]]:
-    per = 5 if rule.arity == 1 else 3
-    return list(itertools.product(*(sample(dom, per) for dom in rule.domain)))
-
-
-def central(f, args, i, h=1e-6):
-    h = h * max(1.0, abs(args[i]))
-    up = list(args)
-    down = list(args)
-    up[i] += h
-    down[i] -= h
-    return (f(*up) - f(*down)) / (2 * h)
-
 
 def reverse_partial(fn, args, i):
     """d fn / d args[i] by reverse mode (argument i a Value, the others plain floats)."""
@@ -103,7 +63,7 @@ def dual_partial(fn, args, i):
 def test_every_rule_is_a_value_operator_or_method():
     assert set(PUBLIC) == set(RULES)
     for name, rule in RULES.items():
-        attr = DUNDER.get(name, name)
+        attr = SPELLING.get(name, (name, None))[0]
         if name == "log":  # a method with an optional base, around the rule
             assert Value.log.__doc__ and unary_op("log").__name__ == "log"
         elif rule.arity == 1:
@@ -119,13 +79,13 @@ def test_every_rule_is_a_value_operator_or_method():
 def test_every_partial_matches_dual_and_central_difference(name):
     rule, fn = RULES[name], PUBLIC[name]
     checked = 0
-    for args in points(rule):
+    for args in rule_points(rule):
         for i in range(rule.arity):
             value, reverse = reverse_partial(fn, args, i)
             dual_value, forward = dual_partial(fn, args, i)
             assert value == dual_value == rule.f(*args), (name, args)
             assert reverse == pytest.approx(forward, rel=1e-12, abs=1e-300), (name, args, i)
-            approx = central(rule.f, args, i)
+            approx = central_partial(rule.f, args, i)
             assert math.isclose(reverse, approx, rel_tol=1e-6, abs_tol=1e-7), (name, args, i)
             checked += 1
     assert checked >= 5 * rule.arity
@@ -134,7 +94,7 @@ def test_every_partial_matches_dual_and_central_difference(name):
 @pytest.mark.parametrize("name", sorted(n for n, r in RULES.items() if r.arity == 2))
 def test_two_values_get_both_partials_in_one_backward(name):
     rule, fn = RULES[name], PUBLIC[name]
-    for args in points(rule):
+    for args in rule_points(rule):
         x, y = Value(args[0]), Value(args[1])
         out = fn(x, y)
         out.backward()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import pytest
@@ -10,29 +9,7 @@ import pytest
 from dualgrad import Dual
 from dualgrad.dual import binary_op, unary_op
 from dualgrad.rules import BINARY, RULES, UNARY, Rule
-
-
-def sample(intervals, per_interval: int = 5) -> list[float]:
-    """Evenly spread points strictly inside each interval."""
-    return [
-        lo + (hi - lo) * (k + 0.5) / per_interval
-        for lo, hi in intervals
-        for k in range(per_interval)
-    ]
-
-
-def points(rule: Rule) -> list[tuple[float, ...]]:
-    per = 5 if rule.arity == 1 else 3
-    return list(itertools.product(*(sample(dom, per) for dom in rule.domain)))
-
-
-def central(f, args, i, h=1e-6):
-    h = h * max(1.0, abs(args[i]))
-    up = list(args)
-    down = list(args)
-    up[i] += h
-    down[i] -= h
-    return (f(*up) - f(*down)) / (2 * h)
+from dualgrad.testing import central_partial, rule_points
 
 
 def dual_partial(rule: Rule, args, i):
@@ -62,10 +39,10 @@ def test_table_has_what_the_issue_lists():
 def test_every_partial_matches_central_difference(name):
     rule = RULES[name]
     checked = 0
-    for args in points(rule):
+    for args in rule_points(rule):
         for i in range(rule.arity):
             exact = dual_partial(rule, args, i)
-            approx = central(rule.f, args, i)
+            approx = central_partial(rule.f, args, i)
             assert math.isclose(exact, approx, rel_tol=1e-6, abs_tol=1e-7), (name, args, i)
             checked += 1
     assert checked >= 5 * rule.arity
@@ -75,7 +52,7 @@ def test_every_partial_matches_central_difference(name):
 def test_both_partials_at_once_equal_the_sum(name):
     """Seeding both arguments gives the sum of the partials (linearity in the tangent)."""
     rule = RULES[name]
-    for args in points(rule)[:5]:
+    for args in rule_points(rule)[:5]:
         both = binary_op(name)[0](Dual(args[0], 1.0), Dual(args[1], 1.0)).tangent
         each = dual_partial(rule, args, 0) + dual_partial(rule, args, 1)
         assert math.isclose(both, each, rel_tol=1e-12, abs_tol=1e-15)
@@ -84,7 +61,7 @@ def test_both_partials_at_once_equal_the_sum(name):
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_domains_are_inside_the_function_domain(name):
     rule = RULES[name]
-    for args in points(rule):
+    for args in rule_points(rule):
         assert math.isfinite(rule.f(*args))
 
 
