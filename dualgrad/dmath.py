@@ -363,6 +363,19 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
                 return out
         elif a is Value or (w and w[0] and type(w[0][0]) is Value):
             return [sumprod(row, x) for row in w]  # one node per output (or scalar, see there)
+        if Dual in set(map(type, x)):
+            duals = [i for i, v in enumerate(x) if type(v) is Dual]
+            if len(duals) * 4 <= len(x):
+                # A few Duals among floats (one-tangent seeding upstream): sum the floats in C
+                # and add the Duals' terms after, instead of letting the first Dual turn every
+                # later addition of the row into a Dual one. (The value may then differ from
+                # a float pass in the last bit: the terms are added in another order.)
+                floats = list(x)
+                for i in duals:
+                    floats[i] = 0.0
+                return [
+                    sum(map(mul, row, floats)) + sum([row[i] * x[i] for i in duals]) for row in w
+                ]
     return [sum(map(mul, row, x)) for row in w]
 
 

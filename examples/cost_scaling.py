@@ -56,7 +56,7 @@ TASKS_PER_WORKER = 4  # value_and_grad's default granularity on an executor
 FULL = {
     "targets": [100, 300, 1_000, 3_000, 10_000],
     "repeats": 3,
-    "forward_1_full_max": 1_000,  # N up to which all N one-tangent passes are timed
+    "forward_1_full_max": 3_000,  # N up to which all N one-tangent passes are timed
     "forward_1_sample": 300,  # parameters seeded above that
     "forward_64_full_max": 3_000,
     "forward_64_sample": 12,  # whole chunks of 64 timed above that

@@ -88,3 +88,19 @@ def test_predicates_and_constants():
     assert dmath.isnan(Dual(math.nan)) and dmath.isinf(Dual(-math.inf))
     assert dmath.isclose(Dual(1.0), 1.0 + 1e-12)
     assert (dmath.pi, dmath.e, dmath.inf) == (math.pi, math.e, math.inf)
+
+
+def test_matvec_with_a_few_duals_among_floats_adds_their_terms_last():
+    import random
+
+    rng = random.Random(0)
+    w = [[rng.uniform(-1, 1) for _ in range(12)] for _ in range(5)]
+    x = [rng.uniform(-1, 1) for _ in range(12)]
+    x[7] = Dual(x[7], 1.0)  # one seeded input: the split path
+    got = dmath.matvec(w, x)
+    for row, y in zip(w, got, strict=True):
+        plain = sum(a * (b.value if type(b) is Dual else b) for a, b in zip(row, x, strict=True))
+        assert y.value == pytest.approx(plain, rel=1e-14)
+        assert y.tangent == row[7]  # d/dx7 of the row's sum, exactly
+    w[2][3] = Dual(w[2][3], 1.0)  # a seeded weight in one row: still correct
+    assert dmath.matvec(w, x)[2].tangent == pytest.approx(w[2][7] + x[3], rel=1e-15)
