@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dualgrad._memory import keep_freed_heap, paused_gc
 from dualgrad.dual import Dual, _make
 from dualgrad.tree import flatten, is_real, leaf_slots, mutable_copy, paths, unflatten
 
@@ -208,7 +209,7 @@ def seed_range(
     passes = 0
     work: Any = None
     slots: list[Any] = []
-    with _Adopted(tags), _blas_for(width):
+    with _Adopted(tags), _pass_conditions(width):
         for lo in range(start, stop, width):
             hi = min(lo + width, stop)
             try:
@@ -221,7 +222,7 @@ def seed_range(
                         container, key = slots[j]
                         container[key] = _make(leaves[j], seeds[j - lo], tag)
                     try:
-                        with _pass_cache(width):
+                        with _pass_cache(width, spec, lo, hi):
                             out = f(work)
                     finally:
                         for j in range(lo, hi):
@@ -230,7 +231,7 @@ def seed_range(
                 else:  # every leaf in one pass: build the seeded copy directly
                     seeds = _seeds(width, n)
                     seeded = [_make(x, s, tag) for x, s in zip(leaves, seeds, strict=True)]
-                    with _pass_cache(width):
+                    with _pass_cache(width, spec, 0, n):
                         out = f(mutable_copy(spec, seeded))
                 t = _tangent_of(out, tag, "grad")
             except Exception as exc:
@@ -274,25 +275,44 @@ def _seeds(width: int, k: int) -> list[Any]:
     return seeds
 
 
-def _pass_cache(width: int) -> Any:
-    """For chunked passes, let the bulk products remember each weight matrix's layout."""
+def _pass_cache(width: int, spec: Any = None, lo: int = 0, hi: int = 0) -> Any:
+    """For chunked passes, let the bulk products remember each weight matrix's layout, and
+    tell them the parameter blocks (the top-level entries of params) of the columns seeded:
+    parameters lo..hi-1, so sparse tangents are laid out block by block."""
     if width == 1:
         return contextlib.nullcontext()
     from dualgrad.bulk import pass_cache
 
-    return pass_cache()
+    return pass_cache(_block_starts(spec, lo), hi - lo)
+
+
+def _block_starts(spec: Any, lo: int) -> list[int] | None:
+    if spec is None or spec.kind == "leaf" or spec.flat:
+        return None
+    starts, at = [], 0
+    for child in spec.children:
+        starts.append(at - lo)
+        at += child.size
+    return [max(s, 0) for s in starts]
 
 
 _SPARSE_FROM = 64
 
 
-def _blas_for(width: int) -> Any:
-    """Single-threaded BLAS for chunked passes (see dualgrad._blas), nothing for scalar ones."""
-    if width == 1:
-        return contextlib.nullcontext()
-    from dualgrad._blas import single_threaded_blas
+@contextlib.contextmanager
+def _pass_conditions(width: int) -> Iterator[None]:
+    """What every pass runs under: the cyclic GC paused (a pass's Duals hold no cycles); for
+    chunked passes also single-threaded BLAS (dualgrad._blas) and glibc keeping freed heap
+    for the next pass's tangent matrices (dualgrad._memory)."""
+    with paused_gc():
+        if width == 1:
+            yield
+            return
+        from dualgrad._blas import single_threaded_blas
 
-    return single_threaded_blas()
+        keep_freed_heap()
+        with single_threaded_blas():
+            yield
 
 
 def _add_note(exc: BaseException, note: str) -> None:
@@ -445,7 +465,7 @@ def jacobian_columns(
     tag = tags[-1]
     columns: list[list[Any]] = []
     eye_of = _numpy().eye if width > 1 else None
-    with _Adopted(tags), _blas_for(width):
+    with _Adopted(tags), _pass_conditions(width):
         for lo in range(start, stop, width):
             hi = min(lo + width, stop)
             seeds = [1.0] if eye_of is None else list(eye_of(hi - lo))
@@ -548,7 +568,7 @@ def forward_gradient(
         if chunk and directions > 1:
             np = _numpy()
             vec = np.array(v).reshape(n, directions)
-            with _blas_for(directions):
+            with _pass_conditions(directions):
                 out = _seed_all(f, spec, leaves, [vec[i] for i in range(n)], tag)
             dd = _tangent_of(out, tag, "forward_gradient")
             dd = np.broadcast_to(np.asarray(dd, dtype=float), (directions,))

@@ -11,6 +11,11 @@ seeded weights. These functions evaluate exactly that - the same rules, no new d
 and fall back to scalar arithmetic (returning None) whenever their preconditions fail: a
 scalar tangent, nested Duals, mixed tags. Values are summed in the same order as the scalar
 code, so they match a float pass bit for bit.
+
+Operands whose tangents are sparse (seeds, :class:`~dualgrad.packed.Packed` layouts) are
+stacked on the union of their columns and the products keep that layout (plus the seeded
+weights' columns) as long as it covers at most half of the columns: the matrices stay as
+narrow as what the values really depend on.
 """
 
 from __future__ import annotations
@@ -18,17 +23,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from operator import mul
-from typing import Any
+from operator import is_, mul
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from dualgrad.dual import Dual, _make
+from dualgrad.packed import Packed, layout_of, layouts, merge, packed_rows, spots_in_full
 from dualgrad.sparse import Sparse
 
 __all__ = ["matvec", "pass_cache", "sumprod"]
 
 _PLAIN = (float, int)
+_SPARSE = (Packed, Sparse)
 
 
 def _width(x: Any) -> int:
@@ -36,95 +43,238 @@ def _width(x: Any) -> int:
     if type(x) is not Dual:
         return 0
     t = x.tangent
-    if type(t) is Sparse:
+    if type(t) is Sparse or type(t) is Packed:
         return t.size
     if type(t) is np.ndarray and t.ndim == 1:
         return len(t)
     return 0
 
 
-def _stack(xs: Sequence[Any], tag: int, width: int) -> tuple[list[Any], Any] | None:
-    """(values, tangent matrix with one row per element) or None if not a bulk case."""
-    try:  # the common case, all Duals of this pass with dense tangents: stacked in C
-        tangents = [v.tangent for v in xs]
-        if {type(t) for t in tangents} == {np.ndarray} and {v.tag for v in xs} == {tag}:
-            values = [v.value for v in xs]
-            if all(type(v) is float for v in values):
-                return values, np.array(tangents)
-    except AttributeError:  # a plain number among them
-        pass
-    values = []
-    rows = np.zeros((len(xs), width))
-    for i, v in enumerate(xs):
+def _parts(xs: Sequence[Any], tag: int) -> tuple[list[Any], list[Any]] | None:
+    """(values, tangents) of Duals of this pass and plain numbers (tangent None), or None if
+    an element is neither, is another pass's Dual, or has a nonzero scalar tangent."""
+    values: list[Any] = []
+    tangents: list[Any] = []
+    for v in xs:
         if type(v) is Dual:
             if v.tag != tag or type(v.value) not in _PLAIN:
                 return None
-            values.append(v.value)
             t = v.tangent
-            if type(t) is Sparse:
-                if t.hot >= 0:
-                    rows[i, t.hot] = 1.0
-                else:
-                    rows[i] = t.dense()
-            elif type(t) is np.ndarray:
-                rows[i] = t
-            elif t:  # a nonzero scalar tangent: not a chunked pass
-                return None
+            if type(t) in _PLAIN:
+                if t:  # a nonzero scalar tangent: not a chunked pass
+                    return None
+                t = None
+            values.append(v.value)
+            tangents.append(t)
         elif type(v) in _PLAIN:
             values.append(v)
+            tangents.append(None)
         else:
             return None
-    return values, rows
+    return values, tangents
+
+
+def _rows(tangents: list[Any], width: int) -> tuple[Any, Any]:
+    """(cols, matrix) with one row per tangent: packed on the union of the columns when every
+    tangent is sparse and the union is narrow enough, else dense (cols None)."""
+    if all(type(t) in _SPARSE for t in tangents):
+        packed = packed_rows(tangents, width)
+        if packed is not None:
+            return packed
+    if all(type(t) is np.ndarray for t in tangents):
+        return None, np.array(tangents)
+    rows = np.zeros((len(tangents), width))
+    for i, t in enumerate(tangents):
+        if type(t) is Sparse and t.hot >= 0:
+            rows[i, t.hot] = 1.0
+        elif type(t) in _SPARSE:
+            rows[i] = t.dense()
+        else:
+            rows[i] = t
+    return None, rows
+
+
+class Stacked(NamedTuple):
+    """Operands stacked for a bulk product: the values of all elements, and the tangents of
+    those that have one (`active`, None for all: a relu's inactive units have none) as
+    the rows of a matrix stored on the columns `cols` (None: dense)."""
+
+    values: list[Any]
+    rows: Any
+    cols: Any
+    active: list[int] | None
+
+    def full_rows(self) -> Any:
+        """The matrix with a zero row for each element without a tangent."""
+        if self.active is None:
+            return self.rows
+        out = np.zeros((len(self.values), self.rows.shape[1]))
+        out[self.active] = self.rows
+        return out
+
+    def weighted(self, coefficients: Any) -> Any:
+        """sum_i coefficients[..., i] * row_i: a matrix product over the active elements."""
+        c = np.asarray(coefficients)
+        if self.active is not None:
+            c = c[..., self.active]
+        return c @ self.rows
+
+
+def _stack(xs: Sequence[Any], tag: int, width: int) -> Stacked | None:
+    """The elements' values and tangent rows (see :class:`Stacked`), or None if this is not a
+    bulk case (a scalar tangent, nesting, another pass's Dual)."""
+    try:  # the common cases, all Duals of this pass with dense tangents or one shared layout
+        tangents = [v.tangent for v in xs]
+        kinds = set(map(type, tangents))
+        if len(kinds) == 1 and {v.tag for v in xs} == {tag}:
+            values = [v.value for v in xs]
+            if set(map(type, values)) == {float}:
+                if np.ndarray in kinds:
+                    return Stacked(values, np.array(tangents), None, None)
+                if Packed in kinds:
+                    cols = tangents[0].cols
+                    if all(t.cols is cols for t in tangents):
+                        return Stacked(values, np.array([t.values for t in tangents]), cols, None)
+    except AttributeError:  # a plain number among them
+        pass
+    parts = _parts(xs, tag)
+    if parts is None:
+        return None
+    values, tangents = parts
+    active = [i for i, t in enumerate(tangents) if t is not None]
+    if not active:
+        return Stacked(values, np.zeros((0, 0)), _NO_COLS, [])
+    cols, rows = _rows([tangents[i] for i in active], width)
+    return Stacked(values, rows, cols, None if len(active) == len(tangents) else active)
+
+
+_NO_COLS = np.zeros(0, dtype=np.intp)  # the layout of no entries (a stack of zero tangents)
+
+
+def _outputs(values: list[Any], yt: Any, cols: Any, width: int, tag: int) -> list[Any]:
+    if cols is None:
+        return [_make(values[j], yt[j], tag) for j in range(len(values))]
+    return [_make(values[j], Packed(cols, yt[j], width), tag) for j in range(len(values))]
 
 
 def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
     """``[sum(w_j * x) for each row w_j]`` for Duals with vector tangents, or None."""
-    width = _width(x[0]) if x else 0
-    if not width:
+    first = next((v for v in x if _width(v)), None)
+    if first is None:
         return None
-    tag = x[0].tag
-    stacked = _stack(x, tag, width)
-    if stacked is None:
-        return None
-    xv, xt = stacked
+    width, tag = _width(first), first.tag
     seeded = _seeded_weights(w, tag, width)
     if seeded is not None:  # chunk mode's common case: every weight is a seed of this pass
-        values_rows, wv, flat, unique = seeded
+        stacked = _stack(x, tag, width)
+        if stacked is None:
+            return None
+        xv, xcols = stacked.values, stacked.cols
+        values_rows, wv, hot, unique = seeded
         values = [sum(map(mul, row, xv)) for row in values_rows]  # the scalar code's order
-        yt = wv @ xt
         m = len(values_rows)
+        product = stacked.weighted(wv)  # on x's layout: as narrow as what x depends on
+        cols = None
+        if xcols is None:
+            yt = product
+        else:
+            seeds = _seed_layout(w, hot, width)
+            cols, where = (None, []) if seeds is None else merge((xcols, seeds), width)
+            if cols is None:  # the output's layout would be too wide: dense from here
+                yt = np.zeros((m, width))
+                spots_in_full(xcols).put(yt, product)
+            elif where[0] is None:
+                yt = product
+            else:
+                yt = np.zeros((m, len(cols)))
+                where[0].put(yt, product)
+        flat = _flat_positions(w, hot, cols, width if cols is None else len(cols))
         coef = np.tile(xv, m)
         if unique:
             yt.reshape(-1)[flat] += coef
         else:  # one parameter at several places of w: repeated positions must add up
             np.add.at(yt.reshape(-1), flat, coef)
-        return [_make(values[j], yt[j], tag) for j in range(m)]
-    return _matvec_general(w, xv, xt, tag)
+        return _outputs(values, yt, cols, width, tag)
+    m, n = len(w), len(x)
+    if any(len(row) != n for row in w):
+        return None
+    weights = _stack([e for row in w for e in row], tag, width)
+    stacked = _stack(x, tag, width)
+    if weights is None or stacked is None:
+        return None
+    if not all(type(v) is float for v in weights.values):
+        return None
+    wv = np.array(weights.values).reshape(m, n)
+    xv = stacked.values
+    values = [sum(map(mul, row, xv)) for row in wv.tolist()]  # the scalar code's order
+    # sum_i w_ji dx_i + x_i dw_ji: one product, and xv @ (m, n, width) batched over rows j,
+    # each on its operand's own layout, then added on their union
+    wt = weights.full_rows().reshape(m, n, -1)
+    yt, cols = _added(
+        stacked.weighted(wv), stacked.cols, np.matmul(np.asarray(xv), wt), weights.cols, width
+    )
+    return _outputs(values, yt, cols, width, tag)
+
+
+def _added(a: Any, acols: Any, b: Any, bcols: Any, width: int) -> tuple[Any, Any]:
+    """a + b for arrays whose last axes are stored on layouts acols and bcols (None: dense):
+    (the sum, its layout)."""
+    if acols is bcols:
+        return a + b, acols
+    cols = None
+    if acols is not None and bcols is not None:
+        cols, where = merge((acols, bcols), width)
+    if cols is None:  # dense: a packed array's entries go to their own columns
+        where = [None if c is None else spots_in_full(c) for c in (acols, bcols)]
+    out = np.zeros((*a.shape[:-1], width if cols is None else len(cols)))
+    for part, at in zip((a, b), where, strict=True):
+        if at is None:
+            out += part
+        else:
+            at.add(out, part)
+    return out, cols
 
 
 _state = threading.local()
 
 
 @contextmanager
-def pass_cache() -> Iterator[None]:
+def pass_cache(blocks: Sequence[int] | None = None, width: int = 0) -> Iterator[None]:
     """Within one pass the weights do not change: remember each matrix's values and seed
-    positions (keyed by the matrix object) instead of reading thousands of Duals per use."""
+    positions (keyed by the matrix object) instead of reading thousands of Duals per use; and
+    the tangent layouts (:func:`dualgrad.packed.layouts`, which takes `blocks` and `width`)."""
     previous = getattr(_state, "cache", None)
     _state.cache = {}
     try:
-        yield
+        with layouts(blocks, width):
+            yield
     finally:
         _state.cache = previous
 
 
-def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
-    """(value rows, value matrix, flat seed positions in the m x width output, positions all
-    distinct) if every entry of w is a Dual seeded (one-hot) in this pass, else None."""
+def _cached(key: Any, *keep: Any) -> Any:
+    """The result remembered under `key` in this pass, if the objects it was made from are
+    still the very objects `keep` (ids are unique only while their objects live)."""
     cache = getattr(_state, "cache", None)
     if cache is not None:
-        hit = cache.get(id(w))
-        if hit is not None and hit[0] is w:
+        hit = cache.get(key)
+        if hit is not None and all(map(is_, hit[0], keep)):
             return hit[1]
+    return None
+
+
+def _remember(key: Any, keep: tuple[Any, ...], result: Any) -> Any:
+    cache = getattr(_state, "cache", None)
+    if cache is not None:
+        cache[key] = (keep, result)  # holding `keep` keeps its ids from being reused in the pass
+    return result
+
+
+def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
+    """(value rows, value matrix, seed index matrix, seeds all distinct) if every entry of w
+    is a Dual seeded (one-hot) in this pass, else None."""
+    hit = _cached(("seeded", id(w)), w)
+    if hit is not None:
+        return hit
     try:
         tangents = [[e.tangent for e in row] for row in w]
         hot = [[t.hot for t in row] for row in tangents]
@@ -135,66 +285,47 @@ def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
     values = [[e.value for e in row] for row in w]
     if any(type(v) not in _PLAIN for row in values for v in row):
         return None
-    m = len(values)
-    flat = (np.arange(m)[:, None] * width + np.asarray(hot)).reshape(-1)
-    result = (values, np.asarray(values), flat, len(np.unique(flat)) == flat.size)
-    if cache is not None:
-        cache[id(w)] = (w, result)  # holding w keeps its id from being reused in this pass
-    return result
+    hot_array = np.asarray(hot)
+    unique = len(np.unique(hot_array)) == hot_array.size
+    return _remember(("seeded", id(w)), (w,), (values, np.asarray(values), hot_array, unique))
 
 
-def _matvec_general(w: Sequence[Sequence[Any]], xv: list[Any], xt: Any, tag: int) -> Any:
-    """The bulk product for weights that mix floats, seeds and computed Duals."""
-    m = len(w)
-    wv = np.empty((m, len(xv)))
-    rows: list[int] = []
-    cols: list[int] = []
-    coef: list[float] = []
-    dense_terms: list[tuple[int, Any]] = []
-    values = []
-    for j, row in enumerate(w):
-        row_values = []
-        for i, e in enumerate(row):
-            if type(e) is Dual:
-                if e.tag != tag or type(e.value) not in _PLAIN:
-                    return None
-                row_values.append(e.value)
-                t = e.tangent
-                if type(t) is Sparse and t.hot >= 0:  # a seeded weight
-                    rows.append(j)
-                    cols.append(t.hot)
-                    coef.append(xv[i])
-                elif type(t) in _PLAIN:
-                    if t:
-                        return None
-                else:
-                    dense_terms.append((j, t * xv[i]))
-            elif type(e) in _PLAIN:
-                row_values.append(e)
-            else:
-                return None
-        wv[j] = row_values
-        values.append(sum(map(mul, row_values, xv)))  # the scalar code's order
-    yt = wv @ xt
-    if rows:
-        np.add.at(yt, (rows, cols), coef)
-    for j, t in dense_terms:
-        yt[j] = yt[j] + t
-    return [_make(values[j], yt[j], tag) for j in range(m)]
+def _seed_layout(w: Any, hot: Any, width: int) -> Any:
+    """The layout of w's seeds (:func:`dualgrad.packed.layout_of`; one array per matrix, so
+    unions cache), or None if too wide."""
+    hit = _cached(("layout", id(w)), w)
+    if hit is None:
+        hit = _remember(("layout", id(w)), (w,), (layout_of(hot.reshape(-1), width),))
+    return hit[0]
+
+
+def _flat_positions(w: Any, hot: Any, cols: Any, row_width: int) -> Any:
+    """Where each weight's seed lands in the flattened m x row_width output (positions in
+    `cols` if packed, else the seed index itself)."""
+    key = ("flat", id(w), id(cols))
+    hit = _cached(key, w, cols)
+    if hit is not None:
+        return hit
+    where = hot if cols is None else np.searchsorted(cols, hot)
+    flat = (np.arange(hot.shape[0])[:, None] * row_width + where).reshape(-1)
+    return _remember(key, (w, cols), flat)
 
 
 def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     """``sum(p_i * q_i)`` for Duals with vector tangents, or None."""
-    first = p[0] if p and type(p[0]) is Dual else (q[0] if q else None)
-    width = _width(first)
-    if not width:
+    first = next((v for v in (*p, *q) if _width(v)), None)
+    if first is None or len(p) != len(q):
         return None
-    tag = first.tag
+    width, tag = _width(first), first.tag
     a = _stack(p, tag, width)
-    b = _stack(q, tag, width) if q is not p else a
-    if a is None or b is None:
+    if a is None:
         return None
-    (pv, pt), (qv, qt) = a, b
-    value = sum(map(mul, pv, qv))
-    tangent = np.asarray(qv) @ pt + np.asarray(pv) @ qt
-    return _make(value, tangent, tag)
+    if q is p:
+        b = a
+    else:
+        b = _stack(q, tag, width)
+        if b is None:
+            return None
+    value = sum(map(mul, a.values, b.values))
+    tangent, cols = _added(a.weighted(b.values), a.cols, b.weighted(a.values), b.cols, width)
+    return _make(value, tangent if cols is None else Packed(cols, tangent, width), tag)

@@ -332,9 +332,13 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     >>> sumprod([1.0, 2.0], [3.0, 4.0])
     11.0
     """
+    if len(p) != len(q):  # as math.sumprod
+        raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
     if p:
         a, b = type(p[0]), type(q[0])
-        if (a is Dual or b is Dual) and _chunked(p[0], q[0]):
+        if (a is Dual or b is Dual) and (
+            _chunked(p[0], q[0]) or any(_chunked(u, v) for u, v in zip(p, q, strict=True))
+        ):
             out = _bulk().sumprod(p, q)
             if out is not None:
                 return out
@@ -355,9 +359,14 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     >>> matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
     [-1.0, -1.0]
     """
+    n = len(x)
+    for row in w:
+        if len(row) != n:
+            raise ValueError(f"matvec: a row of {len(row)} entries against {n} inputs")
     if x:
         a = type(x[0])
-        if a is Dual and _chunked(x[0], None):
+        if a is Dual and (_chunked(x[0], None) or any(_chunked(v, None) for v in x)):
+            # (a relu's inactive units carry a plain 0: look past them for a vector tangent)
             out = _bulk().matvec(w, x)
             if out is not None:
                 return out

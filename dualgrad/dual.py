@@ -51,9 +51,16 @@ def _bad_operand(op: str, other: Any) -> TypeError:
 
 
 def _scale(tangent: Any, partial: Any) -> Any:
-    """tangent * partial, except that a zero tangent contributes exactly 0 even when the partial
-    is +-inf or nan (used by the table's singular rules)."""
+    """tangent * partial for the table's singular rules (kinks and infinite slopes), where 0
+    wins: a zero tangent contributes exactly 0 even when the partial is +-inf or nan, and a
+    zero partial (relu below its kink, a flat side) gives exactly 0 whatever the tangent - a
+    plain 0, which the bulk products skip (JAX and PyTorch's relu give 0 there too)."""
     if partial - partial == 0:  # finite (inf - inf and nan - nan are nan)
+        if type(partial) is float:
+            if partial == 0.0:
+                return 0.0
+            if partial == 1.0 and type(tangent) not in _REAL:
+                return tangent  # a vector times 1.0 is itself (tangents are never changed)
         return tangent * partial
     if type(tangent) in _REAL:
         return tangent * partial if tangent else 0.0
@@ -254,7 +261,10 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
                 y = apply(x)
             out = _new(Dual)
             out.value = y
-            out.tangent = self.tangent * d(x, y)
+            p = d(x, y)
+            # a flat point (relu below its kink) gives exactly 0, a plain 0 that bulk products
+            # skip; a nested partial (a Dual) is kept, its own derivative may be nonzero
+            out.tangent = 0.0 if p == 0.0 and type(p) is float else self.tangent * p
             out.tag = self.tag
             return out
 

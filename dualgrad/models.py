@@ -389,11 +389,12 @@ class GPT:
             attended: list[Any] = []
             for h in range(c.n_head):
                 lo, hi = h * head_dim, (h + 1) * head_dim
-                q_h = q[lo:hi]
-                scores = [dmath.sumprod(q_h, k[lo:hi]) * inv_sqrt for k in keys[li]]
-                weights = softmax(scores)
-                for j in range(lo, hi):
-                    attended.append(dmath.sumprod(weights, [v[j] for v in values[li]]))
+                # as matrix-vector products, so chunk mode combines each head's tangents at once
+                scores = dmath.matvec([k[lo:hi] for k in keys[li]], q[lo:hi])
+                weights = softmax([s * inv_sqrt for s in scores])
+                attended += dmath.matvec(
+                    [[v[j] for v in values[li]] for j in range(lo, hi)], weights
+                )
             x = _linear(attended, params[f"layer{li}.attn_wo"])
             x = [a + b for a, b in zip(x, residual, strict=True)]
             residual = x

@@ -27,7 +27,6 @@ the drivers use it.
 
 from __future__ import annotations
 
-import gc
 import math
 import operator
 from collections.abc import Callable, Iterable, Iterator
@@ -35,6 +34,7 @@ from contextlib import contextmanager
 from operator import mul as _mul
 from typing import Any
 
+from dualgrad._memory import paused_gc
 from dualgrad.rules import Rule, install
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
@@ -584,28 +584,6 @@ def unary_op(name: str) -> Callable[[Value], Value]:
 # ---------------------------------------------------------------------------------------------
 # Drivers
 # ---------------------------------------------------------------------------------------------
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Switch CPython's cyclic garbage collector off inside the block, then back to how it was.
-
-    Graphs of Values hold no reference cycles (a node points only to its inputs), so reference
-    counting frees them and the cyclic collector only costs time: while a graph grows it
-    repeatedly traverses all of it. Nested use is fine; an exception still restores the state.
-
-    >>> import gc
-    >>> with paused_gc():
-    ...     gc.isenabled()
-    False
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def zero_grad(values: Iterable[Value]) -> None:
     """Set ``.grad`` of every Value in `values` to 0 (before a new :meth:`Value.backward`)."""
     for v in values:

@@ -104,3 +104,10 @@ def test_matvec_with_a_few_duals_among_floats_adds_their_terms_last():
         assert y.tangent == row[7]  # d/dx7 of the row's sum, exactly
     w[2][3] = Dual(w[2][3], 1.0)  # a seeded weight in one row: still correct
     assert dmath.matvec(w, x)[2].tangent == pytest.approx(w[2][7] + x[3], rel=1e-15)
+
+
+def test_sumprod_and_matvec_reject_mismatched_lengths_like_math():
+    with pytest.raises(ValueError, match="same length"):
+        dmath.sumprod([1.0, 2.0], [3.0])
+    with pytest.raises(ValueError, match="row of 1 entries against 2"):
+        dmath.matvec([[1.0, 2.0], [3.0]], [1.0, 1.0])

@@ -439,9 +439,17 @@ def test_gpt_initial_loss_is_near_uniform_and_sampling_works():
     assert ids == sample(model, params, 27, random.Random(0))
 
 
-def test_gpt_forward_gradient_equals_reverse_for_every_parameter():
+@pytest.mark.parametrize(
+    ("chunk", "packed"),
+    [("all", True), ("all", False), (1400, True), (100, True)],
+    ids=["all", "all-dense", "1400", "100"],
+)
+def test_gpt_forward_gradient_equals_reverse_for_every_parameter(chunk, packed, monkeypatch):
+    from dualgrad import packed as packing
     from dualgrad import reverse, value_and_grad
 
+    if not packed:  # every tangent dense: the bulk products' other path
+        monkeypatch.setattr(packing, "DENSE_FRACTION", 0.0)
     model, seqs = _gpt_setup()
     params = model.init_params(2)
     for seq in seqs[:2]:
@@ -449,7 +457,7 @@ def test_gpt_forward_gradient_equals_reverse_for_every_parameter():
         def loss(p, seq=seq):
             return model.loss(p, [seq])
 
-        r = value_and_grad(loss, params, chunk="all")
+        r = value_and_grad(loss, params, chunk=chunk)
         rv, rg = reverse.value_and_grad(loss, params)
         fwd, rev = flatten(r.grad)[0], flatten(rg)[0]
         assert r.value == rv  # the same float arithmetic for the value

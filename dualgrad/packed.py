@@ -1,0 +1,348 @@
+"""A tangent stored on a column layout that many tangents share: structural sparsity, in bulk.
+
+In a chunked pass most values depend on a small part of the parameters. In microgpt's GPT
+(4,192 parameters) a token's query depends on its embedding rows and on wq: 288 columns of
+the tangent; its attention output on about 900; only the MLP and the output head reach most
+of them. :class:`Packed` keeps the ``values`` of a tangent at sorted, distinct ``cols`` (the
+other entries are 0). The bulk products (:mod:`dualgrad.bulk`) give every output of one
+product the same ``cols`` array, so the operations that follow - a norm, a softmax - find
+the same object on both sides and work on the short ``values`` directly. Different layouts
+meet in a union, cached for the rest of the pass; once a union covers more than half of the
+columns, the result is an ordinary dense numpy vector.
+
+Only the linear operations the rule table needs of a tangent are defined (scaling, adding,
+subtracting, negating), and numpy arrays defer to them.
+
+>>> import numpy as np
+>>> a = Packed(np.array([1, 3]), np.array([1.0, 2.0]), 6)
+>>> b = Packed(np.array([3, 4]), np.array([10.0, 20.0]), 6)
+>>> (a * 2.0 + a).tolist()
+[0.0, 3.0, 0.0, 6.0, 0.0, 0.0]
+>>> (a - b).tolist()
+[0.0, 1.0, 0.0, -8.0, -20.0, 0.0]
+>>> (np.ones(6) + a).tolist()
+[1.0, 2.0, 1.0, 3.0, 1.0, 1.0]
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+from dualgrad.sparse import Sparse
+
+__all__ = ["Packed", "layout_of", "layouts", "merge", "packed_rows"]
+
+DENSE_FRACTION = 0.5  # a layout covering more of the columns than this is stored densely
+
+
+class Packed:
+    """A length-`size` vector holding `values` at the sorted, distinct indices `cols`."""
+
+    __slots__ = ("cols", "size", "values")
+    __array_ufunc__ = None  # ndarray (op) Packed: numpy defers to our reflected operators
+    _dualgrad_tangent = True  # Dual accepts it as a vector tangent
+
+    def __init__(self, cols: Any, values: Any, size: int) -> None:
+        self.cols = cols
+        self.values = values
+        self.size = size
+
+    def dense(self) -> Any:
+        """The vector as a numpy array."""
+        out = np.zeros(self.size)
+        spots_in_full(self.cols).put(out, self.values)
+        return out
+
+    def tolist(self) -> list[float]:
+        return self.dense().tolist()
+
+    # -- the operations the rule table needs: linear ones only --------------------------------
+    def __mul__(self, c: Any) -> Any:
+        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
+            return Packed(self.cols, self.values * c, self.size)
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, c: Any) -> Any:
+        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
+            return Packed(self.cols, self.values / c, self.size)
+        return NotImplemented
+
+    def __neg__(self) -> Packed:
+        return Packed(self.cols, -self.values, self.size)
+
+    def __pos__(self) -> Packed:
+        return self
+
+    def __add__(self, other: Any) -> Any:
+        kind = type(other)
+        if kind is Packed:
+            if other.cols is self.cols:  # the common case: outputs of one bulk product
+                return Packed(self.cols, self.values + other.values, self.size)
+            return _sum(self, other)
+        if kind is np.ndarray:
+            out = other.copy()
+            spots_in_full(self.cols).add(out, self.values)
+            return out
+        if kind is Sparse:  # usually a few entries inside this layout: add them in place
+            at = np.searchsorted(self.cols, other.indices)
+            if at.max() < len(self.cols) and (self.cols[at] == other.indices).all():
+                values = self.values.copy()
+                np.add.at(values, at, other.values)
+                return Packed(self.cols, values, self.size)
+            packed = _from_sparse(other)
+            return self + (other.dense() if packed is None else packed)
+        if (kind is float or kind is int) and other == 0:
+            return self  # a zero tangent (a constant lifted to a Dual) adds nothing
+        return NotImplemented
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Any:
+        if type(other) is Packed and other.cols is self.cols:
+            return Packed(self.cols, self.values - other.values, self.size)
+        return self + (-other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return (-self) + other
+
+    def __eq__(self, other: object) -> Any:  # elementwise on the dense form, like numpy
+        return self.dense() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Packed(size={self.size}, stored={len(self.cols)})"
+
+
+def _from_sparse(s: Sparse) -> Packed | None:
+    """The Sparse vector on its layout (see :func:`layout_of`), or None if too wide."""
+    cols = layout_of(s.indices, s.size)
+    if cols is None:
+        return None
+    values = np.zeros(len(cols))
+    np.add.at(values, np.searchsorted(cols, s.indices), s.values)
+    return Packed(cols, values, s.size)
+
+
+def _sum(a: Packed, b: Packed) -> Any:
+    cols, where = merge((a.cols, b.cols), a.size)
+    if cols is None:  # too wide: dense
+        out = np.zeros(a.size)
+        spots_in_full(a.cols).put(out, a.values)
+        spots_in_full(b.cols).add(out, b.values)
+        return out
+    pa, pb = where
+    if pa is None:
+        values = a.values.copy()
+    else:
+        values = np.zeros(len(cols))
+        pa.put(values, a.values)
+    if pb is None:
+        values += b.values
+    else:
+        pb.add(values, b.values)
+    return Packed(cols, values, a.size)
+
+
+class Spots:
+    """Where the entries of one layout go in a wider row: a few contiguous runs, copied as
+    slices (layouts made of parameter blocks), or else an index array."""
+
+    __slots__ = ("index", "runs")
+
+    def __init__(self, index: Any) -> None:
+        self.index = index
+        breaks = np.flatnonzero(np.diff(index) != 1) + 1
+        self.runs: list[tuple[int, int, int]] | None = None
+        if not len(index):
+            self.runs = []
+        elif len(breaks) < 8:
+            bounds = [0, *breaks.tolist(), len(index)]
+            self.runs = [(a, b, int(index[a])) for a, b in itertools.pairwise(bounds)]
+
+    def put(self, out: Any, src: Any) -> None:
+        """out[..., index] = src (along the last axis)."""
+        if self.runs is None:
+            out[..., self.index] = src
+        else:
+            for a, b, at in self.runs:
+                out[..., at : at + b - a] = src[..., a:b]
+
+    def add(self, out: Any, src: Any) -> None:
+        """out[..., index] += src (the index has no repeats)."""
+        if self.runs is None:
+            out[..., self.index] += src
+        else:
+            for a, b, at in self.runs:
+                out[..., at : at + b - a] += src[..., a:b]
+
+
+def spots_in_full(cols: Any) -> Spots:
+    """Where a layout's entries go in a dense vector (cached for the pass)."""
+    cache = getattr(_state, "unions", None)
+    key = ("full", id(cols))
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None and hit[0] is cols:
+            return hit[1]
+    spots = Spots(cols)
+    if cache is not None:
+        cache[key] = (cols, spots)
+    return spots
+
+
+# -- the pass: parameter blocks, and unions of layouts cached ------------------------------------
+_state = threading.local()
+
+
+@contextmanager
+def layouts(blocks: Sequence[int] | None = None, size: int = 0) -> Iterator[None]:
+    """The layouts of one pass: their unions are cached (the same ones meet for every head and
+    every token), keyed by identity, until the block ends.
+
+    `blocks` are the first columns of the parameter blocks of a pass `size` wide (one block per
+    weight matrix, say). Layouts are then made of whole blocks, and rounded up to a prefix of
+    the blocks in the order the pass first uses them: a value computed from the embeddings and
+    wq has the layout {embeddings, wq}, one computed from the embeddings and wk (used after wq)
+    {embeddings, wq, wk}. So a pass has one layout per block, every union of two layouts is the
+    wider one, and the values of a stage share one layout object - whatever embedding rows a
+    token read - so products stack their rows without moving any, and sums of two tangents
+    find the same layout on both sides. Without blocks a layout is exactly the columns used.
+    """
+    previous = getattr(_state, "unions", None), getattr(_state, "blocks", None)
+    _state.unions = {}
+    _state.blocks = None
+    if blocks is not None and size:
+        starts = sorted({b for b in blocks if 0 <= b < size} | {0})
+        _state.blocks = _Blocks(np.asarray(starts), [*starts[1:], size], size)
+    try:
+        yield
+    finally:
+        _state.unions, _state.blocks = previous
+
+
+class _Blocks:
+    """A pass's parameter blocks, ranked by first use, and the prefix layouts."""
+
+    def __init__(self, starts: Any, ends: list[int], size: int) -> None:
+        self.starts = starts
+        self.ends = ends
+        self.size = size
+        self.rank: dict[int, int] = {}  # block -> order of first use
+        self.prefixes: list[Any] = []  # prefixes[r]: the blocks of rank <= r, sorted (or None)
+
+    def layout(self, indices: Any) -> Any:
+        """The prefix layout covering the blocks of `indices`, or None if too wide."""
+        ids = np.unique(np.searchsorted(self.starts, indices, side="right") - 1).tolist()
+        for b in ids:
+            if b not in self.rank:
+                self.rank[b] = len(self.rank)
+                self._grow(b)
+        return self.prefixes[max(self.rank[b] for b in ids)]
+
+    def _grow(self, block: int) -> None:
+        last = self.prefixes[-1] if self.prefixes else np.zeros(0, dtype=np.intp)
+        if last is None:
+            self.prefixes.append(None)
+            return
+        new = np.arange(self.starts[block], self.ends[block])
+        cols = np.union1d(last, new)
+        self.prefixes.append(cols if len(cols) <= DENSE_FRACTION * self.size else None)
+
+
+def layout_of(indices: Any, size: int) -> Any:
+    """The layout for a vector stored at `indices`: its blocks' prefix if the pass has blocks,
+    else the distinct indices; None if too wide to pack."""
+    blocks = getattr(_state, "blocks", None)
+    if blocks is not None:
+        return blocks.layout(indices)
+    cols = np.unique(indices)
+    return cols if len(cols) <= DENSE_FRACTION * size else None
+
+
+def merge(layouts: Sequence[Any], size: int) -> tuple[Any, list[Any]]:
+    """The union of sorted, distinct index arrays: (cols, [where each input's entries go in
+    cols (:class:`Spots`), or None where the input is cols itself]); cols is None if the
+    union is too wide to pack.
+
+    A union equal to one of the inputs returns that very array, so later operations still
+    find identical layouts.
+    """
+    cache = getattr(_state, "unions", None)
+    key = tuple(map(id, layouts))
+    if cache is not None:
+        hit = cache.get(key)
+        if hit is not None and all(map(_same, hit[0], layouts)):
+            return hit[1], hit[2]
+    distinct = list({id(c): c for c in layouts}.values())
+    if len(distinct) == 1:
+        cols = distinct[0]
+    else:
+        cols = np.unique(np.concatenate(distinct))
+        for c in distinct:  # keep an input's identity when it already covers the rest
+            if len(c) == len(cols):
+                cols = c
+                break
+    if len(cols) > DENSE_FRACTION * size:
+        result: tuple[Any, list[Any]] = (None, [])
+    else:
+        where = {id(c): None if c is cols else Spots(np.searchsorted(cols, c)) for c in distinct}
+        result = (cols, [where[id(c)] for c in layouts])
+    if cache is not None:
+        cache[key] = (tuple(layouts), *result)  # holding the inputs keeps their ids unique
+    return result
+
+
+def _same(a: Any, b: Any) -> bool:
+    return a is b
+
+
+def packed_rows(tangents: Sequence[Any], size: int) -> tuple[Any, Any] | None:
+    """(cols, an n x len(cols) matrix of the rows) for Packed or Sparse tangents whose union
+    fits, else None. The bulk products stack their operands with it."""
+    if all(type(t) is Sparse for t in tangents):  # a norm of embedding rows: all in one go
+        indices = np.concatenate([t.indices for t in tangents])
+        cols = layout_of(indices, size)
+        if cols is None:
+            return None
+        out = np.zeros((len(tangents), len(cols)))
+        rows = np.repeat(np.arange(len(tangents)), [len(t.indices) for t in tangents])
+        values = np.concatenate([t.values for t in tangents])
+        np.add.at(out, (rows, np.searchsorted(cols, indices)), values)
+        return cols, out
+    rows = []
+    for t in tangents:
+        if type(t) is not Packed:
+            t = _from_sparse(t)
+            if t is None:
+                return None
+        rows.append(t)
+    groups: dict[int, list[int]] = {}  # rows sharing a layout are placed together
+    for i, r in enumerate(rows):
+        groups.setdefault(id(r.cols), []).append(i)
+    firsts = [rows[members[0]].cols for members in groups.values()]
+    cols, where = merge(firsts, size)
+    if cols is None:
+        return None
+    if len(groups) == 1:  # one shared layout (the outputs of one product)
+        return cols, np.array([r.values for r in rows])
+    out = np.zeros((len(rows), len(cols)))
+    for members, at in zip(groups.values(), where, strict=True):
+        block = np.array([rows[i].values for i in members])
+        if at is None:
+            out[members] = block
+        elif len(members) == len(rows):
+            at.put(out, block)
+        else:
+            target = np.zeros((len(members), len(cols)))
+            at.put(target, block)
+            out[members] = target
+    return cols, out

@@ -1,0 +1,164 @@
+"""Packed tangents equal their dense form under every operation, and layouts merge right."""
+
+from __future__ import annotations
+
+import pytest
+
+np = pytest.importorskip("numpy")
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from dualgrad import Dual, dmath, packed  # noqa: E402
+from dualgrad.packed import Packed, Spots, layout_of, layouts, merge, packed_rows  # noqa: E402
+from dualgrad.sparse import Sparse  # noqa: E402
+
+SIZE = 40
+cols_st = st.sets(st.integers(0, SIZE - 1), min_size=1, max_size=SIZE // 2).map(
+    lambda s: np.array(sorted(s))
+)
+floats = st.floats(-10, 10, allow_nan=False).filter(lambda c: c == 0 or abs(c) > 1e-100)
+
+
+@st.composite
+def packed_st(draw, cols=None):
+    c = draw(cols_st) if cols is None else cols
+    return Packed(c, np.array(draw(st.lists(floats, min_size=len(c), max_size=len(c)))), SIZE)
+
+
+def dense(t):
+    return t if isinstance(t, np.ndarray) else t.dense()
+
+
+@given(packed_st(), packed_st(), floats)
+def test_arithmetic_equals_the_dense_vectors(a, b, c):
+    da, db = a.dense(), b.dense()
+    np.testing.assert_allclose(dense(a + b), da + db)
+    np.testing.assert_allclose(dense(a - b), da - db)
+    np.testing.assert_allclose(dense(a * c), da * c)
+    np.testing.assert_allclose(dense(c * a), da * c)
+    np.testing.assert_allclose(dense(-a), -da)
+    np.testing.assert_allclose(dense(+a), da)
+    np.testing.assert_allclose(dense(db + a), da + db)  # ndarray (op) Packed defers to us
+    np.testing.assert_allclose(dense(da - b), da - db)
+    np.testing.assert_allclose(dense(a - db), da - db)
+    if c:
+        np.testing.assert_allclose(dense(a / c), da / c)
+    assert a + 0 is a and 0.0 + a is a
+    assert a.tolist() == da.tolist()
+
+
+@given(packed_st(), st.lists(st.integers(0, SIZE - 1), min_size=1, max_size=6), floats)
+def test_adding_a_sparse_vector_adds_its_repeats(a, indices, c):
+    s = Sparse(np.array(indices), np.full(len(indices), c), SIZE)
+    np.testing.assert_allclose(dense(a + s), a.dense() + s.dense())
+    np.testing.assert_allclose(dense(s + a), a.dense() + s.dense())
+    np.testing.assert_allclose(dense(s - a), s.dense() - a.dense())
+
+
+def test_the_same_layout_stays_the_same_object():
+    cols = np.array([2, 5, 7])
+    a = Packed(cols, np.array([1.0, 2.0, 3.0]), SIZE)
+    b = Packed(cols, np.array([4.0, 5.0, 6.0]), SIZE)
+    assert (a + b).cols is cols and (a - b).cols is cols and (a * 2.0).cols is cols
+    inner = Packed(np.array([5]), np.array([1.0]), SIZE)
+    assert (a + inner).cols is cols  # a union equal to one side keeps that side's array
+
+
+def test_a_union_wider_than_the_dense_fraction_is_stored_densely():
+    a = Packed(np.arange(0, 15), np.ones(15), SIZE)
+    b = Packed(np.arange(15, 30), np.ones(15), SIZE)
+    out = a + b
+    assert type(out) is np.ndarray
+    np.testing.assert_array_equal(out, np.r_[np.ones(30), np.zeros(10)])
+
+
+@given(st.lists(cols_st, min_size=1, max_size=4))
+def test_merge_gives_the_union_and_where_each_input_goes(inputs):
+    cols, where = merge(inputs, 10**6)
+    np.testing.assert_array_equal(cols, np.unique(np.concatenate(inputs)))
+    for c, at in zip(inputs, where, strict=True):
+        if at is None:
+            assert c is cols
+        else:
+            np.testing.assert_array_equal(cols[at.index], c)
+            out = np.zeros((2, len(cols)))
+            at.put(out, np.vstack([c, c]).astype(float))
+            at.add(out, np.ones((2, len(c))))
+            want = np.zeros((2, len(cols)))
+            want[:, at.index] = np.vstack([c, c]) + 1.0
+            np.testing.assert_array_equal(out, want)
+    assert merge(inputs, 1)[0] is None  # too wide for a size-1 vector
+
+
+@given(st.sets(st.integers(0, 200), min_size=1, max_size=60))
+def test_spots_copy_runs_or_index_the_same_way(positions):
+    index = np.array(sorted(positions))
+    spots = Spots(index)
+    breaks = int((np.diff(index) != 1).sum())
+    assert (spots.runs is None) == (breaks >= 8)  # a few runs are copied as slices
+    src = np.arange(len(index), dtype=float) + 1.0
+    out = np.zeros(201)
+    spots.put(out, src)
+    want = np.zeros(201)
+    want[index] = src
+    np.testing.assert_array_equal(out, want)
+
+
+def test_blocks_give_prefix_layouts_in_order_of_first_use():
+    blocks = [0, 10, 20, 30]  # four blocks of 10 in a 40-wide pass
+    with layouts(blocks, SIZE):
+        third = layout_of(np.array([25]), SIZE)  # block [20, 30) used first
+        np.testing.assert_array_equal(third, np.arange(20, 30))
+        first = layout_of(np.array([3, 4]), SIZE)  # then block [0, 10): the prefix grows
+        np.testing.assert_array_equal(first, np.r_[np.arange(0, 10), np.arange(20, 30)])
+        assert layout_of(np.array([27]), SIZE) is third  # one object per prefix
+        assert layout_of(np.array([1, 29]), SIZE) is first
+        assert layout_of(np.array([35]), SIZE) is None  # three blocks: more than half
+    # outside a pass: the distinct indices themselves
+    np.testing.assert_array_equal(layout_of(np.array([3, 1, 3]), SIZE), [1, 3])
+
+
+def test_packed_rows_stack_sparse_and_packed_rows_on_their_union():
+    s = Sparse(np.array([1, 1, 7]), np.array([1.0, 2.0, 3.0]), SIZE)
+    p = Packed(np.array([2, 7]), np.array([4.0, 5.0]), SIZE)
+    cols, rows = packed_rows([s, p], SIZE)
+    np.testing.assert_array_equal(cols, [1, 2, 7])
+    np.testing.assert_array_equal(rows, [[3.0, 0.0, 3.0], [0.0, 4.0, 5.0]])
+    only_sparse = packed_rows([s, s], SIZE)
+    np.testing.assert_array_equal(only_sparse[1], [[3.0, 3.0], [3.0, 3.0]])
+    assert packed_rows([Packed(np.arange(30), np.ones(30), SIZE)], SIZE) is None
+
+
+@pytest.mark.parametrize("with_blocks", [False, True])
+def test_bulk_products_on_packed_tangents_equal_scalar_arithmetic(with_blocks):
+    rng = np.random.default_rng(0)
+
+    def dual(cols):
+        cols = np.array(cols)
+        return Dual(float(rng.uniform(-1, 1)), Packed(cols, rng.uniform(-1, 1, len(cols)), SIZE), 5)
+
+    x = [dual([1, 2]), dual([2, 9]), Dual(0.5, 0.0, 5), 0.25]  # a zero tangent, a float
+    w = [[dual([3]), dual([4, 5]), dual([6]), 2.0] for _ in range(3)]
+    seeds = [[Dual(float(i + j), Sparse.one_hot(20 + 4 * j + i, SIZE), 5) for i in range(4)]
+             for j in range(3)]  # fmt: skip
+
+    def check(got, want):
+        assert got.value == pytest.approx(want.value, rel=1e-14)
+        np.testing.assert_allclose(dense(got.tangent), dense(want.tangent), atol=1e-14)
+
+    context = layouts([0, 10, 20, 30], SIZE) if with_blocks else layouts()
+    with context:
+        for weights in (w, seeds):
+            got = dmath.matvec(weights, x)
+            for g, row in zip(got, weights, strict=True):
+                check(g, sum(a * b for a, b in zip(row, x, strict=True)))
+        check(dmath.sumprod(x, w[0]), sum(a * b for a, b in zip(x, w[0], strict=True)))
+        check(dmath.sumprod(x, x), sum(a * a for a in x))
+
+
+def test_dense_fraction_is_the_switch_to_dense_vectors(monkeypatch):
+    monkeypatch.setattr(packed, "DENSE_FRACTION", 0.0)
+    a = Packed(np.array([1]), np.array([1.0]), SIZE)
+    b = Packed(np.array([2]), np.array([1.0]), SIZE)
+    assert type(a + b) is np.ndarray
