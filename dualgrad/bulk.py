@@ -160,8 +160,10 @@ def _outputs(values: list[Any], yt: Any, cols: Any, width: int, tag: int) -> lis
 def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
     """``[sum(w_j * x) for each row w_j]`` for Duals with vector tangents, or None."""
     first = next((v for v in x if _width(v)), None)
-    if first is None:
-        return None
+    if first is None:  # plain inputs: seeded weights may still carry tangents
+        first = w[0][0] if w and w[0] and _width(w[0][0]) else None
+        if first is None:
+            return None
     width, tag = _width(first), first.tag
     seeded = _seeded_weights(w, tag, width)
     if seeded is not None:  # chunk mode's common case: every weight is a seed of this pass
@@ -194,18 +196,22 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
         else:  # one parameter at several places of w: repeated positions must add up
             np.add.at(yt.reshape(-1), flat, coef)
         return _outputs(values, yt, cols, width, tag)
+    constant = _float_weights(w)
+    if constant is not None:  # weights not seeded in this pass (another chunk's)
+        stacked = _stack(x, tag, width)
+        if stacked is None:
+            return None
+        values = [sum(map(mul, row, stacked.values)) for row in w]  # the scalar code's order
+        return _outputs(values, stacked.weighted(constant), stacked.cols, width, tag)
     m, n = len(w), len(x)
-    if any(len(row) != n for row in w):
-        return None
     weights = _stack([e for row in w for e in row], tag, width)
     stacked = _stack(x, tag, width)
     if weights is None or stacked is None:
         return None
-    if not all(type(v) is float for v in weights.values):
-        return None
-    wv = np.array(weights.values).reshape(m, n)
+    flat = weights.values
+    wv = np.array(flat, dtype=float).reshape(m, n)
     xv = stacked.values
-    values = [sum(map(mul, row, xv)) for row in wv.tolist()]  # the scalar code's order
+    values = [sum(map(mul, flat[j * n : (j + 1) * n], xv)) for j in range(m)]  # scalar order
     # sum_i w_ji dx_i + x_i dw_ji: one product, and xv @ (m, n, width) batched over rows j,
     # each on its operand's own layout, then added on their union
     wt = weights.full_rows().reshape(m, n, -1)
@@ -225,12 +231,15 @@ def _added(a: Any, acols: Any, b: Any, bcols: Any, width: int) -> tuple[Any, Any
         cols, where = merge((acols, bcols), width)
     if cols is None:  # dense: a packed array's entries go to their own columns
         where = [None if c is None else spots_in_full(c) for c in (acols, bcols)]
+    if where[1] is None:  # b is on the union already (a fresh product: ours to add into)
+        where[0].add(b, a)
+        return b, cols
+    if where[0] is None:
+        where[1].add(a, b)
+        return a, cols
     out = np.zeros((*a.shape[:-1], width if cols is None else len(cols)))
-    for part, at in zip((a, b), where, strict=True):
-        if at is None:
-            out += part
-        else:
-            at.add(out, part)
+    where[0].add(out, a)
+    where[1].add(out, b)
     return out, cols
 
 
@@ -275,6 +284,9 @@ def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
     hit = _cached(("seeded", id(w)), w)
     if hit is not None:
         return hit
+    first = w[0][0] if w and w[0] else None
+    if type(first) is not Dual or type(first.tangent) is not Sparse or first.tangent.hot < 0:
+        return None  # computed weights (attention's keys and values): not worth a full look
     try:
         tangents = [[e.tangent for e in row] for row in w]
         hot = [[t.hot for t in row] for row in tangents]
@@ -286,8 +298,20 @@ def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
     if any(type(v) not in _PLAIN for row in values for v in row):
         return None
     hot_array = np.asarray(hot)
-    unique = len(np.unique(hot_array)) == hot_array.size
+    unique = np.bincount(hot_array.reshape(-1)).max() <= 1
     return _remember(("seeded", id(w)), (w,), (values, np.asarray(values), hot_array, unique))
+
+
+def _float_weights(w: Sequence[Sequence[Any]]) -> Any:
+    """w as a float matrix if every entry is a float, else None (remembered for the pass)."""
+    hit = _cached(("floats", id(w)), w)
+    if hit is not None:
+        return hit
+    if not w or not w[0] or type(w[0][0]) is not float:
+        return None
+    if any(set(map(type, row)) != {float} for row in w):
+        return None
+    return _remember(("floats", id(w)), (w,), np.array(w))
 
 
 def _seed_layout(w: Any, hot: Any, width: int) -> Any:

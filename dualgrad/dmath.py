@@ -365,8 +365,12 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
             raise ValueError(f"matvec: a row of {len(row)} entries against {n} inputs")
     if x:
         a = type(x[0])
-        if a is Dual and (_chunked(x[0], None) or any(_chunked(v, None) for v in x)):
-            # (a relu's inactive units carry a plain 0: look past them for a vector tangent)
+        corner = w[0][0] if w and w[0] else None
+        if (a is Dual and (_chunked(x[0], None) or any(_chunked(v, None) for v in x))) or (
+            type(corner) is Dual and _chunked(corner, None)
+        ):
+            # (a relu's inactive units carry a plain 0: look past them for a vector tangent;
+            # and plain inputs meet seeded weights when this chunk seeds no earlier parameter)
             out = _bulk().matvec(w, x)
             if out is not None:
                 return out

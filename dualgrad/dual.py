@@ -262,9 +262,14 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
             out = _new(Dual)
             out.value = y
             p = d(x, y)
-            # a flat point (relu below its kink) gives exactly 0, a plain 0 that bulk products
-            # skip; a nested partial (a Dual) is kept, its own derivative may be nonzero
-            out.tangent = 0.0 if p == 0.0 and type(p) is float else self.tangent * p
+            t = self.tangent
+            if type(p) is float and (p == 0.0 or (p == 1.0 and type(t) not in _REAL)):
+                # relu's two slopes: off, exactly 0 (a plain 0, which the bulk products skip,
+                # and 0 even for an infinite tangent); on, the vector tangent itself. A nested
+                # partial (a Dual) is multiplied out: its own derivative may be nonzero.
+                out.tangent = t if p else 0.0
+            else:
+                out.tangent = t * p
             out.tag = self.tag
             return out
 

@@ -38,7 +38,7 @@ from dualgrad.sparse import Sparse
 
 __all__ = ["Packed", "layout_of", "layouts", "merge", "packed_rows"]
 
-DENSE_FRACTION = 0.5  # a layout covering more of the columns than this is stored densely
+DENSE_FRACTION = 0.7  # a layout covering more of the columns than this is stored densely
 
 
 class Packed:
@@ -94,9 +94,8 @@ class Packed:
         if kind is Sparse:  # usually a few entries inside this layout: add them in place
             at = np.searchsorted(self.cols, other.indices)
             if at.max() < len(self.cols) and (self.cols[at] == other.indices).all():
-                values = self.values.copy()
-                np.add.at(values, at, other.values)
-                return Packed(self.cols, values, self.size)
+                added = np.bincount(at, weights=other.values, minlength=len(self.cols))
+                return Packed(self.cols, self.values + added, self.size)
             packed = _from_sparse(other)
             return self + (other.dense() if packed is None else packed)
         if (kind is float or kind is int) and other == 0:
@@ -241,7 +240,8 @@ class _Blocks:
 
     def layout(self, indices: Any) -> Any:
         """The prefix layout covering the blocks of `indices`, or None if too wide."""
-        ids = np.unique(np.searchsorted(self.starts, indices, side="right") - 1).tolist()
+        where = np.searchsorted(self.starts, indices, side="right") - 1
+        ids = np.flatnonzero(np.bincount(where, minlength=len(self.starts))).tolist()
         for b in ids:
             if b not in self.rank:
                 self.rank[b] = len(self.rank)
@@ -254,7 +254,7 @@ class _Blocks:
             self.prefixes.append(None)
             return
         new = np.arange(self.starts[block], self.ends[block])
-        cols = np.union1d(last, new)
+        cols = np.sort(np.concatenate((last, new)))  # blocks are disjoint
         self.prefixes.append(cols if len(cols) <= DENSE_FRACTION * self.size else None)
 
 
@@ -264,7 +264,7 @@ def layout_of(indices: Any, size: int) -> Any:
     blocks = getattr(_state, "blocks", None)
     if blocks is not None:
         return blocks.layout(indices)
-    cols = np.unique(indices)
+    cols = _sorted_distinct(indices)
     return cols if len(cols) <= DENSE_FRACTION * size else None
 
 
@@ -286,7 +286,7 @@ def merge(layouts: Sequence[Any], size: int) -> tuple[Any, list[Any]]:
     if len(distinct) == 1:
         cols = distinct[0]
     else:
-        cols = np.unique(np.concatenate(distinct))
+        cols = _sorted_distinct(np.concatenate(distinct))
         for c in distinct:  # keep an input's identity when it already covers the rest
             if len(c) == len(cols):
                 cols = c
@@ -301,6 +301,14 @@ def merge(layouts: Sequence[Any], size: int) -> tuple[Any, list[Any]]:
     return result
 
 
+def _sorted_distinct(a: Any) -> Any:
+    """np.unique for index arrays, by a sort (numpy's hash-based unique is slower here)."""
+    a = np.sort(a)
+    if len(a):
+        a = a[np.concatenate(([True], a[1:] != a[:-1]))]
+    return a
+
+
 def _same(a: Any, b: Any) -> bool:
     return a is b
 
@@ -313,11 +321,11 @@ def packed_rows(tangents: Sequence[Any], size: int) -> tuple[Any, Any] | None:
         cols = layout_of(indices, size)
         if cols is None:
             return None
-        out = np.zeros((len(tangents), len(cols)))
-        rows = np.repeat(np.arange(len(tangents)), [len(t.indices) for t in tangents])
+        n, k = len(tangents), len(cols)
+        rows = np.repeat(np.arange(n) * k, [len(t.indices) for t in tangents])
+        flat = rows + np.searchsorted(cols, indices)  # repeated entries add up
         values = np.concatenate([t.values for t in tangents])
-        np.add.at(out, (rows, np.searchsorted(cols, indices)), values)
-        return cols, out
+        return cols, np.bincount(flat, weights=values, minlength=n * k).reshape(n, k)
     rows = []
     for t in tangents:
         if type(t) is not Packed:

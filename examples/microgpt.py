@@ -73,6 +73,12 @@ def bench(model, params, seqs, chunk, repeats, sample_passes):
     cases["one tangent (sampled)"] = one_tangent_sample
     samples = measure(cases, repeats=repeats)
     per_step = {k: [t / len(seqs) for t in v] for k, v in samples.items()}
+    # each round times every case back to back, so a round's ratio is the least disturbed by
+    # the machine's drift (this VM's speed moves 10-30% over seconds)
+    ratios = {
+        k: [a / b for a, b in zip(per_step[k], per_step["reverse"], strict=True)]
+        for k in ("forward:all", f"forward:{chunk}", "reverse, scalar graph")
+    }
     sampled = len(range(0, n, stride))
     per_step["one tangent"] = [t * n / sampled for t in per_step.pop("one tangent (sampled)")]
     per_step["random search"] = [t * (10 * n + 1) for t in per_step["float pass"]]
@@ -95,6 +101,7 @@ def bench(model, params, seqs, chunk, repeats, sample_passes):
         "extrapolated": extrapolated,
         "names": len(seqs),
         "repeats": repeats,
+        "ratio_to_reverse_per_round": ratios,
     }
 
 
@@ -141,7 +148,7 @@ def run(args) -> dict:
     params0 = model.init_params(args.seed)
     bench_names = tr[: 2 if args.quick else 12]
     timing = bench(
-        model, params0, bench_names, args.chunk, 1 if args.quick else 5, 8 if args.quick else 96
+        model, params0, bench_names, args.chunk, 1 if args.quick else 9, 8 if args.quick else 32
     )
     sample_rng = random.Random(args.seed)
     samples = {
@@ -155,6 +162,8 @@ def run(args) -> dict:
     }
     r, f = runs["reverse"].losses, runs["forward:all"].losses
     tail = min(50, len(r))
+    # whole training steps (gradient and Adam update; the runs ran one after the other)
+    step_seconds = {m: runs[m].steps[-1]["seconds_total"] / len(runs[m].steps) for m in runs}
     return {
         "steps": args.steps,
         "chunk": args.chunk,
@@ -162,6 +171,7 @@ def run(args) -> dict:
         "n_params": model.num_params,
         "logs": logs,
         "bench": timing,
+        "training_seconds_per_step": step_seconds,
         "last50_mean_loss": {m: statistics.fmean(runs[m].losses[-tail:]) for m in runs},
         "first_loss": {m: runs[m].losses[0] for m in runs},
         "max_abs_loss_diff_forward_vs_reverse": max(abs(a - b) for a, b in zip(r, f, strict=True)),
@@ -189,6 +199,17 @@ def report(data: dict) -> None:
         print(
             f"  {k:>22}: {s.median * 1e3:10.1f} ms [{s.low * 1e3:.1f}-{s.high * 1e3:.1f}]"
             f"  {s.median / rev:7.2f}x reverse  {b['passes_per_step'][k]:>6} passes{note}"
+        )
+    for k, v in b.get("ratio_to_reverse_per_round", {}).items():
+        print(f"  {k} / reverse, per interleaved round: {summarize(v)}")
+    train_steps = data.get("training_seconds_per_step", {})
+    if train_steps:
+        rev_step = train_steps["reverse"]
+        print(
+            "whole training steps in the runs (gradient + Adam, runs one after another): "
+            + ", ".join(
+                f"{m} {t * 1e3:.1f} ms ({t / rev_step:.2f}x)" for m, t in train_steps.items()
+            )
         )
     print(
         "mean training loss over the last 50 steps: "
