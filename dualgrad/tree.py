@@ -18,6 +18,7 @@ flatten alike whatever their insertion order; the rebuilt dict keeps the origina
 from __future__ import annotations
 
 import numbers
+import operator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -142,9 +143,12 @@ def mutable_copy(spec: Spec, leaves: list[Any]) -> Any:
 
 
 def _listify(spec: Spec) -> Spec:
-    if spec.kind == "leaf":
+    """The spec with every tuple a list (the very spec if it has no tuples)."""
+    if spec.kind == "leaf" or (spec.flat and spec.kind == "list"):
         return spec
     kids = tuple(_listify(c) for c in spec.children)
+    if spec.kind != "tuple" and all(map(operator.is_, kids, spec.children)):
+        return spec
     kind = "list" if spec.kind == "tuple" else spec.kind
     return Spec(kind, kids, spec.keys, spec.order, spec.size, spec.flat)
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from dualgrad import Dual, dmath
+from dualgrad import Dual, derivative, dmath
 from dualgrad.dual import binary_op, unary_op
 from dualgrad.rules import RULES
 
@@ -107,6 +107,19 @@ def test_kinks():
     assert abs(Dual(0.0, 1.0)).tangent == 0.0
     assert Dual(0.0, 1.0).sqrt().tangent == math.inf
     assert Dual(0.0, 0.0).sqrt().tangent == 0.0  # a zero tangent stays exactly zero
+
+
+def test_a_flat_slope_gives_exactly_zero_and_a_unit_slope_the_tangent_itself():
+    np = pytest.importorskip("numpy")
+    # relu off: 0 whatever comes in (as JAX and PyTorch), a plain 0 the bulk products skip
+    assert Dual(-2.0, math.inf).relu().tangent == 0.0
+    off = Dual(-2.0, np.array([1.0, math.inf, math.nan])).relu()
+    assert type(off.tangent) is float and off.tangent == 0.0
+    t = np.array([1.0, 2.0])
+    assert Dual(3.0, t).relu().tangent is t  # on: the same vector, not a copy
+    # a nested partial is multiplied out: d2/dx2 cos at 0 is -1 although -sin(0) is 0
+    d2 = derivative(derivative(lambda x: x.cos()))
+    assert d2(0.0) == -1.0
 
 
 # -- comparisons and Value-style methods ----------------------------------------------------------

@@ -1,0 +1,54 @@
+"""Passes run with the cyclic GC paused; chunked ones ask glibc once to keep freed heap."""
+
+from __future__ import annotations
+
+import gc
+import sys
+
+import pytest
+
+from dualgrad import _memory, value_and_grad
+
+
+def test_passes_run_with_the_cyclic_gc_paused_and_restore_it():
+    pytest.importorskip("numpy")
+    seen = []
+
+    def f(p):
+        seen.append(gc.isenabled())
+        return p[0] * p[1]
+
+    assert gc.isenabled()
+    value_and_grad(f, [1.0, 2.0], chunk=1)
+    value_and_grad(f, [1.0, 2.0], chunk="all")
+    assert seen == [False] * 3 and gc.isenabled()
+
+
+def test_paused_gc_nests_and_survives_an_exception():
+    with _memory.paused_gc():
+        with _memory.paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _memory.paused_gc():
+        raise RuntimeError
+    assert gc.isenabled()
+
+
+def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch):
+    monkeypatch.setattr(_memory, "_kept", None)
+    monkeypatch.setenv("DUALGRAD_KEEP_HEAP", "0")
+    assert _memory.keep_freed_heap() is False
+    monkeypatch.setenv("DUALGRAD_KEEP_HEAP", "1")
+    assert _memory.keep_freed_heap() is False  # decided once per process
+    monkeypatch.setattr(_memory, "_kept", None)
+    monkeypatch.delenv("MALLOC_TOP_PAD_", raising=False)
+    kept = _memory.keep_freed_heap()
+    if sys.platform.startswith("linux") and sys.implementation.name == "cpython":
+        import platform
+
+        if platform.libc_ver()[0] == "glibc":
+            assert kept is True
+    monkeypatch.setattr(_memory, "_kept", None)
+    monkeypatch.setenv("MALLOC_TOP_PAD_", "131072")  # the user's own setting wins
+    assert _memory.keep_freed_heap() is False
