@@ -1,14 +1,16 @@
 """A tangent stored on a column layout that many tangents share: structural sparsity, in bulk.
 
 In a chunked pass most values depend on a small part of the parameters. In microgpt's GPT
-(4,192 parameters) a token's query depends on its embedding rows and on wq: 288 columns of
-the tangent; its attention output on about 900; only the MLP and the output head reach most
-of them. :class:`Packed` keeps the ``values`` of a tangent at sorted, distinct ``cols`` (the
-other entries are 0). The bulk products (:mod:`dualgrad.bulk`) give every output of one
-product the same ``cols`` array, so the operations that follow - a norm, a softmax - find
-the same object on both sides and work on the short ``values`` directly. Different layouts
-meet in a union, cached for the rest of the pass; once a union covers more than half of the
-columns, the result is an ordinary dense numpy vector.
+(4,192 parameters) a token's query depends on the embeddings and wq, its attention output on
+those and wk, wv; only the MLP and the output head reach most of the parameters. A
+:class:`Packed` tangent keeps its ``values`` at sorted, distinct ``cols`` (the other entries
+are 0). Within a pass the layouts are unions of whole parameter blocks (weight matrices),
+grown in the order the pass first uses them (:func:`layouts`): a query's layout holds 944 of
+the 4,192 columns, a score's 1,200, a head's output 1,456. All outputs of one bulk
+product (:mod:`dualgrad.bulk`) share one ``cols`` array, so the operations that follow - a
+norm, a softmax - find the same object on both sides and work on the short ``values``
+directly; where two layouts meet, the wider holds the other. Past `DENSE_FRACTION` of the
+columns a tangent is an ordinary dense numpy vector again.
 
 Only the linear operations the rule table needs of a tangent are defined (scaling, adding,
 subtracting, negating), and numpy arrays defer to them.
@@ -26,6 +28,7 @@ subtracting, negating), and numpy arrays defer to them.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import threading
 from collections.abc import Iterator, Sequence
@@ -91,13 +94,8 @@ class Packed:
             out = other.copy()
             spots_in_full(self.cols).add(out, self.values)
             return out
-        if kind is Sparse:  # usually a few entries inside this layout: add them in place
-            at = np.searchsorted(self.cols, other.indices)
-            if at.max() < len(self.cols) and (self.cols[at] == other.indices).all():
-                added = np.bincount(at, weights=other.values, minlength=len(self.cols))
-                return Packed(self.cols, self.values + added, self.size)
-            packed = _from_sparse(other)
-            return self + (other.dense() if packed is None else packed)
+        if kind is Sparse:  # a seed, or a few entries: onto the union of the layouts
+            return _plus_sparse(self, other)
         if (kind is float or kind is int) and other == 0:
             return self  # a zero tangent (a constant lifted to a Dual) adds nothing
         return NotImplemented
@@ -127,8 +125,30 @@ def _from_sparse(s: Sparse) -> Packed | None:
     if cols is None:
         return None
     values = np.zeros(len(cols))
-    np.add.at(values, np.searchsorted(cols, s.indices), s.values)
+    if s.hot >= 0:  # a seed
+        values[cols.searchsorted(s.hot)] = 1.0
+    else:
+        np.add.at(values, np.searchsorted(cols, s.indices), s.values)
     return Packed(cols, values, s.size)
+
+
+def _plus_sparse(a: Packed, s: Sparse) -> Any:
+    lay = layout_of(s.indices, a.size)
+    cols, where = (None, []) if lay is None else merge((a.cols, lay), a.size)
+    if cols is None:  # too wide: dense
+        out = s.dense()
+        spots_in_full(a.cols).add(out, a.values)
+        return out
+    if where[0] is None:
+        values = a.values.copy()
+    else:
+        values = np.zeros(len(cols))
+        where[0].put(values, a.values)
+    if s.hot >= 0:
+        values[cols.searchsorted(s.hot)] += 1.0
+    else:
+        np.add.at(values, cols.searchsorted(s.indices), s.values)
+    return Packed(cols, values, a.size)
 
 
 def _sum(a: Packed, b: Packed) -> Any:
@@ -213,8 +233,8 @@ def layouts(blocks: Sequence[int] | None = None, size: int = 0) -> Iterator[None
     wq has the layout {embeddings, wq}, one computed from the embeddings and wk (used after wq)
     {embeddings, wq, wk}. So a pass has one layout per block, every union of two layouts is the
     wider one, and the values of a stage share one layout object - whatever embedding rows a
-    token read - so products stack their rows without moving any, and sums of two tangents
-    find the same layout on both sides. Without blocks a layout is exactly the columns used.
+    token read - so products stack their rows in one copy, and the sum of two tangents finds
+    the same layout on both sides. Without blocks a layout is exactly the columns used.
     """
     previous = getattr(_state, "unions", None), getattr(_state, "blocks", None)
     _state.unions = {}
@@ -233,6 +253,7 @@ class _Blocks:
 
     def __init__(self, starts: Any, ends: list[int], size: int) -> None:
         self.starts = starts
+        self.start_list = starts.tolist()
         self.ends = ends
         self.size = size
         self.rank: dict[int, int] = {}  # block -> order of first use
@@ -240,9 +261,12 @@ class _Blocks:
 
     def layout(self, indices: Any) -> Any:
         """The prefix layout covering the blocks of `indices`, or None if too wide."""
-        where = np.searchsorted(self.starts, indices, side="right") - 1
-        ids = np.flatnonzero(np.bincount(where, minlength=len(self.starts))).tolist()
-        for b in ids:
+        if len(indices) <= 4:  # a seed or a sum of a few: bisect in Python beats numpy calls
+            ids = {bisect.bisect_right(self.start_list, i) - 1 for i in indices.tolist()}
+        else:
+            where = np.searchsorted(self.starts, indices, side="right") - 1
+            ids = set(np.flatnonzero(np.bincount(where, minlength=len(self.starts))).tolist())
+        for b in sorted(ids):
             if b not in self.rank:
                 self.rank[b] = len(self.rank)
                 self._grow(b)
