@@ -360,9 +360,9 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     [-1.0, -1.0]
     """
     n = len(x)
-    for row in w:
-        if len(row) != n:
-            raise ValueError(f"matvec: a row of {len(row)} entries against {n} inputs")
+    if w and set(map(len, w)) != {n}:  # zip-like sums would silently drop the excess
+        bad = next(len(row) for row in w if len(row) != n)
+        raise ValueError(f"matvec: a row of {bad} entries against {n} inputs")
     if x:
         a = type(x[0])
         corner = w[0][0] if w and w[0] else None

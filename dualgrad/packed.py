@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad import sparse
 from dualgrad.sparse import Sparse
 
 __all__ = ["Packed", "layout_of", "layouts", "merge", "packed_rows"]
@@ -148,6 +149,19 @@ def _plus_sparse(a: Packed, s: Sparse) -> Any:
         values[cols.searchsorted(s.hot)] += 1.0
     else:
         np.add.at(values, cols.searchsorted(s.indices), s.values)
+    return Packed(cols, values, a.size)
+
+
+def _pack_sum(a: Sparse, b: Sparse) -> Packed | None:
+    """a + b on their block layout, if the pass has blocks (else None: Sparse adds itself)."""
+    if getattr(_state, "blocks", None) is None:
+        return None
+    indices = np.concatenate((a.indices, b.indices))
+    cols = layout_of(indices, a.size)
+    if cols is None:
+        return None
+    values = np.zeros(len(cols))
+    np.add.at(values, cols.searchsorted(indices), np.concatenate((a.values, b.values)))
     return Packed(cols, values, a.size)
 
 
@@ -378,3 +392,6 @@ def packed_rows(tangents: Sequence[Any], size: int) -> tuple[Any, Any] | None:
             at.put(target, block)
             out[members] = target
     return cols, out
+
+
+sparse._pack = _pack_sum

@@ -33,6 +33,11 @@ _INDICES.flags.writeable = False
 _ONE.flags.writeable = False
 
 
+# Set by dualgrad.packed: puts the sum of two Sparse vectors on the pass's block layout (a
+# token's embedding row plus its position row), or returns None outside such a pass.
+_pack: Any = None
+
+
 class Sparse:
     """A length-`size` vector holding `values` at `indices` (repeats add up)."""
 
@@ -89,6 +94,10 @@ class Sparse:
 
     def __add__(self, other: Any) -> Any:
         if type(other) is Sparse:
+            if _pack is not None:  # inside a chunked pass with parameter blocks: a layout
+                packed = _pack(self, other)
+                if packed is not None:
+                    return packed
             if (self.nnz + other.nnz) * _DENSE_FRACTION > self.size:
                 return self.dense() + other.dense()
             return Sparse(

@@ -162,3 +162,14 @@ def test_dense_fraction_is_the_switch_to_dense_vectors(monkeypatch):
     a = Packed(np.array([1]), np.array([1.0]), SIZE)
     b = Packed(np.array([2]), np.array([1.0]), SIZE)
     assert type(a + b) is np.ndarray
+
+
+def test_inside_a_pass_with_blocks_two_seeds_add_up_on_their_layout():
+    a, b = Sparse.one_hot(3, SIZE), Sparse.one_hot(25, SIZE)
+    assert type(a + b) is Sparse  # outside a pass: Sparse adds itself
+    with layouts([0, 10, 20, 30], SIZE):
+        s = a + b
+        assert type(s) is Packed
+        np.testing.assert_array_equal(s.cols, np.r_[np.arange(0, 10), np.arange(20, 30)])
+        np.testing.assert_array_equal(s.dense(), a.dense() + b.dense())
+        assert (a + a).dense()[3] == 2.0
