@@ -13,9 +13,11 @@ scalar tangent, nested Duals, mixed tags. Values are summed in the same order as
 code, so they match a float pass bit for bit.
 
 Operands whose tangents are sparse (seeds, :class:`~dualgrad.packed.Packed` layouts) are
-stacked on the union of their columns and the products keep that layout (plus the seeded
-weights' columns) as long as it covers at most half of the columns: the matrices stay as
-narrow as what the values really depend on.
+stacked on the union of their layouts, and the products keep that layout (plus the seeded
+weights' blocks) until it covers most of the columns: the matrices stay about as narrow as
+what the values depend on. Elements whose tangent is a plain 0 (a relu that is off) add no
+row at all. The weights may be seeds of this pass, plain floats (another chunk's
+parameters), or computed Duals (attention's keys and values).
 """
 
 from __future__ import annotations

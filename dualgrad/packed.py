@@ -40,7 +40,7 @@ import numpy as np
 from dualgrad import sparse
 from dualgrad.sparse import Sparse
 
-__all__ = ["Packed", "layout_of", "layouts", "merge", "packed_rows"]
+__all__ = ["Packed", "Spots", "layout_of", "layouts", "merge", "packed_rows", "spots_in_full"]
 
 DENSE_FRACTION = 0.7  # a layout covering more of the columns than this is stored densely
 
