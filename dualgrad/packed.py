@@ -153,8 +153,9 @@ def _plus_sparse(a: Packed, s: Sparse) -> Any:
 
 
 def _pack_sum(a: Sparse, b: Sparse) -> Packed | None:
-    """a + b on their block layout, if the pass has blocks (else None: Sparse adds itself)."""
-    if getattr(_state, "blocks", None) is None:
+    """a + b on their block layout, for a sum of a few seeds in a pass with blocks (else None:
+    Sparse adds itself, as growing sums of many entries do best)."""
+    if len(a.indices) + len(b.indices) > 4 or getattr(_state, "blocks", None) is None:
         return None
     indices = np.concatenate((a.indices, b.indices))
     cols = layout_of(indices, a.size)
@@ -255,7 +256,8 @@ def layouts(blocks: Sequence[int] | None = None, size: int = 0) -> Iterator[None
     _state.blocks = None
     if blocks is not None and size:
         starts = sorted({b for b in blocks if 0 <= b < size} | {0})
-        _state.blocks = _Blocks(np.asarray(starts), [*starts[1:], size], size)
+        if len(starts) > 1:  # one block (a single table) is no layout: leave it to Sparse
+            _state.blocks = _Blocks(np.asarray(starts), [*starts[1:], size], size)
     try:
         yield
     finally:

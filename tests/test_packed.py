@@ -173,3 +173,13 @@ def test_inside_a_pass_with_blocks_two_seeds_add_up_on_their_layout():
         np.testing.assert_array_equal(s.cols, np.r_[np.arange(0, 10), np.arange(20, 30)])
         np.testing.assert_array_equal(s.dense(), a.dense() + b.dense())
         assert (a + a).dense()[3] == 2.0
+
+
+def test_growing_sums_and_single_tables_stay_sparse():
+    a, b = Sparse.one_hot(3, SIZE), Sparse.one_hot(25, SIZE)
+    with layouts([0, 10, 20, 30], SIZE):
+        long = Sparse(np.array([1, 2, 3, 21]), np.ones(4), SIZE)
+        assert type(long + b) is Sparse  # five entries: Sparse concatenates, as it does best
+    with layouts([0], SIZE):  # one block (a single table): no layouts at all
+        assert type(a + b) is Sparse
+        assert layout_of(np.array([3]), SIZE).tolist() == [3]
