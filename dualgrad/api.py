@@ -227,7 +227,7 @@ def seed_range(
                         container, key = slots[j]
                         container[key] = _make(leaves[j], seeds[j - lo], tag)
                     try:
-                        with _pass_cache(width, spec, lo, hi):
+                        with _pass_cache(width, spec, lo, hi), paused_gc():
                             out = f(work)
                     finally:
                         for j in range(lo, hi):
@@ -236,7 +236,7 @@ def seed_range(
                 else:  # every leaf in one pass: build the seeded copy directly
                     seeds = _seeds(width, n)
                     seeded = [_make(x, s, tag) for x, s in zip(leaves, seeds, strict=True)]
-                    with _pass_cache(width, spec, 0, n):
+                    with _pass_cache(width, spec, 0, n), paused_gc():
                         out = f(mutable_copy(spec, seeded))
                 t = _tangent_of(out, tag, "grad")
             except Exception as exc:
@@ -306,18 +306,18 @@ _SPARSE_FROM = 64
 
 @contextlib.contextmanager
 def _pass_conditions(width: int) -> Iterator[None]:
-    """What every pass runs under: the cyclic GC paused (a pass's Duals hold no cycles); for
-    chunked passes also single-threaded BLAS (dualgrad._blas) and glibc keeping freed heap
-    for the next pass's tangent matrices (dualgrad._memory)."""
-    with paused_gc():
-        if width == 1:
-            yield
-            return
-        from dualgrad._blas import single_threaded_blas
+    """What chunked passes run under: single-threaded BLAS (dualgrad._blas), and glibc
+    keeping freed heap for the next pass's tangent matrices (dualgrad._memory). (Each pass
+    itself runs with the cyclic GC paused: its Duals hold no cycles; between passes the
+    collector may run, so cyclic garbage of f's own is not held for the whole call.)"""
+    if width == 1:
+        yield
+        return
+    from dualgrad._blas import single_threaded_blas
 
-        keep_freed_heap()
-        with single_threaded_blas():
-            yield
+    keep_freed_heap()
+    with single_threaded_blas():
+        yield
 
 
 def _add_note(exc: BaseException, note: str) -> None:
@@ -477,7 +477,8 @@ def jacobian_columns(
             seeded = list(leaves)
             for j in range(lo, hi):
                 seeded[j] = Dual(leaves[j], seeds[j - lo], tag)
-            out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
+            with paused_gc():
+                out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
             outs, _ = flatten(out)
             ts = [_tangent_of(o, tag, "jacobian") for o in outs]
             for j in range(hi - lo):
@@ -595,4 +596,5 @@ def _seed_all(
 ) -> Any:
     """One pass with every parameter a Dual carrying its given tangent."""
     seeded = [Dual(p, t, tag) for p, t in zip(leaves, tangents, strict=True)]
-    return f(seeded[0] if spec.kind == "leaf" else mutable_copy(spec, seeded))
+    with paused_gc():
+        return f(seeded[0] if spec.kind == "leaf" else mutable_copy(spec, seeded))

@@ -25,6 +25,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from operator import is_, mul
 from typing import Any, NamedTuple
 
@@ -163,7 +164,7 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
     """``[sum(w_j * x) for each row w_j]`` for Duals with vector tangents, or None."""
     first = next((v for v in x if _width(v)), None)
     if first is None:  # plain inputs: seeded weights may still carry tangents
-        first = w[0][0] if w and w[0] and _width(w[0][0]) else None
+        first = w[0][0] if len(w) and len(w[0]) and _width(w[0][0]) else None
         if first is None:
             return None
     width, tag = _width(first), first.tag
@@ -173,15 +174,15 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
         if stacked is None:
             return None
         xv, xcols = stacked.values, stacked.cols
-        values_rows, wv, hot, unique = seeded
-        values = [sum(map(mul, row, xv)) for row in values_rows]  # the scalar code's order
-        m = len(values_rows)
+        values = [sum(map(mul, row, xv)) for row in seeded.values]  # the scalar code's order
+        m = len(seeded.values)
+        wv = seeded.wv
         product = stacked.weighted(wv)  # on x's layout: as narrow as what x depends on
         cols = None
         if xcols is None:
             yt = product
         else:
-            seeds = _seed_layout(w, hot, width)
+            seeds = _seed_layout(seeded, width)
             cols, where = (None, []) if seeds is None else merge((xcols, seeds), width)
             if cols is None:  # the output's layout would be too wide: dense from here
                 yt = np.zeros((m, width))
@@ -191,9 +192,9 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
             else:
                 yt = np.zeros((m, len(cols)))
                 where[0].put(yt, product)
-        flat = _flat_positions(w, hot, cols, width if cols is None else len(cols))
+        flat = _flat_positions(seeded, cols, width if cols is None else len(cols))
         coef = np.tile(xv, m)
-        if unique:
+        if seeded.unique:
             yt.reshape(-1)[flat] += coef
         else:  # one parameter at several places of w: repeated positions must add up
             np.add.at(yt.reshape(-1), flat, coef)
@@ -262,79 +263,87 @@ def pass_cache(blocks: Sequence[int] | None = None, width: int = 0) -> Iterator[
         _state.cache = previous
 
 
-def _cached(key: Any, *keep: Any) -> Any:
-    """The result remembered under `key` in this pass, if the objects it was made from are
-    still the very objects `keep` (ids are unique only while their objects live)."""
-    cache = getattr(_state, "cache", None)
-    if cache is not None:
-        hit = cache.get(key)
-        if hit is not None and all(map(is_, hit[0], keep)):
-            return hit[1]
-    return None
+class _Seeded:
+    """What a product needs of a matrix of seeds: its values (rows, and as an array), each
+    entry's seed index, whether those are distinct, and - made on first use - the layout of
+    its seeds and where each seed lands in an output of a given layout."""
+
+    __slots__ = ("entries", "flat", "hot", "layout", "unique", "values", "wv")
+
+    def __init__(self, entries: list[Any], values: list[list[Any]], hot: Any) -> None:
+        self.entries = entries  # the Duals themselves: a cache hit must find the very same
+        self.values = values
+        self.wv = np.asarray(values)
+        self.hot = hot
+        self.unique = np.bincount(hot.reshape(-1)).max() <= 1
+        self.layout: Any = _UNSET
+        self.flat: dict[int, tuple[Any, Any]] = {}
 
 
-def _remember(key: Any, keep: tuple[Any, ...], result: Any) -> Any:
-    cache = getattr(_state, "cache", None)
-    if cache is not None:
-        cache[key] = (keep, result)  # holding `keep` keeps its ids from being reused in the pass
-    return result
+_UNSET = object()
 
 
-def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> Any:
-    """(value rows, value matrix, seed index matrix, seeds all distinct) if every entry of w
-    is a Dual seeded (one-hot) in this pass, else None."""
-    hit = _cached(("seeded", id(w)), w)
-    if hit is not None:
-        return hit
-    first = w[0][0] if w and w[0] else None
+def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> _Seeded | None:
+    """The matrix as seeds (see :class:`_Seeded`) if every entry of w is a Dual seeded
+    (one-hot) in this pass, else None. Remembered for the pass, keyed by the matrix object and
+    checked entry by entry, so a matrix changed in place is read again."""
+    first = w[0][0] if len(w) and len(w[0]) else None
     if type(first) is not Dual or type(first.tangent) is not Sparse or first.tangent.hot < 0:
         return None  # computed weights (attention's keys and values): not worth a full look
+    entries = list(chain.from_iterable(w))
+    cache = getattr(_state, "cache", None)
+    key = (id(w), tag)
+    if cache is not None:
+        hit = cache.get(key)
+        if (
+            hit is not None
+            and len(hit.entries) == len(entries)
+            and all(map(is_, hit.entries, entries))
+        ):
+            return hit
     try:
-        tangents = [[e.tangent for e in row] for row in w]
-        hot = [[t.hot for t in row] for row in tangents]
+        hot = [e.tangent.hot for e in entries]
     except AttributeError:  # a float weight, or a tangent that is not a Sparse seed
         return None
-    if min(map(min, hot)) < 0 or {e.tag for row in w for e in row} != {tag}:
+    if min(hot) < 0 or {e.tag for e in entries} != {tag}:
         return None
     values = [[e.value for e in row] for row in w]
     if any(type(v) not in _PLAIN for row in values for v in row):
         return None
-    hot_array = np.asarray(hot)
-    unique = np.bincount(hot_array.reshape(-1)).max() <= 1
-    return _remember(("seeded", id(w)), (w,), (values, np.asarray(values), hot_array, unique))
+    seeded = _Seeded(entries, values, np.asarray(hot).reshape(len(w), -1))
+    if cache is not None:
+        cache[key] = seeded  # its entries hold w's Duals, so their ids stay unique
+    return seeded
 
 
 def _float_weights(w: Sequence[Sequence[Any]]) -> Any:
-    """w as a float matrix if every entry is a float, else None (remembered for the pass)."""
-    hit = _cached(("floats", id(w)), w)
-    if hit is not None:
-        return hit
-    if not w or not w[0] or type(w[0][0]) is not float:
+    """w as a float matrix if every entry is a float (another chunk's weights), else None."""
+    if not len(w) or not len(w[0]) or type(w[0][0]) is not float:
         return None
     if any(set(map(type, row)) != {float} for row in w):
         return None
-    return _remember(("floats", id(w)), (w,), np.array(w))
+    return np.array(w)
 
 
-def _seed_layout(w: Any, hot: Any, width: int) -> Any:
-    """The layout of w's seeds (:func:`dualgrad.packed.layout_of`; one array per matrix, so
-    unions cache), or None if too wide."""
-    hit = _cached(("layout", id(w)), w)
-    if hit is None:
-        hit = _remember(("layout", id(w)), (w,), (layout_of(hot.reshape(-1), width),))
-    return hit[0]
+def _seed_layout(seeded: _Seeded, width: int) -> Any:
+    """The layout of the matrix's seeds (:func:`dualgrad.packed.layout_of`; one array per
+    matrix, so unions cache), or None if too wide."""
+    if seeded.layout is _UNSET:
+        seeded.layout = layout_of(seeded.hot.reshape(-1), width)
+    return seeded.layout
 
 
-def _flat_positions(w: Any, hot: Any, cols: Any, row_width: int) -> Any:
+def _flat_positions(seeded: _Seeded, cols: Any, row_width: int) -> Any:
     """Where each weight's seed lands in the flattened m x row_width output (positions in
     `cols` if packed, else the seed index itself)."""
-    key = ("flat", id(w), id(cols))
-    hit = _cached(key, w, cols)
-    if hit is not None:
-        return hit
+    hit = seeded.flat.get(id(cols))
+    if hit is not None and hit[0] is cols:
+        return hit[1]
+    hot = seeded.hot
     where = hot if cols is None else np.searchsorted(cols, hot)
     flat = (np.arange(hot.shape[0])[:, None] * row_width + where).reshape(-1)
-    return _remember(key, (w, cols), flat)
+    seeded.flat[id(cols)] = (cols, flat)
+    return flat
 
 
 def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:

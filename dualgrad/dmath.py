@@ -360,12 +360,14 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     [-1.0, -1.0]
     """
     n = len(x)
-    if w and set(map(len, w)) != {n}:  # zip-like sums would silently drop the excess
+    if not len(w):
+        return []
+    if set(map(len, w)) != {n}:  # zip-like sums would silently drop the excess
         bad = next(len(row) for row in w if len(row) != n)
         raise ValueError(f"matvec: a row of {bad} entries against {n} inputs")
     if x:
         a = type(x[0])
-        corner = w[0][0] if w and w[0] else None
+        corner = w[0][0] if len(w[0]) else None
         if (a is Dual and (_chunked(x[0], None) or any(_chunked(v, None) for v in x))) or (
             type(corner) is Dual and _chunked(corner, None)
         ):

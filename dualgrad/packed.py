@@ -155,7 +155,8 @@ def _plus_sparse(a: Packed, s: Sparse) -> Any:
 def _pack_sum(a: Sparse, b: Sparse) -> Packed | None:
     """a + b on their block layout, for a sum of a few seeds in a pass with blocks (else None:
     Sparse adds itself, as growing sums of many entries do best)."""
-    if len(a.indices) + len(b.indices) > 4 or getattr(_state, "blocks", None) is None:
+    blocks = getattr(_state, "blocks", None)
+    if len(a.indices) + len(b.indices) > 4 or blocks is None or blocks.size != a.size:
         return None
     indices = np.concatenate((a.indices, b.indices))
     cols = layout_of(indices, a.size)
@@ -302,7 +303,7 @@ def layout_of(indices: Any, size: int) -> Any:
     """The layout for a vector stored at `indices`: its blocks' prefix if the pass has blocks,
     else the distinct indices; None if too wide to pack."""
     blocks = getattr(_state, "blocks", None)
-    if blocks is not None:
+    if blocks is not None and blocks.size == size:  # (an enclosing pass has its own width)
         return blocks.layout(indices)
     cols = _sorted_distinct(indices)
     return cols if len(cols) <= DENSE_FRACTION * size else None

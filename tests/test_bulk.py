@@ -84,3 +84,53 @@ def test_falls_back_for_scalar_tangents_nesting_and_mixed_tags():
     want = a[0] * 1.0 + a[1] * 1.0
     assert got.tag == want.tag == 6
     np.testing.assert_array_equal(got.tangent, want.tangent)
+
+
+@pytest.mark.parametrize("chunk", [2, 3, "all"])
+def test_a_matrix_changed_during_the_pass_is_read_again(chunk):
+    from dualgrad import grad
+
+    def rewritten(p):  # the same list object, another entry
+        m = [[1.0, 2.0]]
+        a = dmath.matvec(m, [p[0], p[1]])[0]
+        m[0][0] = 10.0
+        return a + dmath.matvec(m, [p[0], p[1]])[0] * p[2]
+
+    def grown(p):  # a cache of constant keys that grows, as attention's does
+        keys, total = [], 0.0
+        for _ in range(3):
+            keys.append([1.0, 2.0, 3.0])
+            total = total + sum(dmath.matvec(keys, p))
+        return total
+
+    def reseeded(p):  # a seeded matrix whose entry is replaced in place
+        w = [[p[0], p[1]], [p[2], p[0]]]
+        a = sum(dmath.matvec(w, [1.5, -2.0]))
+        w[0][0] = p[2] * 2.0
+        return a + sum(dmath.matvec(w, [1.5, -2.0]))
+
+    x = [0.5, -1.0, 2.0]
+    for f in (rewritten, grown, reseeded):
+        assert grad(f, x, chunk=chunk) == pytest.approx(grad(f, x), rel=1e-14)
+
+
+def test_chunked_grad_inside_a_chunked_grad():
+    from dualgrad import grad
+
+    inner = {f"k{i}": 0.1 * i for i in range(10)}
+
+    def outer(p):
+        g = grad(lambda q: (p[0] + p[65]) * q["k0"] * q["k1"] + p[3] * q["k1"], inner, chunk="all")
+        w = [[p[i] for i in range(j, j + 8)] for j in range(0, 64, 8)]
+        return g["k0"] + sum(dmath.matvec(w, [p[64 + i] for i in range(8)]))
+
+    x = [0.1 * i for i in range(72)]
+    assert grad(outer, x, chunk="all") == pytest.approx(grad(outer, x), rel=1e-13)
+
+
+def test_empty_and_numpy_weight_matrices():
+    from dualgrad import grad
+
+    assert dmath.matvec([], [Dual(1.0, np.ones(3), 5)]) == []
+    w = np.array([[1.0, 2.0], [3.0, 4.0]])
+    assert grad(lambda p: sum(dmath.matvec(w, p)), [1.0, 1.0], chunk=2) == [4.0, 6.0]

@@ -52,3 +52,22 @@ def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch):
     monkeypatch.setattr(_memory, "_kept", None)
     monkeypatch.setenv("MALLOC_TOP_PAD_", "131072")  # the user's own setting wins
     assert _memory.keep_freed_heap() is False
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_the_collector_is_paused_pass_by_pass_not_for_the_whole_call(chunk, monkeypatch):
+    from contextlib import contextmanager
+
+    from dualgrad import api
+
+    entered = []
+
+    @contextmanager
+    def recording():
+        entered.append(1)
+        with _memory.paused_gc():
+            yield
+
+    monkeypatch.setattr(api, "paused_gc", recording)
+    passes = value_and_grad(lambda p: p[0] * p[1] * p[2], [1.0, 2.0, 3.0], chunk=chunk).passes
+    assert len(entered) == passes == (3 if chunk == 1 else 2)  # between passes it may run
