@@ -92,7 +92,7 @@ class Packed:
                 return Packed(self.cols, self.values + other.values, self.size)
             return _sum(self, other)
         if kind is np.ndarray:
-            out = other.copy()
+            out = other + 0.0  # a float copy (an int tangent made by hand included)
             spots_in_full(self.cols).add(out, self.values)
             return out
         if kind is Sparse:  # a seed, or a few entries: onto the union of the layouts
@@ -283,6 +283,8 @@ class _Blocks:
         else:
             where = np.searchsorted(self.starts, indices, side="right") - 1
             ids = set(np.flatnonzero(np.bincount(where, minlength=len(self.starts))).tolist())
+        if not ids:  # no entries at all
+            return np.zeros(0, dtype=np.intp)
         for b in sorted(ids):
             if b not in self.rank:
                 self.rank[b] = len(self.rank)

@@ -183,3 +183,10 @@ def test_growing_sums_and_single_tables_stay_sparse():
     with layouts([0], SIZE):  # one block (a single table): no layouts at all
         assert type(a + b) is Sparse
         assert layout_of(np.array([3]), SIZE).tolist() == [3]
+
+
+def test_an_int_vector_plus_a_packed_one_and_an_empty_layout():
+    p = Packed(np.array([1]), np.array([0.5]), 4)
+    assert (np.array([1, 0, 0, 0]) + p).tolist() == [1.0, 0.5, 0.0, 0.0]
+    with layouts([0, 2], 4):
+        assert len(layout_of(np.zeros(0, dtype=np.intp), 4)) == 0
