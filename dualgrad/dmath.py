@@ -336,9 +336,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
         raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
     if p:
         a, b = type(p[0]), type(q[0])
-        if (a is Dual or b is Dual) and (
-            _chunked(p[0], q[0]) or any(_chunked(u, v) for u, v in zip(p, q, strict=True))
-        ):
+        if (a is Dual or b is Dual) and any(map(_chunked, p, q)):
             out = _bulk().sumprod(p, q)
             if out is not None:
                 return out
@@ -368,7 +366,7 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     if x:
         a = type(x[0])
         corner = w[0][0] if len(w[0]) else None
-        if (a is Dual and (_chunked(x[0], None) or any(_chunked(v, None) for v in x))) or (
+        if (a is Dual and any(_chunked(v, None) for v in x)) or (
             type(corner) is Dual and _chunked(corner, None)
         ):
             # (a relu's inactive units carry a plain 0: look past them for a vector tangent;

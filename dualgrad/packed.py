@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -38,19 +39,17 @@ from typing import Any
 import numpy as np
 
 from dualgrad import sparse
-from dualgrad.sparse import Sparse
+from dualgrad.sparse import Sparse, StoredEntries
 
 __all__ = ["Packed", "Spots", "layout_of", "layouts", "merge", "packed_rows", "spots_in_full"]
 
 DENSE_FRACTION = 0.7  # a layout covering more of the columns than this is stored densely
 
 
-class Packed:
+class Packed(StoredEntries):
     """A length-`size` vector holding `values` at the sorted, distinct indices `cols`."""
 
     __slots__ = ("cols", "size", "values")
-    __array_ufunc__ = None  # ndarray (op) Packed: numpy defers to our reflected operators
-    _dualgrad_tangent = True  # Dual accepts it as a vector tangent
 
     def __init__(self, cols: Any, values: Any, size: int) -> None:
         self.cols = cols
@@ -63,28 +62,10 @@ class Packed:
         spots_in_full(self.cols).put(out, self.values)
         return out
 
-    def tolist(self) -> list[float]:
-        return self.dense().tolist()
+    def _scaled(self, values: Any) -> Packed:
+        return Packed(self.cols, values, self.size)
 
-    # -- the operations the rule table needs: linear ones only --------------------------------
-    def __mul__(self, c: Any) -> Any:
-        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
-            return Packed(self.cols, self.values * c, self.size)
-        return NotImplemented
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, c: Any) -> Any:
-        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
-            return Packed(self.cols, self.values / c, self.size)
-        return NotImplemented
-
-    def __neg__(self) -> Packed:
-        return Packed(self.cols, -self.values, self.size)
-
-    def __pos__(self) -> Packed:
-        return self
-
+    # -- sums (scaling and negating: StoredEntries) ----------------------------------------
     def __add__(self, other: Any) -> Any:
         kind = type(other)
         if kind is Packed:
@@ -107,14 +88,6 @@ class Packed:
         if type(other) is Packed and other.cols is self.cols:
             return Packed(self.cols, self.values - other.values, self.size)
         return self + (-other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return (-self) + other
-
-    def __eq__(self, other: object) -> Any:  # elementwise on the dense form, like numpy
-        return self.dense() == other
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Packed(size={self.size}, stored={len(self.cols)})"
@@ -323,7 +296,7 @@ def merge(layouts: Sequence[Any], size: int) -> tuple[Any, list[Any]]:
     key = tuple(map(id, layouts))
     if cache is not None:
         hit = cache.get(key)
-        if hit is not None and all(map(_same, hit[0], layouts)):
+        if hit is not None and all(map(operator.is_, hit[0], layouts)):
             return hit[1], hit[2]
     distinct = list({id(c): c for c in layouts}.values())
     if len(distinct) == 1:
@@ -350,10 +323,6 @@ def _sorted_distinct(a: Any) -> Any:
     if len(a):
         a = a[np.concatenate(([True], a[1:] != a[:-1]))]
     return a
-
-
-def _same(a: Any, b: Any) -> bool:
-    return a is b
 
 
 def packed_rows(tangents: Sequence[Any], size: int) -> tuple[Any, Any] | None:

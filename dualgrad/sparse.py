@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Sparse"]
+__all__ = ["Sparse", "StoredEntries"]
 
 _DENSE_FRACTION = 8  # densify once more than 1/8 of the entries are stored
 _INDICES = np.arange(4096)
@@ -38,12 +38,60 @@ _ONE.flags.writeable = False
 _pack: Any = None
 
 
-class Sparse:
+_SCALARS = (np.floating, np.integer)
+
+
+class StoredEntries:
+    """A vector stored as some of its entries: what :class:`Sparse` and
+    :class:`dualgrad.packed.Packed` share of the operations the rule table needs - scaling by
+    a number and negating, which keep where the entries are (``_scaled`` makes the same kind
+    of vector with new ``values``), and the dense views. Each adds its own sums."""
+
+    __slots__ = ()
+    __array_ufunc__ = None  # ndarray (op) vector: numpy defers to our reflected operators
+    _dualgrad_tangent = True  # Dual accepts it as a vector tangent
+    values: Any
+
+    def _scaled(self, values: Any) -> Any:
+        raise NotImplementedError
+
+    def dense(self) -> Any:
+        raise NotImplementedError
+
+    def tolist(self) -> list[float]:
+        return self.dense().tolist()
+
+    def __mul__(self, c: Any) -> Any:
+        if type(c) is float or type(c) is int or isinstance(c, _SCALARS):
+            return self._scaled(self.values * c)
+        return NotImplemented
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, c: Any) -> Any:
+        if type(c) is float or type(c) is int or isinstance(c, _SCALARS):
+            return self._scaled(self.values / c)
+        return NotImplemented
+
+    def __neg__(self) -> Any:
+        return self._scaled(-self.values)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def __rsub__(self, other: Any) -> Any:
+        return (-self) + other
+
+    def __eq__(self, other: object) -> Any:  # elementwise on the dense form, like numpy
+        return self.dense() == other
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class Sparse(StoredEntries):
     """A length-`size` vector holding `values` at `indices` (repeats add up)."""
 
     __slots__ = ("hot", "indices", "size", "values")
-    __array_ufunc__ = None  # ndarray (op) Sparse: numpy defers to our reflected operators
-    _dualgrad_tangent = True  # Dual accepts it as a vector tangent
 
     def __init__(self, indices: Any, values: Any, size: int, hot: int = -1) -> None:
         self.indices = indices
@@ -65,33 +113,15 @@ class Sparse:
         """The vector as a numpy array."""
         return np.bincount(self.indices, weights=self.values, minlength=self.size)
 
-    def tolist(self) -> list[float]:
-        return self.dense().tolist()
+    def _scaled(self, values: Any) -> Sparse:
+        return Sparse(self.indices, values, self.size)  # (no longer a seed)
 
     @property
     def nnz(self) -> int:
         """Stored entries (repeats counted)."""
         return len(self.indices)
 
-    # -- the operations the rule table needs: linear ones only --------------------------------
-    def __mul__(self, c: Any) -> Any:
-        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
-            return Sparse(self.indices, self.values * c, self.size)
-        return NotImplemented
-
-    __rmul__ = __mul__
-
-    def __truediv__(self, c: Any) -> Any:
-        if type(c) is float or type(c) is int or isinstance(c, (np.floating, np.integer)):
-            return Sparse(self.indices, self.values / c, self.size)
-        return NotImplemented
-
-    def __neg__(self) -> Sparse:
-        return Sparse(self.indices, -self.values, self.size)
-
-    def __pos__(self) -> Sparse:
-        return self
-
+    # -- sums (scaling and negating: StoredEntries) ----------------------------------------
     def __add__(self, other: Any) -> Any:
         if type(other) is Sparse:
             if _pack is not None:  # inside a chunked pass with parameter blocks: a layout
@@ -115,14 +145,6 @@ class Sparse:
 
     def __sub__(self, other: Any) -> Any:
         return self + (-other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return (-self) + other
-
-    def __eq__(self, other: object) -> Any:  # elementwise on the dense form, like numpy
-        return self.dense() == other
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return f"Sparse(size={self.size}, nnz={self.nnz})"
