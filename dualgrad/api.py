@@ -271,7 +271,7 @@ def _seeds(width: int, k: int) -> list[Any]:
         if k < _SPARSE_FROM:
             seeds = list(_numpy().eye(k))
         else:
-            from dualgrad.sparse import Sparse
+            from dualgrad.vector.sparse import Sparse
 
             seeds = [Sparse.one_hot(j, k) for j in range(k)]
         if len(_SEEDS) > 8:  # a few widths in use at a time
@@ -286,7 +286,7 @@ def _pass_cache(width: int, spec: Any = None, lo: int = 0, hi: int = 0) -> Any:
     parameters lo..hi-1, so sparse tangents are laid out block by block."""
     if width == 1:
         return contextlib.nullcontext()
-    from dualgrad.bulk import pass_cache
+    from dualgrad.vector.bulk import pass_cache
 
     return pass_cache(_block_starts(spec, lo), hi - lo)
 
@@ -306,14 +306,14 @@ _SPARSE_FROM = 64
 
 @contextlib.contextmanager
 def _pass_conditions(width: int) -> Iterator[None]:
-    """What chunked passes run under: single-threaded BLAS (dualgrad._blas), and glibc
+    """What chunked passes run under: single-threaded BLAS (dualgrad.vector._blas), and glibc
     keeping freed heap for the next pass's tangent matrices (dualgrad._memory). (Each pass
     itself runs with the cyclic GC paused: its Duals hold no cycles; between passes the
     collector may run, so cyclic garbage of f's own is not held for the whole call.)"""
     if width == 1:
         yield
         return
-    from dualgrad._blas import single_threaded_blas
+    from dualgrad.vector._blas import single_threaded_blas
 
     keep_freed_heap()
     with single_threaded_blas():

@@ -326,7 +326,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     """sum(p_i * q_i), like :func:`math.sumprod` (Python 3.12+).
 
     Plain floats sum in C. Duals carrying vector tangents (chunk mode) combine their tangents
-    in one matrix product (:mod:`dualgrad.bulk`), and reverse-mode Values record one node
+    in one matrix product (:mod:`dualgrad.vector.bulk`), and reverse-mode Values record one node
     instead of 2n-1: the same mul and add rules, evaluated in bulk.
 
     >>> sumprod([1.0, 2.0], [3.0, 4.0])
@@ -398,7 +398,7 @@ def _chunked(a: Any, b: Any) -> bool:
 
 
 def _bulk() -> Any:
-    from dualgrad import bulk  # numpy is present: a vector tangent exists
+    from dualgrad.vector import bulk  # numpy is present: a vector tangent exists
 
     return bulk
 

@@ -35,7 +35,7 @@ def _is_real(x: Any) -> bool:
 
 
 def _is_vector(x: Any) -> bool:
-    """A numpy float vector or a :class:`~dualgrad.sparse.Sparse` one (checked by duck type
+    """A numpy float vector or a :class:`~dualgrad.vector.sparse.Sparse` one (checked by duck type
     so numpy stays optional)."""
     if getattr(type(x), "_dualgrad_tangent", False):
         return True

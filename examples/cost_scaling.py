@@ -37,9 +37,9 @@ from pathlib import Path
 from typing import Any
 
 from dualgrad import reverse, value_and_grad
-from dualgrad.data import Vocab, batches, examples, load_names
-from dualgrad.models import MLP
-from dualgrad.search import random_search_step
+from dualgrad.learn.data import Vocab, batches, examples, load_names
+from dualgrad.learn.models import MLP
+from dualgrad.learn.search import random_search_step
 from dualgrad.timing import measure, ratio, summarize
 from dualgrad.tree import flatten, leaf_slots, unflatten
 
@@ -120,7 +120,7 @@ def batch_loss(params: Any, model: MLP, batch: tuple) -> Any:
 
 
 def search_loss(flat: list[float], model: MLP, spec: Any, batch: tuple) -> float:
-    """Random search's loss of the flat parameter list, as dualgrad.train calls it."""
+    """Random search's loss of the flat parameter list, as dualgrad.learn.train calls it."""
     return model.loss(unflatten(spec, flat), batch)
 
 

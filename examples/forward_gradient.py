@@ -27,8 +27,8 @@ import time
 from pathlib import Path
 
 from dualgrad import dmath, forward_gradient, grad
-from dualgrad.data import Vocab, batches, examples, load_names
-from dualgrad.models import Bigram
+from dualgrad.learn.data import Vocab, batches, examples, load_names
+from dualgrad.learn.models import Bigram
 from dualgrad.tree import flatten
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"

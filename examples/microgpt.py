@@ -1,6 +1,6 @@
 """Train microgpt's 4,192-parameter GPT with forward mode and with reverse mode, and compare.
 
-Same model (dualgrad.models.GPT), same names, same seed, same Adam (lr 0.01, betas 0.85/0.99,
+Same model (dualgrad.learn.models.GPT), same names, same seed, same Adam (lr 0.01, betas 0.85/0.99,
 eps 1e-8, linear decay), one name per step. Forward mode carries all 4,192 tangents in one
 pass (chunk="all"); a second chunk size is trained for a shorter run. One-tangent seeding
 (4,192 passes per step) and random search (10 x 4,192 + 1 passes) are timed on a sample of
@@ -23,12 +23,12 @@ from pathlib import Path
 
 from dualgrad import value_and_grad
 from dualgrad.api import seed_range
-from dualgrad.data import Vocab, load_names, sequences, split
-from dualgrad.models import GPT, sample
+from dualgrad.learn.data import Vocab, load_names, sequences, split
+from dualgrad.learn.models import GPT, sample
+from dualgrad.learn.train import train
 from dualgrad.reverse import scalar_graphs
 from dualgrad.reverse import value_and_grad as reverse_value_and_grad
 from dualgrad.timing import measure, summarize
-from dualgrad.train import train
 from dualgrad.tree import flatten
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"

@@ -38,9 +38,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from dualgrad.data import Vocab, examples, load_names, split
-from dualgrad.models import MLP, Bigram, sample
-from dualgrad.train import evaluate, load_run, train
+from dualgrad.learn.data import Vocab, examples, load_names, split
+from dualgrad.learn.models import MLP, Bigram, sample
+from dualgrad.learn.train import evaluate, load_run, train
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"
 NAME = "train_names"

@@ -11,8 +11,8 @@ import pytest
 
 from dualgrad import dmath, grad, jacobian, value_and_grad
 from dualgrad.api import _ranges
-from dualgrad.data import Vocab, examples
-from dualgrad.models import MLP
+from dualgrad.learn.data import Vocab, examples
+from dualgrad.learn.models import MLP
 
 pytest.importorskip("numpy")
 

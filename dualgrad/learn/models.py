@@ -17,7 +17,7 @@ one leaf at a time and leave all the others as floats.
 Every model follows the same small protocol (:class:`Model`): ``init_params(seed)``,
 ``num_params``, ``logits(params, context)``, ``loss(params, batch)``, ``vocab_size`` and
 ``context``. A batch is a sequence of ``(context, target)`` pairs (``context`` a tuple of token
-ids, ``target`` the id of the next token), as made by :func:`dualgrad.data.examples`; id 0 is
+ids, ``target`` the id of the next token), as made by :func:`dualgrad.learn.data.examples`; id 0 is
 the boundary token that starts and ends every name.
 """
 
@@ -325,7 +325,7 @@ class GPT:
     (4x wide), residual connections and an output head. Generic over float / Dual / Value.
 
     A batch is a sequence of token sequences, each a name with the boundary id 0 at both ends
-    (:func:`dualgrad.data.sequences`); the loss is the mean over its next-token predictions.
+    (:func:`dualgrad.learn.data.sequences`); the loss is the mean over its next-token predictions.
 
     >>> GPT().num_params
     4192

@@ -33,7 +33,7 @@ _INDICES.flags.writeable = False
 _ONE.flags.writeable = False
 
 
-# Set by dualgrad.packed: puts the sum of two Sparse vectors on the pass's block layout (a
+# Set by dualgrad.vector.packed: puts the sum of two Sparse vectors on the pass's block layout (a
 # token's embedding row plus its position row), or returns None outside such a pass.
 _pack: Any = None
 
@@ -43,7 +43,7 @@ _SCALARS = (np.floating, np.integer)
 
 class StoredEntries:
     """A vector stored as some of its entries: what :class:`Sparse` and
-    :class:`dualgrad.packed.Packed` share of the operations the rule table needs - scaling by
+    :class:`dualgrad.vector.packed.Packed` share of the operations the rule table needs - scaling by
     a number and negating, which keep where the entries are (``_scaled`` makes the same kind
     of vector with new ``values``), and the dense views. Each adds its own sums."""
 

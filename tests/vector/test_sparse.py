@@ -7,7 +7,7 @@ import pytest
 np = pytest.importorskip("numpy")
 
 from dualgrad import Dual, dmath  # noqa: E402
-from dualgrad.sparse import Sparse  # noqa: E402
+from dualgrad.vector.sparse import Sparse  # noqa: E402
 
 
 def sparse(pairs, size=6):

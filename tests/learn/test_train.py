@@ -8,9 +8,9 @@ import random
 import pytest
 
 from dualgrad import reverse, value_and_grad
-from dualgrad.data import Vocab, examples, load_names, split
-from dualgrad.models import MLP, Bigram
-from dualgrad.train import Method, NonFiniteLoss, load_run, train
+from dualgrad.learn.data import Vocab, examples, load_names, split
+from dualgrad.learn.models import MLP, Bigram
+from dualgrad.learn.train import Method, NonFiniteLoss, load_run, train
 from dualgrad.tree import flatten, unflatten
 
 pytest.importorskip("numpy")

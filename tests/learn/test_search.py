@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualgrad.search import SearchStats, random_search_step
+from dualgrad.learn.search import SearchStats, random_search_step
 
 
 def quadratic(target):

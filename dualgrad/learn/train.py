@@ -11,7 +11,7 @@ The same model, data, seed and optimizer; only the way the gradient is obtained 
 Every step is appended to a JSON-lines file as soon as it is measured, so an interrupted run
 keeps everything it measured; :func:`load_run` reads it back.
 
->>> from dualgrad.models import Bigram
+>>> from dualgrad.learn.models import Bigram
 >>> pairs = [((0,), 1), ((1,), 2), ((2,), 0)]
 >>> run = train(Bigram(3), pairs, pairs, "forward", steps=3, batch_size=3, progress=False)
 >>> [r["passes"] for r in run.steps], run.steps[-1]["loss"] < run.steps[0]["loss"]
@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from dualgrad.api import forward_gradient, value_and_grad
-from dualgrad.data import Example, batches
-from dualgrad.optim import SGD, Adam, Optimizer
+from dualgrad.learn.data import Example, batches
+from dualgrad.learn.optim import SGD, Adam, Optimizer
 from dualgrad.tree import flatten, unflatten
 
 __all__ = ["Method", "NonFiniteLoss", "Run", "evaluate", "load_run", "train"]
@@ -251,7 +251,7 @@ def _step(
         return model.loss(p, batch)
 
     if m.kind == "random-search":
-        from dualgrad.search import random_search_step
+        from dualgrad.learn.search import random_search_step
 
         stats = random_search_step(
             lambda v: model.loss(unflatten(spec, v), batch),

@@ -9,9 +9,10 @@ np = pytest.importorskip("numpy")
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from dualgrad import Dual, dmath, packed  # noqa: E402
-from dualgrad.packed import Packed, Spots, layout_of, layouts, merge, packed_rows  # noqa: E402
-from dualgrad.sparse import Sparse  # noqa: E402
+from dualgrad import Dual, dmath  # noqa: E402
+from dualgrad.vector import packed  # noqa: E402
+from dualgrad.vector.packed import Packed, Spots, layout_of, layouts, merge, packed_rows  # noqa: E402
+from dualgrad.vector.sparse import Sparse  # noqa: E402
 
 SIZE = 40
 cols_st = st.sets(st.integers(0, SIZE - 1), min_size=1, max_size=SIZE // 2).map(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualgrad.optim import SGD, Adam
+from dualgrad.learn.optim import SGD, Adam
 
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 

@@ -7,7 +7,7 @@ those and wk, wv; only the MLP and the output head reach most of the parameters.
 are 0). Within a pass the layouts are unions of whole parameter blocks (weight matrices),
 grown in the order the pass first uses them (:func:`layouts`): a query's layout holds 944 of
 the 4,192 columns, a score's 1,200, a head's output 1,456. All outputs of one bulk
-product (:mod:`dualgrad.bulk`) share one ``cols`` array, so the operations that follow - a
+product (:mod:`dualgrad.vector.bulk`) share one ``cols`` array, so the operations that follow - a
 norm, a softmax - find the same object on both sides and work on the short ``values``
 directly; where two layouts meet, the wider holds the other. Past `DENSE_FRACTION` of the
 columns a tangent is an ordinary dense numpy vector again.
@@ -38,8 +38,8 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad import sparse
-from dualgrad.sparse import Sparse, StoredEntries
+from dualgrad.vector import sparse
+from dualgrad.vector.sparse import Sparse, StoredEntries
 
 __all__ = ["Packed", "Spots", "layout_of", "layouts", "merge", "packed_rows", "spots_in_full"]
 

@@ -6,7 +6,7 @@ pytest.importorskip("numpy")
 threadpoolctl = pytest.importorskip("threadpoolctl")
 
 from dualgrad import value_and_grad  # noqa: E402
-from dualgrad._blas import _blas_libraries, single_threaded_blas  # noqa: E402
+from dualgrad.vector._blas import _blas_libraries, single_threaded_blas  # noqa: E402
 
 
 def blas_threads():

@@ -12,7 +12,7 @@ and fall back to scalar arithmetic (returning None) whenever their preconditions
 scalar tangent, nested Duals, mixed tags. Values are summed in the same order as the scalar
 code, so they match a float pass bit for bit.
 
-Operands whose tangents are sparse (seeds, :class:`~dualgrad.packed.Packed` layouts) are
+Operands whose tangents are sparse (seeds, :class:`~dualgrad.vector.packed.Packed` layouts) are
 stacked on the union of their layouts, and the products keep that layout (plus the seeded
 weights' blocks) until it covers most of the columns: the matrices stay about as narrow as
 what the values depend on. Elements whose tangent is a plain 0 (a relu that is off) add no
@@ -32,8 +32,8 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from dualgrad.dual import Dual, _make
-from dualgrad.packed import Packed, layout_of, layouts, merge, packed_rows, spots_in_full
-from dualgrad.sparse import Sparse
+from dualgrad.vector.packed import Packed, layout_of, layouts, merge, packed_rows, spots_in_full
+from dualgrad.vector.sparse import Sparse
 
 __all__ = ["matvec", "pass_cache", "sumprod"]
 
@@ -253,7 +253,7 @@ _state = threading.local()
 def pass_cache(blocks: Sequence[int] | None = None, width: int = 0) -> Iterator[None]:
     """Within one pass the weights do not change: remember each matrix's values and seed
     positions (keyed by the matrix object) instead of reading thousands of Duals per use; and
-    the tangent layouts (:func:`dualgrad.packed.layouts`, which takes `blocks` and `width`)."""
+    the tangent layouts (:func:`dualgrad.vector.packed.layouts`, which takes `blocks` and `width`)."""
     previous = getattr(_state, "cache", None)
     _state.cache = {}
     try:
@@ -326,7 +326,7 @@ def _float_weights(w: Sequence[Sequence[Any]]) -> Any:
 
 
 def _seed_layout(seeded: _Seeded, width: int) -> Any:
-    """The layout of the matrix's seeds (:func:`dualgrad.packed.layout_of`; one array per
+    """The layout of the matrix's seeds (:func:`dualgrad.vector.packed.layout_of`; one array per
     matrix, so unions cache), or None if too wide."""
     if seeded.layout is _UNSET:
         seeded.layout = layout_of(seeded.hot.reshape(-1), width)

@@ -1,6 +1,6 @@
 """Keep BLAS single-threaded while vector tangents are combined.
 
-The bulk products of chunk mode (:mod:`dualgrad.bulk`) are small (k x 64 at most) and
+The bulk products of chunk mode (:mod:`dualgrad.vector.bulk`) are small (k x 64 at most) and
 numerous. A multi-threaded BLAS spends more on waking and syncing its threads than on the
 product, and when another process keeps the cores busy its spinning threads collapse: on this
 2-core machine a 64 x 16 @ 16 x 4192 product took 0.4 ms on one thread and 24 ms on two under

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from dualgrad import Dual
-from dualgrad.models import (
+from dualgrad.learn.models import (
     GPT,
     MLP,
     Bigram,
@@ -402,7 +402,7 @@ def test_sample_temperature_sharpens_and_is_checked():
 
 # -- GPT ------------------------------------------------------------------------------------------
 def _gpt_setup():
-    from dualgrad.data import Vocab, load_names, sequences
+    from dualgrad.learn.data import Vocab, load_names, sequences
 
     names = load_names()[::300][:8]
     vocab = Vocab(load_names())
@@ -445,8 +445,8 @@ def test_gpt_initial_loss_is_near_uniform_and_sampling_works():
     ids=["all", "all-dense", "1400", "100"],
 )
 def test_gpt_forward_gradient_equals_reverse_for_every_parameter(chunk, packed, monkeypatch):
-    from dualgrad import packed as packing
     from dualgrad import reverse, value_and_grad
+    from dualgrad.vector import packed as packing
 
     if not packed:  # every tangent dense: the bulk products' other path
         monkeypatch.setattr(packing, "DENSE_FRACTION", 0.0)
@@ -489,7 +489,7 @@ def test_gpt_gradient_matches_central_differences_on_a_sample():
 
 
 def test_gpt_forward_and_reverse_training_give_the_same_losses():
-    from dualgrad.train import train
+    from dualgrad.learn.train import train
 
     model, seqs = _gpt_setup()
     runs = {

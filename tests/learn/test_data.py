@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualgrad.data import BOUNDARY, Vocab, batches, examples, load_names, split
+from dualgrad.learn.data import BOUNDARY, Vocab, batches, examples, load_names, split
 
 
 # -- the default data set (mimesis) ---------------------------------------------------------------
