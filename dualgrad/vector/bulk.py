@@ -253,7 +253,8 @@ _state = threading.local()
 def pass_cache(blocks: Sequence[int] | None = None, width: int = 0) -> Iterator[None]:
     """Within one pass the weights do not change: remember each matrix's values and seed
     positions (keyed by the matrix object) instead of reading thousands of Duals per use; and
-    the tangent layouts (:func:`dualgrad.vector.packed.layouts`, which takes `blocks` and `width`)."""
+    the tangent layouts (:func:`dualgrad.vector.packed.layouts`, which takes `blocks` and
+    `width`)."""
     previous = getattr(_state, "cache", None)
     _state.cache = {}
     try:
