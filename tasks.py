@@ -2,7 +2,7 @@
 """The project's two jobs, runnable with nothing but Python 3 installed.
 
     python3 tasks.py plots   # the main job: every example script -> every plot in plots/
-    python3 tasks.py test    # the whole test suite: ruff + pytest
+    python3 tasks.py test    # the whole test suite: ruff, mypy, pytest
 
 Each job bootstraps a local virtual environment in .venv from pyproject.toml (re-installed
 only when pyproject.toml changes) and runs inside it. Extra arguments go to pytest or to
@@ -66,7 +66,7 @@ def ensure_venv(extras: str) -> None:
 
 def run_tests(args: list[str]) -> int:
     ensure_venv(EXTRAS["test"])
-    for cmd in (["ruff", "check", "."], ["ruff", "format", "--check", "."]):
+    for cmd in (["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]):
         print("$", " ".join(cmd), flush=True)
         code = subprocess.run([str(BIN / cmd[0]), *cmd[1:]], cwd=ROOT).returncode
         if code:

@@ -53,7 +53,7 @@ def _mimesis_names() -> list[str]:
             "pip install dualgrad[examples], or pass a names file (one name per line) "
             "to load_names(path)"
         ) from None
-    resource = root.joinpath("datasets", "en", "person.json")
+    resource = root.joinpath("datasets").joinpath("en").joinpath("person.json")
     try:
         people = json.loads(resource.read_text(encoding="utf-8"))
         groups = people["names"].values()
@@ -125,7 +125,7 @@ class Vocab:
     stoi: dict[str, int]
 
     def __init__(self, names: Iterable[str]) -> None:
-        chars = set()
+        chars: set[str] = set()
         for name in names:
             chars.update(name)
         if BOUNDARY in chars:

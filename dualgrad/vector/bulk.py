@@ -356,12 +356,9 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     a = _stack(p, tag, width)
     if a is None:
         return None
-    if q is p:
-        b = a
-    else:
-        b = _stack(q, tag, width)
-        if b is None:
-            return None
+    b = a if q is p else _stack(q, tag, width)
+    if b is None:
+        return None
     value = sum(map(mul, a.values, b.values))
     tangent, cols = _added(a.weighted(b.values), a.cols, b.weighted(a.values), b.cols, width)
     return _make(value, tangent if cols is None else Packed(cols, tangent, width), tag)

@@ -334,17 +334,16 @@ def packed_rows(tangents: Sequence[Any], size: int) -> tuple[Any, Any] | None:
         if cols is None:
             return None
         n, k = len(tangents), len(cols)
-        rows = np.repeat(np.arange(n) * k, [len(t.indices) for t in tangents])
-        flat = rows + np.searchsorted(cols, indices)  # repeated entries add up
+        starts = np.repeat(np.arange(n) * k, [len(t.indices) for t in tangents])
+        flat = starts + np.searchsorted(cols, indices)  # repeated entries add up
         values = np.concatenate([t.values for t in tangents])
         return cols, np.bincount(flat, weights=values, minlength=n * k).reshape(n, k)
-    rows = []
+    rows: list[Packed] = []
     for t in tangents:
-        if type(t) is not Packed:
-            t = _from_sparse(t)
-            if t is None:
-                return None
-        rows.append(t)
+        row = t if type(t) is Packed else _from_sparse(t)
+        if row is None:
+            return None
+        rows.append(row)
     groups: dict[int, list[int]] = {}  # rows sharing a layout are placed together
     for i, r in enumerate(rows):
         groups.setdefault(id(r.cols), []).append(i)
