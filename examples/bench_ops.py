@@ -16,8 +16,10 @@ import platform
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from harness import measure, ratio, summarize
+
 from dualgrad import Dual, dmath
-from dualgrad.timing import measure, ratio, summarize
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"
 NAME = "bench_ops"

@@ -36,11 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from harness import measure, ratio, summarize
+
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import MLP
 from dualgrad.learn.search import random_search_step
-from dualgrad.timing import measure, ratio, summarize
 from dualgrad.tree import flatten, leaf_slots, unflatten
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"

@@ -21,6 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+from harness import measure, summarize
+
 from dualgrad import value_and_grad
 from dualgrad.api import seed_range
 from dualgrad.learn.data import Vocab, load_names, sequences, split
@@ -28,7 +31,6 @@ from dualgrad.learn.models import GPT, sample
 from dualgrad.learn.train import train
 from dualgrad.reverse import scalar_graphs
 from dualgrad.reverse import value_and_grad as reverse_value_and_grad
-from dualgrad.timing import measure, summarize
 from dualgrad.tree import flatten
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"
