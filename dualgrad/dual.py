@@ -16,12 +16,12 @@ constant, whose own value and tangent then ride inside its value.
 
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 from collections.abc import Callable
 from typing import Any
 
+from dualgrad._number import Number, bad_operand, domain_error
 from dualgrad.rules import Rule, install
 
 __all__ = ["Dual"]
@@ -41,13 +41,6 @@ def _is_vector(x: Any) -> bool:
         return True
     dtype = getattr(x, "dtype", None)
     return dtype is not None and getattr(x, "ndim", None) == 1 and dtype.kind in "fiu"
-
-
-def _bad_operand(op: str, other: Any) -> TypeError:
-    return TypeError(
-        f"unsupported operand for {op}: Dual and {other!r} (type {type(other).__name__}); "
-        "a Dual combines with int, float and Dual"
-    )
 
 
 def _scale(tangent: Any, partial: Any) -> Any:
@@ -76,7 +69,7 @@ def _scale(tangent: Any, partial: Any) -> Any:
     return out
 
 
-class Dual:
+class Dual(Number, primal="value", carries="tangent"):
     """A number ``value + tangent·ε`` with ε² = 0: the tangent is the derivative it carries.
 
     Arithmetic with int, float and Dual on either side, comparisons on the value, and
@@ -111,47 +104,7 @@ class Dual:
         self.tangent = tangent
         self.tag = tag
 
-    # -- never lose a derivative silently ---------------------------------------------------------
-    def _drops(self, what: str) -> TypeError:
-        return TypeError(
-            f"{what} would drop the tangent of {self!r} (this also happens when a math.* "
-            "function is given a Dual). Use `d.value` to take the number on purpose, or the "
-            "dualgrad.dmath mirror, e.g. dualgrad.dmath.exp instead of math.exp, which keeps "
-            "the derivative."
-        )
-
-    def __float__(self) -> float:
-        raise self._drops("float(Dual)")
-
-    def __int__(self) -> int:
-        raise self._drops("int(Dual)")
-
-    def __complex__(self) -> complex:
-        raise self._drops("complex(Dual)")
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        raise self._drops("round(Dual)")
-
-    def __index__(self) -> int:
-        raise self._drops("using a Dual as an index")
-
     __hash__ = None  # type: ignore[assignment]  # == compares values only; see __eq__
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
-
-    # -- comparisons use the value only (so max, min, sorted and branches work) -------------------
-    def __lt__(self, other: Any) -> bool:
-        return self.value < (other.value if type(other) is Dual else other)
-
-    def __le__(self, other: Any) -> bool:
-        return self.value <= (other.value if type(other) is Dual else other)
-
-    def __gt__(self, other: Any) -> bool:
-        return self.value > (other.value if type(other) is Dual else other)
-
-    def __ge__(self, other: Any) -> bool:
-        return self.value >= (other.value if type(other) is Dual else other)
 
     def __eq__(self, other: object) -> bool:
         """Values only, like ``<`` (as in JAX and PyTorch forward AD): ``x == 0`` branches
@@ -174,39 +127,11 @@ class Dual:
     def __reduce__(self) -> tuple[Any, ...]:
         return (Dual, (self.value, self.tangent, self.tag))
 
-    # Operators and methods are attached below from the rule table (see _unary/_binary).
-    __add__: Callable[[Dual, Any], Dual]
-    __radd__: Callable[[Dual, Any], Dual]
-    __sub__: Callable[[Dual, Any], Dual]
-    __rsub__: Callable[[Dual, Any], Dual]
-    __mul__: Callable[[Dual, Any], Dual]
-    __rmul__: Callable[[Dual, Any], Dual]
-    __truediv__: Callable[[Dual, Any], Dual]
-    __rtruediv__: Callable[[Dual, Any], Dual]
-    __pow__: Callable[[Dual, Any], Dual]
-    __rpow__: Callable[[Dual, Any], Dual]
-    __neg__: Callable[[Dual], Dual]
-    __pos__: Callable[[Dual], Dual]
-    __abs__: Callable[[Dual], Dual]
-    __floor__: Callable[[Dual], Dual]
-    __ceil__: Callable[[Dual], Dual]
-    __trunc__: Callable[[Dual], Dual]
-
-    def log(self, base: Any = None) -> Dual:
-        """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
-        out = _log(self)
-        return out if base is None else out / _log_any(base)
-
 
 # ---------------------------------------------------------------------------------------------
 # Building the operations from the rule table. Each factory specialises once per rule, so the
 # hot path is one closure call: a type check, the value, the tangent and one object creation.
 # ---------------------------------------------------------------------------------------------
-def _domain_error(exc: Exception, name: str, *args: Any) -> Exception:
-    shown = ", ".join(repr(a) for a in args)
-    return type(exc)(f"{exc} in {name}({shown})")
-
-
 def _unary(rule: Rule) -> Callable[[Dual], Dual]:
     f, (d,), name = rule.f, rule.partials, rule.name
     singular = rule.singular
@@ -219,7 +144,7 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
                 return op(x)
             raise
         except ValueError as exc:
-            raise _domain_error(exc, name, x) from None
+            raise domain_error(exc, name, x) from None
 
     if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
         if d == 1:
@@ -315,7 +240,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                 return rop(y, x)
             raise
         except (ValueError, ZeroDivisionError) as exc:
-            raise _domain_error(exc, name, x, y) from None
+            raise domain_error(exc, name, x, y) from None
 
     def both(a: Dual, b: Dual) -> Dual:
         x, y = a.value, b.value
@@ -337,7 +262,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
             if other.tag > self.tag:  # other is the outer number and self its constant
                 return op(other, self) if reflected else rop(other, self)
         elif not _is_real(other):
-            raise _bad_operand(name, other)
+            raise bad_operand(Dual, name, other)
         elif type(other) not in _REAL:  # numpy scalars, Fractions, bools: plain floats
             other = float(other)
         return const(self, other, reflected)
@@ -498,11 +423,6 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...), named as
 # rules.SPELLING says: the list of what a Dual supports is the rule table.
 _OPS, _ROPS = install(Dual, _unary, _binary)
-_log = _OPS["log"]
-
-
-def _log_any(base: Any) -> Any:
-    return _log(base) if type(base) is Dual else math.log(base)
 
 
 def binary_op(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:

@@ -27,7 +27,6 @@ the drivers use it.
 
 from __future__ import annotations
 
-import math
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from operator import mul as _mul
 from typing import Any
 
 from dualgrad._memory import paused_gc
+from dualgrad._number import Number, bad_operand, describe, domain_error
 from dualgrad.rules import Rule, install
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
@@ -54,19 +54,7 @@ _new = object.__new__
 _REAL = (float, int)
 
 
-def _describe(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-def _bad_operand(op: str, other: Any) -> TypeError:
-    return TypeError(
-        f"unsupported operand for {op}: Value and {_describe(other)} (type "
-        f"{type(other).__name__}); a Value combines with int, float and Value"
-    )
-
-
-class Value:
+class Value(Number, primal="data", carries="graph"):
     """A scalar node of a computation graph: its number ``data`` and, after
     :meth:`backward`, ``grad`` = d(output)/d(this node).
 
@@ -106,7 +94,7 @@ class Value:
         if type(data) not in _REAL:
             if not is_real(data):
                 raise TypeError(
-                    f"Value data must be a real number, got {_describe(data)} "
+                    f"Value data must be a real number, got {describe(data)} "
                     f"(type {type(data).__name__})"
                 )
             data = float(data)  # numpy scalars, Fractions ...: plain floats keep arithmetic in C
@@ -119,10 +107,10 @@ class Value:
             )
         for c in children:
             if not isinstance(c, Value):
-                raise TypeError(f"Value children must be Values, got {_describe(c)}")
+                raise TypeError(f"Value children must be Values, got {describe(c)}")
         for d in local_grads:
             if not is_real(d):
-                raise TypeError(f"Value local gradients must be real numbers, got {_describe(d)}")
+                raise TypeError(f"Value local gradients must be real numbers, got {describe(d)}")
         self.data = data
         self.grad = 0.0
         self._children = children
@@ -184,102 +172,11 @@ class Value:
                     for c, d in zip(children, v._local_grads, strict=True):
                         c.grad += g * d
 
-    # -- never lose the graph silently ------------------------------------------------------------
-    def _drops(self, what: str) -> TypeError:
-        return TypeError(
-            f"{what} would drop the graph of {self!r} (this also happens when a math.* "
-            "function is given a Value). Use `v.data` to take the number on purpose, or the "
-            "dualgrad.dmath mirror, e.g. dualgrad.dmath.exp instead of math.exp, which keeps "
-            "the derivative."
-        )
-
-    def __float__(self) -> float:
-        raise self._drops("float(Value)")
-
-    def __int__(self) -> int:
-        raise self._drops("int(Value)")
-
-    def __complex__(self) -> complex:
-        raise self._drops("complex(Value)")
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        raise self._drops("round(Value)")
-
-    def __index__(self) -> int:
-        raise self._drops("using a Value as an index")
-
     # Identity hashing and equality (object's): see the class docstring.
     __hash__ = object.__hash__
 
-    def __bool__(self) -> bool:
-        return bool(self.data)
-
-    # -- comparisons use data only (so max, min, sorted and branches work) ------------------------
-    def __lt__(self, other: Any) -> bool:
-        return self.data < (other.data if type(other) is Value else other)
-
-    def __le__(self, other: Any) -> bool:
-        return self.data <= (other.data if type(other) is Value else other)
-
-    def __gt__(self, other: Any) -> bool:
-        return self.data > (other.data if type(other) is Value else other)
-
-    def __ge__(self, other: Any) -> bool:
-        return self.data >= (other.data if type(other) is Value else other)
-
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
-
-    def log(self, base: Any = None) -> Value:
-        """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
-        out = _log(self)
-        return out if base is None else out / _log_any(base)
-
-    # Operators and methods are attached below from the rule table (see _unary/_binary).
-    __add__: Callable[[Value, Any], Value]
-    __radd__: Callable[[Value, Any], Value]
-    __sub__: Callable[[Value, Any], Value]
-    __rsub__: Callable[[Value, Any], Value]
-    __mul__: Callable[[Value, Any], Value]
-    __rmul__: Callable[[Value, Any], Value]
-    __truediv__: Callable[[Value, Any], Value]
-    __rtruediv__: Callable[[Value, Any], Value]
-    __pow__: Callable[[Value, Any], Value]
-    __rpow__: Callable[[Value, Any], Value]
-    __neg__: Callable[[Value], Value]
-    __pos__: Callable[[Value], Value]
-    __abs__: Callable[[Value], Value]
-    __floor__: Callable[[Value], Value]
-    __ceil__: Callable[[Value], Value]
-    __trunc__: Callable[[Value], Value]
-    exp: Callable[[Value], Value]
-    expm1: Callable[[Value], Value]
-    log2: Callable[[Value], Value]
-    log10: Callable[[Value], Value]
-    log1p: Callable[[Value], Value]
-    sqrt: Callable[[Value], Value]
-    cbrt: Callable[[Value], Value]
-    sin: Callable[[Value], Value]
-    cos: Callable[[Value], Value]
-    tan: Callable[[Value], Value]
-    asin: Callable[[Value], Value]
-    acos: Callable[[Value], Value]
-    atan: Callable[[Value], Value]
-    sinh: Callable[[Value], Value]
-    cosh: Callable[[Value], Value]
-    tanh: Callable[[Value], Value]
-    asinh: Callable[[Value], Value]
-    acosh: Callable[[Value], Value]
-    atanh: Callable[[Value], Value]
-    erf: Callable[[Value], Value]
-    erfc: Callable[[Value], Value]
-    relu: Callable[[Value], Value]
-    sigmoid: Callable[[Value], Value]
-    softplus: Callable[[Value], Value]
-    atan2: Callable[[Value, Any], Value]
-    hypot: Callable[[Value, Any], Value]
-    minimum: Callable[[Value, Any], Value]
-    maximum: Callable[[Value, Any], Value]
 
 
 _DONE = object()  # marks, on backward's stack, that the node below it is complete
@@ -291,11 +188,6 @@ _DONE = object()  # marks, on backward's stack, that the node below it is comple
 # one object creation. No derivative is written here: every partial comes from RULES.
 # ---------------------------------------------------------------------------------------------
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError)
-
-
-def _domain_error(exc: Exception, name: str, *args: Any) -> Exception:
-    shown = ", ".join(repr(a) for a in args)
-    return type(exc)(f"{exc} in {name}({shown})")
 
 
 def _make(data: Any, children: tuple[Value, ...], local_grads: tuple[Any, ...]) -> Value:
@@ -314,7 +206,7 @@ def _unary(rule: Rule) -> Callable[[Value], Value]:
         try:
             return f(x)
         except _ERRORS as exc:
-            raise _domain_error(exc, name, x) from None
+            raise domain_error(exc, name, x) from None
 
     if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
         if d == 0:  # floor, ceil, trunc: nothing flows back, so no edge is recorded
@@ -373,7 +265,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Value, Any], Value], Callable[[Value,
         try:
             return f(x, y)
         except _ERRORS as exc:
-            raise _domain_error(exc, name, x, y) from None
+            raise domain_error(exc, name, x, y) from None
 
     def slow(self: Value, other: Any, reflected: bool) -> Value:
         if isinstance(other, Value):  # a subclass of Value
@@ -382,7 +274,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Value, Any], Value], Callable[[Value,
             if isinstance(other, bool):  # True + Value: a number, like True + 1.0
                 other = float(other)
             else:
-                raise _bad_operand(name, other)
+                raise bad_operand(Value, name, other)
         return (rop if reflected else op)(self, float(other))
 
     if (dx, dy) == ("y", "x"):  # bilinear: each partial is the other argument, so f is mul
@@ -506,16 +398,6 @@ def _binary(rule: Rule) -> tuple[Callable[[Value, Any], Value], Callable[[Value,
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ... the names
 # dmath calls), named as rules.SPELLING says, exactly as on Dual.
 _OPS, _ROPS = install(Value, _unary, _binary)
-_log = _OPS["log"]
-
-
-def _log_any(base: Any) -> Any:
-    if type(base) is Value:
-        return _log(base)
-    try:
-        return math.log(base)
-    except ValueError as exc:
-        raise _domain_error(exc, "log", base) from None
 
 
 @contextmanager
@@ -588,7 +470,7 @@ def zero_grad(values: Iterable[Value]) -> None:
     """Set ``.grad`` of every Value in `values` to 0 (before a new :meth:`Value.backward`)."""
     for v in values:
         if not isinstance(v, Value):
-            raise TypeError(f"zero_grad takes Values, got {_describe(v)}")
+            raise TypeError(f"zero_grad takes Values, got {describe(v)}")
         v.grad = 0.0
 
 
@@ -607,7 +489,7 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
     for i, leaf in enumerate(leaves):
         if type(leaf) is not float and not is_real(leaf):
             raise TypeError(
-                f"value_and_grad: parameter params{paths(spec)[i]} is {_describe(leaf)}, "
+                f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
                 "not a real number"
             )
     with paused_gc():
@@ -623,7 +505,7 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
         else:
             raise TypeError(
                 "value_and_grad: f must return a Value or a real number, it returned "
-                f"{_describe(out)} (type {type(out).__name__})"
+                f"{describe(out)} (type {type(out).__name__})"
             )
     return float(loss), unflatten(spec, grads)
 

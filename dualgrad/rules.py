@@ -363,7 +363,9 @@ def install(
             ops[rule.name], rops[rule.name] = binary(rule)
             if reflected is not None:
                 setattr(cls, reflected, rops[rule.name])
-        if name not in vars(cls):  # a method the class writes itself wins (log with a base)
+        if any(name in vars(k) for k in cls.__mro__[:-1]):
+            setattr(cls, "_" + name, ops[rule.name])  # written by hand (log with a base)
+        else:
             setattr(cls, name, ops[rule.name])
     return ops, rops
 

@@ -1,0 +1,188 @@
+"""What every number type of dualgrad shares off the hot path.
+
+:class:`~dualgrad.Dual` (forward mode) and :class:`~dualgrad.reverse.Value` (reverse mode) get
+their arithmetic from the rule table, by factories specialised for speed. Everything else they
+have in common lives here once: the guards that refuse to drop a derivative silently,
+comparisons on the number inside, ``log`` with a base, the error messages, unwrapping, and the
+declarations of the rule methods for type checkers.
+
+>>> from dualgrad import Dual
+>>> primal(Dual(Dual(2.0, 1.0), 1.0))   # the plain number inside nested Duals
+2.0
+>>> Dual(1.0) < 2
+True
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["Number", "bad_operand", "describe", "domain_error", "primal"]
+
+_REAL = (float, int)
+
+
+def describe(x: Any) -> str:
+    """repr(x), shortened to 80 characters for error messages."""
+    text = repr(x)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def primal(x: Any) -> Any:
+    """The plain number inside `x`: x itself for a float or int, else the value of the value
+    ... of a Dual or a Value (any :class:`Number`); other objects are returned as they are."""
+    while isinstance(x, Number):
+        x = getattr(x, x._primal_name)
+    return x
+
+
+def domain_error(exc: Exception, name: str, *args: Any) -> Exception:
+    """`exc`'s type with a message naming the operation and its arguments, as in
+    ``ValueError: math domain error in log(-1.0)``."""
+    shown = ", ".join(describe(a) for a in args)
+    return type(exc)(f"{exc} in {name}({shown})")
+
+
+def bad_operand(cls: type, op: str, other: Any) -> TypeError:
+    """The TypeError for an operand that is not a number."""
+    name = cls.__name__
+    return TypeError(
+        f"unsupported operand for {op}: {name} and {describe(other)} (type "
+        f"{type(other).__name__}); a {name} combines with int, float and {name}"
+    )
+
+
+class Number:
+    """The shared base of the number types. A subclass names the attribute holding its number
+    (``class Dual(Number, primal="value", carries="tangent")``); comparisons are then built
+    for it, reading that attribute directly (they sit in the inner loops of branching code)."""
+
+    __slots__ = ()
+
+    _carries: ClassVar[str]
+    _primal_name: ClassVar[str]
+
+    def __init_subclass__(cls, *, primal: str, carries: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        get = operator.attrgetter(primal)
+        cls._carries = carries
+        cls._primal_name = primal
+
+        def compare(test: Callable[[Any, Any], bool], name: str) -> Callable[[Any, Any], bool]:
+            def method(self: Any, other: Any) -> bool:
+                return test(get(self), get(other) if type(other) is cls else other)
+
+            method.__name__ = method.__qualname__ = name
+            method.__doc__ = f"Compare the {primal}s only, so branches behave as on floats."
+            return method
+
+        for test, name in (
+            (operator.lt, "__lt__"),
+            (operator.le, "__le__"),
+            (operator.gt, "__gt__"),
+            (operator.ge, "__ge__"),
+        ):
+            setattr(cls, name, compare(test, name))
+
+    # -- never lose a derivative silently ---------------------------------------------------------
+    def _drops(self, what: str) -> TypeError:
+        letter = type(self).__name__[0].lower()
+        return TypeError(
+            f"{what} would drop the {self._carries} of {describe(self)} (this also happens "
+            f"when a math.* function is given a {type(self).__name__}). Use "
+            f"`{letter}.{self._primal_name}` to take the number on purpose, or the "
+            "dualgrad.dmath mirror, e.g. dualgrad.dmath.exp instead of math.exp, which keeps "
+            "the derivative."
+        )
+
+    def __float__(self) -> float:
+        raise self._drops(f"float({type(self).__name__})")
+
+    def __int__(self) -> int:
+        raise self._drops(f"int({type(self).__name__})")
+
+    def __complex__(self) -> complex:
+        raise self._drops(f"complex({type(self).__name__})")
+
+    def __round__(self, ndigits: int | None = None) -> Any:
+        raise self._drops(f"round({type(self).__name__})")
+
+    def __index__(self) -> int:
+        raise self._drops(f"using a {type(self).__name__} as an index")
+
+    def __bool__(self) -> bool:
+        return bool(getattr(self, self._primal_name))
+
+    def log(self, base: Any = None) -> Self:
+        """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
+        out = self._log()
+        if base is None:
+            return out
+        try:
+            log_base = base._log() if isinstance(base, Number) else math.log(base)
+        except ValueError as exc:
+            raise domain_error(exc, "log", base) from None
+        if log_base == 0:  # as math.log(x, 1)
+            raise domain_error(ZeroDivisionError("float division by zero"), "log", self, base)
+        return out / log_base
+
+    # The rule table's operations, attached to each subclass by rules.install (one per rule;
+    # the names follow rules.SPELLING). Declared here for type checkers.
+    if TYPE_CHECKING:
+
+        def _log(self) -> Self: ...
+
+        def __lt__(self, other: Any) -> bool: ...
+        def __le__(self, other: Any) -> bool: ...
+        def __gt__(self, other: Any) -> bool: ...
+        def __ge__(self, other: Any) -> bool: ...
+        def __add__(self, other: Any) -> Self: ...
+        def __radd__(self, other: Any) -> Self: ...
+        def __sub__(self, other: Any) -> Self: ...
+        def __rsub__(self, other: Any) -> Self: ...
+        def __mul__(self, other: Any) -> Self: ...
+        def __rmul__(self, other: Any) -> Self: ...
+        def __truediv__(self, other: Any) -> Self: ...
+        def __rtruediv__(self, other: Any) -> Self: ...
+        def __pow__(self, other: Any) -> Self: ...
+        def __rpow__(self, other: Any) -> Self: ...
+        def __neg__(self) -> Self: ...
+        def __pos__(self) -> Self: ...
+        def __abs__(self) -> Self: ...
+        def __floor__(self) -> Self: ...
+        def __ceil__(self) -> Self: ...
+        def __trunc__(self) -> Self: ...
+        def exp(self) -> Self: ...
+        def expm1(self) -> Self: ...
+        def log2(self) -> Self: ...
+        def log10(self) -> Self: ...
+        def log1p(self) -> Self: ...
+        def sqrt(self) -> Self: ...
+        def cbrt(self) -> Self: ...
+        def sin(self) -> Self: ...
+        def cos(self) -> Self: ...
+        def tan(self) -> Self: ...
+        def asin(self) -> Self: ...
+        def acos(self) -> Self: ...
+        def atan(self) -> Self: ...
+        def sinh(self) -> Self: ...
+        def cosh(self) -> Self: ...
+        def tanh(self) -> Self: ...
+        def asinh(self) -> Self: ...
+        def acosh(self) -> Self: ...
+        def atanh(self) -> Self: ...
+        def erf(self) -> Self: ...
+        def erfc(self) -> Self: ...
+        def relu(self) -> Self: ...
+        def sigmoid(self) -> Self: ...
+        def softplus(self) -> Self: ...
+        def atan2(self, other: Any) -> Self: ...
+        def hypot(self, other: Any) -> Self: ...
+        def minimum(self, other: Any) -> Self: ...
+        def maximum(self, other: Any) -> Self: ...
