@@ -27,6 +27,20 @@ from dualgrad.dual import Dual
 
 __version__ = "0.1.0"
 
+# Layers above the core load when first used, so `import dualgrad` stays free of numpy, the
+# reverse-mode baseline and the tutorial's demo: `dualgrad.reverse.Value` works after a plain
+# `import dualgrad` all the same.
+_LAZY = ("learn", "reverse", "testing", "vector")
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return importlib.import_module(f"dualgrad.{name}")
+    raise AttributeError(f"module 'dualgrad' has no attribute {name!r}")
+
+
 __all__ = [
     "Dual",
     "GradResult",

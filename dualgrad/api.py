@@ -286,9 +286,9 @@ def _pass_cache(width: int, spec: Any = None, lo: int = 0, hi: int = 0) -> Any:
     parameters lo..hi-1, so sparse tangents are laid out block by block."""
     if width == 1:
         return contextlib.nullcontext()
-    from dualgrad.vector.bulk import pass_cache
+    from dualgrad.vector.packed import layouts
 
-    return pass_cache(_block_starts(spec, lo), hi - lo)
+    return layouts(_block_starts(spec, lo), hi - lo)
 
 
 def _block_starts(spec: Any, lo: int) -> list[int] | None:

@@ -20,9 +20,7 @@ from operator import mul
 from typing import Any
 
 from dualgrad.dual import Dual
-from dualgrad.reverse import Value
-from dualgrad.reverse import sumprod as _reverse_sumprod
-from dualgrad.rules import RULES
+from dualgrad.rules import BILINEAR, RULES
 
 __all__ = [
     "acos",
@@ -321,13 +319,18 @@ def softplus(x: Any) -> Any:
     return _F_SOFTPLUS(x) if type(x) is float else _apply("softplus", x)
 
 
-# -- sums of products ------------------------------------------------------------------------------
-def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
-    """sum(p_i * q_i), like :func:`math.sumprod` (Python 3.12+).
+# -- sums of products: the table's bilinear rule ------------------------------------------------
+_SUMPROD = BILINEAR["sumprod"].f
+_PLAIN = (float, int)
 
-    Plain floats sum in C. Duals carrying vector tangents (chunk mode) combine their tangents
-    in one matrix product (:mod:`dualgrad.vector.bulk`), and reverse-mode Values record one node
-    instead of 2n-1: the same mul and add rules, evaluated in bulk.
+
+def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
+    """sum(p_i * q_i), like :func:`math.sumprod` (Python 3.12+), summed left to right.
+
+    Plain floats sum in C. A number type may apply the bilinear rule in bulk (its
+    ``_sumprod``): Duals carrying vector tangents combine them in one matrix product, and
+    reverse-mode Values record one node instead of 2n-1. Otherwise the mul and add rules do it
+    term by term; the derivative is the same either way.
 
     >>> sumprod([1.0, 2.0], [3.0, 4.0])
     11.0
@@ -336,23 +339,22 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
         raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
     if p:
         a, b = type(p[0]), type(q[0])
-        if (a is Dual or b is Dual) and any(map(_chunked, p, q)):
-            out = _bulk().sumprod(p, q)
-            if out is not None:
-                return out
-        elif a is Value or b is Value:
-            out = _reverse_sumprod(p, q)
-            if out is not None:
-                return out
-    return sum(map(mul, p, q))
+        if a not in _PLAIN or b not in _PLAIN:
+            for kind in (a, b):
+                bulk = getattr(kind, "_sumprod", None)
+                if bulk is not None:
+                    out = bulk(p, q)
+                    if out is not None:
+                        return out
+    return _SUMPROD(p, q)
 
 
 def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     """The matrix-vector product ``[sumprod(row, x) for row in w]`` (w stored out x in).
 
-    For Duals carrying vector tangents (chunk mode) the tangents are combined in one matrix
-    product instead of one vector operation per multiply and add; for reverse-mode Values
-    each output is one node (see :func:`sumprod`).
+    A number type among the operands may apply it in bulk (its ``_matvec``, see
+    :func:`sumprod`): Duals with vector tangents as one matrix product, Values as one node
+    per output.
 
     >>> matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
     [-1.0, -1.0]
@@ -363,44 +365,17 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     if set(map(len, w)) != {n}:  # zip-like sums would silently drop the excess
         bad = next(len(row) for row in w if len(row) != n)
         raise ValueError(f"matvec: a row of {bad} entries against {n} inputs")
-    if x:
-        a = type(x[0])
-        corner = w[0][0] if len(w[0]) else None
-        if (a is Dual and any(_chunked(v, None) for v in x)) or (
-            type(corner) is Dual and _chunked(corner, None)
-        ):
-            # (a relu's inactive units carry a plain 0: look past them for a vector tangent;
-            # and plain inputs meet seeded weights when this chunk seeds no earlier parameter)
-            out = _bulk().matvec(w, x)
-            if out is not None:
-                return out
-        elif a is Value or (w and w[0] and type(w[0][0]) is Value):
-            return [sumprod(row, x) for row in w]  # one node per output (or scalar, see there)
-        if Dual in set(map(type, x)):
-            duals = [i for i, v in enumerate(x) if type(v) is Dual]
-            if len(duals) * 4 <= len(x):
-                # A few Duals among floats (one-tangent seeding upstream): sum the floats in C
-                # and add the Duals' terms after, instead of letting the first Dual turn every
-                # later addition of the row into a Dual one. (The value may then differ from
-                # a float pass in the last bit: the terms are added in another order.)
-                floats = list(x)
-                for i in duals:
-                    floats[i] = 0.0
-                return [
-                    sum(map(mul, row, floats)) + sum([row[i] * x[i] for i in duals]) for row in w
-                ]
+    if n:
+        kinds = set(map(type, x))
+        kinds.add(type(w[0][0]))
+        kinds.difference_update(_PLAIN)
+        for kind in kinds:
+            bulk = getattr(kind, "_matvec", None)
+            if bulk is not None:
+                out = bulk(w, x)
+                if out is not None:
+                    return out
     return [sum(map(mul, row, x)) for row in w]
-
-
-def _chunked(a: Any, b: Any) -> bool:
-    """Does a or b carry a vector tangent (so the bulk path may apply)?"""
-    return any(type(v) is Dual and type(v.tangent) not in (float, int) for v in (a, b))
-
-
-def _bulk() -> Any:
-    from dualgrad.vector import bulk  # numpy is present: a vector tangent exists
-
-    return bulk
 
 
 # -- predicates (on the value; they return bools, so no derivative is lost) -----------------------

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import numbers
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+from dualgrad._layers import vector
 from dualgrad._number import Number, bad_operand, domain_error
 from dualgrad.rules import Rule, install
 
@@ -423,6 +424,37 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...), named as
 # rules.SPELLING says: the list of what a Dual supports is the rule table.
 _OPS, _ROPS = install(Dual, _unary, _binary)
+
+
+# How a Dual applies the table's bilinear rule (rules.BILINEAR): with vector tangents, in bulk
+# (one matrix product, in the vector layer); otherwise None, and the mul and add rules do it
+# term by term. dmath.sumprod and dmath.matvec find these on the type of their operands.
+def _chunked(v: Any) -> bool:
+    return type(v) is Dual and type(v.tangent) not in _REAL
+
+
+def _sumprod(p: Sequence[Any], q: Sequence[Any]) -> Dual | None:
+    if any(map(_chunked, p)) or any(map(_chunked, q)):
+        out: Dual | None = vector().sumprod(p, q)
+        return out
+    return None
+
+
+def _matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
+    # (a relu's inactive units carry a plain 0: look past them for a vector tangent; and plain
+    # inputs meet seeded weights when this chunk seeds no earlier parameter)
+    if any(map(_chunked, x)) or (len(w[0]) and _chunked(w[0][0])):
+        out: list[Any] | None = vector().matvec(w, x)
+        if out is not None:
+            return out
+    if Dual in set(map(type, x)):  # one-tangent passes: a few Duals among floats
+        out = vector().few_duals_matvec(w, x)
+        return out
+    return None
+
+
+Dual._sumprod = staticmethod(_sumprod)  # type: ignore[attr-defined]
+Dual._matvec = staticmethod(_matvec)  # type: ignore[attr-defined]
 
 
 def binary_op(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:

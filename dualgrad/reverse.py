@@ -30,12 +30,13 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import mul as _mul
 from typing import Any
 
 from dualgrad._memory import paused_gc
 from dualgrad._number import Number, bad_operand, describe, domain_error
-from dualgrad.rules import Rule, install
+from dualgrad.rules import BILINEAR, Rule, install
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
 __all__ = [
@@ -400,32 +401,39 @@ def _binary(rule: Rule) -> tuple[Callable[[Value, Any], Value], Callable[[Value,
 _OPS, _ROPS = install(Value, _unary, _binary)
 
 
+_scalar_graphs: ContextVar[bool] = ContextVar("scalar_graphs", default=False)
+
+
 @contextmanager
 def scalar_graphs() -> Iterator[None]:
     """Within the block, :func:`dualgrad.dmath.sumprod`/``matvec`` record every multiply and
     add as its own node, as micrograd's and microgpt's Value do, instead of one node per dot
-    product (for benchmarks against that design; the gradients are the same)."""
-    global _FUSE
-    previous, _FUSE = _FUSE, False
+    product (for benchmarks against that design; the gradients are the same). The setting
+    belongs to the thread (and asyncio task) that enters the block, no other."""
+    token = _scalar_graphs.set(True)
     try:
         yield
     finally:
-        _FUSE = previous
+        _scalar_graphs.reset(token)
 
 
-_FUSE = True
+# How a Value applies the table's bilinear rule (rules.BILINEAR): ONE node whose local
+# partials are the rule's, the other vector. dmath.sumprod and dmath.matvec find these on the
+# type of their operands.
+if BILINEAR["sumprod"].partials != ("q", "p"):
+    raise NotImplementedError("Value's sumprod node stores the other vector as its partials")
 
 
 def sumprod(p: Any, q: Any) -> Value | None:
     """``sum(p_i * q_i)`` recorded as ONE node, or None if an element is not a Value or float
     (or inside :func:`scalar_graphs`).
 
-    The scalar way records n mul nodes and n-1 add nodes; their rules (mul's partials are
-    "the other argument", add's are 1) compose to local partials q_i for p_i and p_i for q_i,
-    which this node stores directly: the same derivative, a fraction of the objects. The value
-    is summed in the scalar code's order, so it matches a float pass bit for bit.
+    The scalar way records n mul nodes and n-1 add nodes; the bilinear rule's partials (q_i
+    for p_i, p_i for q_i) go into this node directly: the same derivative, a fraction of the
+    objects. The value is summed in the scalar code's order, so it matches a float pass bit
+    for bit.
     """
-    if not _FUSE:
+    if _scalar_graphs.get():
         return None
     pd: list[Any] = []
     qd: list[Any] = []
@@ -451,6 +459,18 @@ def sumprod(p: Any, q: Any) -> Value | None:
             children.append(a)
             local.append(qd[-1])
     return _make(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
+
+
+def _matvec(w: Any, x: Any) -> list[Any] | None:
+    """One node per output (or None inside :func:`scalar_graphs`)."""
+    if _scalar_graphs.get():
+        return None
+    rows = [sumprod(row, x) for row in w]
+    return [sum(map(_mul, row, x)) if y is None else y for y, row in zip(rows, w, strict=True)]
+
+
+Value._sumprod = staticmethod(sumprod)  # type: ignore[attr-defined]
+Value._matvec = staticmethod(_matvec)  # type: ignore[attr-defined]
 
 
 def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:

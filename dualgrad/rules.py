@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["RULES", "Rule", "BINARY", "UNARY"]
+__all__ = ["BILINEAR", "BINARY", "RULES", "UNARY", "Bilinear", "Rule"]
 
 Interval = tuple[float, float]
 INF = math.inf
@@ -369,6 +369,39 @@ def install(
             setattr(cls, name, ops[rule.name])
     return ops, rops
 
+
+# ---------------------------------------------------------------------------------------------
+# BILINEAR RULES — linear in each of two vectors (JAX's defbilinear, autograd's def_linear)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Bilinear:
+    """A rule linear in each of its two vector arguments, ``f(p, q) = sum_i p_i * q_i``.
+
+    Its partials are the other vector (``partials = ("q", "p")``: d f/d p_i = q_i and
+    d f/d q_i = p_i, the mul rule summed), so its tangent is ``f(dp, q) + f(p, dq)``. Each
+    number type applies it in bulk its own way - Dual with vector tangents as one matrix
+    product (:mod:`dualgrad.vector.bulk`), Value as one graph node with those local partials -
+    and anywhere else the scalar mul and add rules give the same derivative term by term.
+    ``matvec`` is a batch of it: one sumprod per row.
+    """
+
+    name: str
+    f: Callable[[Any, Any], Any]
+    """Value on plain numbers, summed left to right as the scalar code would (bit for bit)."""
+    partials: tuple[str, str] = ("q", "p")
+    product: str = "mul"
+    """The scalar rule it sums: its partials, ("y", "x"), are the ones this rule batches."""
+
+
+def _sumprod(p: Any, q: Any) -> Any:
+    if len(p) != len(q):  # as math.sumprod (zip would silently drop the excess)
+        raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
+    return sum(map(operator.mul, p, q))
+
+
+BILINEAR: dict[str, Bilinear] = {"sumprod": Bilinear("sumprod", _sumprod)}
+"""The bilinear rules by name."""
+assert RULES[BILINEAR["sumprod"].product].partials == ("y", "x")  # the mul it batches
 
 UNARY: tuple[str, ...] = tuple(r.name for r in _TABLE if r.arity == 1)
 BINARY: tuple[str, ...] = tuple(r.name for r in _TABLE if r.arity == 2)

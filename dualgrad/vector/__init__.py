@@ -1,0 +1,38 @@
+"""Chunk-mode acceleration: vector tangents, and products that combine them in bulk.
+
+Imported only when a pass carries vector tangents (through :func:`dualgrad._layers.vector`),
+so the core never needs numpy. What the core uses of it:
+
+- :func:`sumprod`, :func:`matvec`: how a Dual applies the table's bilinear rule
+  (:data:`dualgrad.rules.BILINEAR`) when its tangents are vectors, or None where the scalar
+  rules must do it;
+- :func:`few_duals_matvec`: a matvec with a few Duals among floats (one-tangent passes),
+  reordered so the floats sum in C;
+- :func:`seeds` and :func:`chunked_pass`: the seeds of a chunk and the conditions of its pass.
+
+Importing this package imports nothing else; each name loads its module on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = ["chunked_pass", "few_duals_matvec", "matvec", "seeds", "sumprod"]
+
+_HOME = {
+    "sumprod": "bulk",
+    "matvec": "bulk",
+    "few_duals_matvec": "sums",
+    "seeds": "passes",
+    "chunked_pass": "passes",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'dualgrad.vector' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"dualgrad.vector.{home}"), name)
+    globals()[name] = value  # found directly from now on
+    return value

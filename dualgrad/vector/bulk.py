@@ -22,9 +22,7 @@ parameters), or computed Duals (attention's keys and values).
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from itertools import chain
 from operator import is_, mul
 from typing import Any, NamedTuple
@@ -32,10 +30,11 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from dualgrad.dual import Dual, _make
-from dualgrad.vector.packed import Packed, layout_of, layouts, merge, packed_rows, spots_in_full
+from dualgrad.vector.context import current
+from dualgrad.vector.packed import Packed, layout_of, merge, packed_rows, spots_in_full
 from dualgrad.vector.sparse import Sparse
 
-__all__ = ["matvec", "pass_cache", "sumprod"]
+__all__ = ["matvec", "sumprod"]
 
 _PLAIN = (float, int)
 _SPARSE = (Packed, Sparse)
@@ -246,24 +245,6 @@ def _added(a: Any, acols: Any, b: Any, bcols: Any, width: int) -> tuple[Any, Any
     return out, cols
 
 
-_state = threading.local()
-
-
-@contextmanager
-def pass_cache(blocks: Sequence[int] | None = None, width: int = 0) -> Iterator[None]:
-    """Within one pass the weights do not change: remember each matrix's values and seed
-    positions (keyed by the matrix object) instead of reading thousands of Duals per use; and
-    the tangent layouts (:func:`dualgrad.vector.packed.layouts`, which takes `blocks` and
-    `width`)."""
-    previous = getattr(_state, "cache", None)
-    _state.cache = {}
-    try:
-        with layouts(blocks, width):
-            yield
-    finally:
-        _state.cache = previous
-
-
 class _Seeded:
     """What a product needs of a matrix of seeds: its values (rows, and as an array), each
     entry's seed index, whether those are distinct, and - made on first use - the layout of
@@ -292,7 +273,8 @@ def _seeded_weights(w: Sequence[Sequence[Any]], tag: int, width: int) -> _Seeded
     if type(first) is not Dual or type(first.tangent) is not Sparse or first.tangent.hot < 0:
         return None  # computed weights (attention's keys and values): not worth a full look
     entries = list(chain.from_iterable(w))
-    cache = getattr(_state, "cache", None)
+    context = current()
+    cache = None if context is None else context.weights
     key = (id(w), tag)
     if cache is not None:
         hit = cache.get(key)

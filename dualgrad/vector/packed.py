@@ -31,14 +31,13 @@ from __future__ import annotations
 import bisect
 import itertools
 import operator
-import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-from dualgrad.vector import sparse
+from dualgrad.vector.context import PassContext, current, entered
 from dualgrad.vector.sparse import Sparse, StoredEntries
 
 __all__ = ["Packed", "Spots", "layout_of", "layouts", "merge", "packed_rows", "spots_in_full"]
@@ -125,11 +124,10 @@ def _plus_sparse(a: Packed, s: Sparse) -> Any:
     return Packed(cols, values, a.size)
 
 
-def _pack_sum(a: Sparse, b: Sparse) -> Packed | None:
-    """a + b on their block layout, for a sum of a few seeds in a pass with blocks (else None:
-    Sparse adds itself, as growing sums of many entries do best)."""
-    blocks = getattr(_state, "blocks", None)
-    if len(a.indices) + len(b.indices) > 4 or blocks is None or blocks.size != a.size:
+def pack_sum(a: Sparse, b: Sparse, blocks: Any) -> Packed | None:
+    """a + b on the pass's block layout, for a sum of a few seeds in a pass with `blocks`
+    (else None: Sparse adds itself, as growing sums of many entries do best)."""
+    if blocks.size != a.size:
         return None
     indices = np.concatenate((a.indices, b.indices))
     cols = layout_of(indices, a.size)
@@ -195,7 +193,8 @@ class Spots:
 
 def spots_in_full(cols: Any) -> Spots:
     """Where a layout's entries go in a dense vector (cached for the pass)."""
-    cache = getattr(_state, "unions", None)
+    context = current()
+    cache = None if context is None else context.unions
     key = ("full", id(cols))
     if cache is not None:
         hit = cache.get(key)
@@ -208,11 +207,8 @@ def spots_in_full(cols: Any) -> Spots:
 
 
 # -- the pass: parameter blocks, and unions of layouts cached ------------------------------------
-_state = threading.local()
-
-
 @contextmanager
-def layouts(blocks: Sequence[int] | None = None, size: int = 0) -> Iterator[None]:
+def layouts(blocks: Sequence[int] | None = None, size: int = 0) -> Iterator[PassContext]:
     """The layouts of one pass: their unions are cached (the same ones meet for every head and
     every token), keyed by identity, until the block ends.
 
@@ -225,17 +221,13 @@ def layouts(blocks: Sequence[int] | None = None, size: int = 0) -> Iterator[None
     token read - so products stack their rows in one copy, and the sum of two tangents finds
     the same layout on both sides. Without blocks a layout is exactly the columns used.
     """
-    previous = getattr(_state, "unions", None), getattr(_state, "blocks", None)
-    _state.unions = {}
-    _state.blocks = None
+    context = PassContext(size)
     if blocks is not None and size:
         starts = sorted({b for b in blocks if 0 <= b < size} | {0})
         if len(starts) > 1:  # one block (a single table) is no layout: leave it to Sparse
-            _state.blocks = _Blocks(np.asarray(starts), [*starts[1:], size], size)
-    try:
-        yield
-    finally:
-        _state.unions, _state.blocks = previous
+            context.blocks = _Blocks(np.asarray(starts), [*starts[1:], size], size)
+    with entered(context):
+        yield context
 
 
 class _Blocks:
@@ -277,7 +269,8 @@ class _Blocks:
 def layout_of(indices: Any, size: int) -> Any:
     """The layout for a vector stored at `indices`: its blocks' prefix if the pass has blocks,
     else the distinct indices; None if too wide to pack."""
-    blocks = getattr(_state, "blocks", None)
+    context = current()
+    blocks = None if context is None else context.blocks
     if blocks is not None and blocks.size == size:  # (an enclosing pass has its own width)
         return blocks.layout(indices)
     cols = _sorted_distinct(indices)
@@ -292,7 +285,8 @@ def merge(layouts: Sequence[Any], size: int) -> tuple[Any, list[Any]]:
     A union equal to one of the inputs returns that very array, so later operations still
     find identical layouts.
     """
-    cache = getattr(_state, "unions", None)
+    context = current()
+    cache = None if context is None else context.unions
     key = tuple(map(id, layouts))
     if cache is not None:
         hit = cache.get(key)
@@ -365,6 +359,3 @@ def packed_rows(tangents: Sequence[Any], size: int) -> tuple[Any, Any] | None:
             at.put(target, block)
             out[members] = target
     return cols, out
-
-
-sparse._pack = _pack_sum

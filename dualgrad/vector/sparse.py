@@ -24,18 +24,15 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad.vector.context import current
+
 __all__ = ["Sparse", "StoredEntries"]
 
-_DENSE_FRACTION = 8  # densify once more than 1/8 of the entries are stored
+DENSE_FRACTION = 1 / 8  # densify once more than this fraction of the entries are stored
 _INDICES = np.arange(4096)
 _ONE = np.ones(1)
 _INDICES.flags.writeable = False
 _ONE.flags.writeable = False
-
-
-# Set by dualgrad.vector.packed: puts the sum of two Sparse vectors on the pass's block layout (a
-# token's embedding row plus its position row), or returns None outside such a pass.
-_pack: Any = None
 
 
 _SCALARS = (np.floating, np.integer)
@@ -124,11 +121,15 @@ class Sparse(StoredEntries):
     # -- sums (scaling and negating: StoredEntries) ----------------------------------------
     def __add__(self, other: Any) -> Any:
         if type(other) is Sparse:
-            if _pack is not None:  # inside a chunked pass with parameter blocks: a layout
-                packed = _pack(self, other)
-                if packed is not None:
-                    return packed
-            if (self.nnz + other.nnz) * _DENSE_FRACTION > self.size:
+            if len(self.indices) + len(other.indices) <= 4:  # a sum of a few seeds ...
+                context = current()
+                if context is not None and context.blocks is not None:  # ... in a GPT-like pass
+                    from dualgrad.vector.packed import pack_sum  # (packed builds on this module)
+
+                    packed = pack_sum(self, other, context.blocks)
+                    if packed is not None:  # on the pass's block layout
+                        return packed
+            if self.nnz + other.nnz > DENSE_FRACTION * self.size:
                 return self.dense() + other.dense()
             return Sparse(
                 np.concatenate((self.indices, other.indices)),
