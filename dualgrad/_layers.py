@@ -17,7 +17,7 @@ __all__ = ["vector"]
 
 
 def vector() -> ModuleType:
-    """:mod:`dualgrad.vector`, imported on first use (chunk mode: numpy is present)."""
+    """:mod:`dualgrad.vector`, imported on first use."""
     import dualgrad.vector
 
     return dualgrad.vector

@@ -36,6 +36,7 @@ class Spec:
     order: tuple[Any, ...] = ()  # dict keys in the original insertion order
     size: int = 1  # number of leaves below
     flat: bool = False  # a list or tuple whose children are all leaves (rebuilt in one go)
+    cls: type | None = None  # a namedtuple's class (rebuilt as one), else None
 
 
 _LEAF = Spec("leaf")
@@ -50,26 +51,42 @@ def _sorted_keys(d: dict) -> tuple[Any, ...]:
 
 
 def flatten(tree: Any) -> tuple[list[Any], Spec]:
-    """Leaves of `tree` in a fixed order, and the spec to rebuild it."""
-    leaves: list[Any] = []
+    """Leaves of `tree` in a fixed order, and the spec to rebuild it.
 
-    def walk(node: Any) -> Spec:
-        if isinstance(node, dict):
-            keys = _sorted_keys(node)
-            kids = tuple(walk(node[k]) for k in keys)
-            return Spec("dict", kids, keys, tuple(node), sum(k.size for k in kids))
-        if isinstance(node, (list, tuple)):
-            kind = "tuple" if isinstance(node, tuple) else "list"
-            if set(map(type, node)) <= _NUMBERS:  # a row of numbers: the common case, in C
-                leaves.extend(node)
-                return Spec(kind, (_LEAF,) * len(node), size=len(node), flat=True)
-            kids = tuple(walk(x) for x in node)
-            flat = all(k is _LEAF for k in kids)
-            return Spec(kind, kids, size=sum(k.size for k in kids), flat=flat)
+    A container that holds itself (at any depth) is a ValueError naming where."""
+    leaves: list[Any] = []
+    inside: set[int] = set()  # ids of the containers on the path from the root
+
+    def walk(node: Any, path: str) -> Spec:
+        if isinstance(node, (dict, list, tuple)):
+            if id(node) in inside:
+                raise ValueError(
+                    f"the parameters contain themselves: params{path} is a container that "
+                    "holds it; parameters must form a tree"
+                )
+            inside.add(id(node))
+            try:
+                return container(node, path)
+            finally:
+                inside.discard(id(node))
         leaves.append(node)
         return _LEAF
 
-    return leaves, walk(tree)
+    def container(node: Any, path: str) -> Spec:
+        if isinstance(node, dict):
+            keys = _sorted_keys(node)
+            kids = tuple(walk(node[k], f"{path}[{k!r}]") for k in keys)
+            return Spec("dict", kids, keys, tuple(node), sum(k.size for k in kids))
+        kind = "tuple" if isinstance(node, tuple) else "list"
+        cls = type(node) if hasattr(type(node), "_fields") else None  # a namedtuple
+        if set(map(type, node)) <= _NUMBERS:  # a row of numbers: the common case, in C
+            leaves.extend(node)
+            return Spec(kind, (_LEAF,) * len(node), size=len(node), flat=True, cls=cls)
+        kids = tuple(walk(x, f"{path}[{i}]") for i, x in enumerate(node))
+        flat = all(k is _LEAF for k in kids)
+        return Spec(kind, kids, size=sum(k.size for k in kids), flat=flat, cls=cls)
+
+    return leaves, walk(tree, "")
 
 
 def unflatten(spec: Spec, leaves: list[Any]) -> Any:
@@ -86,7 +103,9 @@ def unflatten(spec: Spec, leaves: list[Any]) -> Any:
         if s.kind == "dict":
             by_key = dict(zip(s.keys, kids, strict=True))
             return {k: by_key[k] for k in s.order}
-        return tuple(kids) if s.kind == "tuple" else kids
+        if s.kind == "tuple":
+            return tuple(kids) if s.cls is None else s.cls(*kids)
+        return kids
 
     return build(spec)
 
@@ -150,7 +169,7 @@ def _listify(spec: Spec) -> Spec:
     if spec.kind != "tuple" and all(map(operator.is_, kids, spec.children)):
         return spec
     kind = "list" if spec.kind == "tuple" else spec.kind
-    return Spec(kind, kids, spec.keys, spec.order, spec.size, spec.flat)
+    return Spec(kind, kids, spec.keys, spec.order, spec.size, spec.flat)  # (cls: a list now)
 
 
 def is_real(x: Any) -> bool:

@@ -58,7 +58,7 @@ def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch):
 def test_the_collector_is_paused_pass_by_pass_not_for_the_whole_call(chunk, monkeypatch):
     from contextlib import contextmanager
 
-    from dualgrad import api
+    from dualgrad import _seed
 
     entered = []
 
@@ -68,6 +68,6 @@ def test_the_collector_is_paused_pass_by_pass_not_for_the_whole_call(chunk, monk
         with _memory.paused_gc():
             yield
 
-    monkeypatch.setattr(api, "paused_gc", recording)
+    monkeypatch.setattr(_seed, "paused_gc", recording)
     passes = value_and_grad(lambda p: p[0] * p[1] * p[2], [1.0, 2.0, 3.0], chunk=chunk).passes
     assert len(entered) == passes == (3 if chunk == 1 else 2)  # between passes it may run

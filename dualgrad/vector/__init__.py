@@ -33,6 +33,19 @@ def __getattr__(name: str) -> Any:
     home = _HOME.get(name)
     if home is None:
         raise AttributeError(f"module 'dualgrad.vector' has no attribute {name!r}")
+    if home != "sums":
+        _need_numpy()
     value = getattr(importlib.import_module(f"dualgrad.vector.{home}"), name)
     globals()[name] = value  # found directly from now on
     return value
+
+
+def _need_numpy() -> None:
+    try:
+        import numpy  # noqa: F401
+    except ImportError:
+        raise ImportError(
+            "vector tangents (chunk > 1, or several forward-gradient directions per pass) need "
+            "numpy: install dualgrad with its 'fast' extra (see the README's install section), "
+            "or use chunk=1"
+        ) from None

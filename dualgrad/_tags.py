@@ -1,0 +1,114 @@
+"""Tags: which derivative a Dual's tangent belongs to (against perturbation confusion).
+
+Every driver call takes a fresh tag, newer than every tag already active in its thread, and
+seeds its parameters with it. When Duals of two tags meet, the newer one is the outer number
+and holds the other as a constant inside its value, so in
+``derivative(lambda x: x * derivative(lambda y: x + y, 1.0), 1.0)`` the inner derivative is
+exactly 1 and the answer is 1 (a naive implementation answers 2). Like ForwardDiff.jl's tags,
+in its config.jl.
+
+>>> with Tagged() as outer, Tagged() as inner:
+...     inner > outer, active() == [outer, inner]
+(True, True)
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from dualgrad._number import describe
+from dualgrad.dual import Dual
+from dualgrad.tree import is_real
+
+__all__ = ["Adopted", "Tagged", "active", "tangent_of", "value_of"]
+
+_tags = itertools.count(1)
+_tags_lock = threading.Lock()
+_state = threading.local()
+
+
+def active() -> list[int]:
+    """Tags of the derivatives being taken right now in this thread, outermost first."""
+    stack = getattr(_state, "tags", None)
+    if stack is None:
+        stack = _state.tags = []
+    return stack
+
+
+class Tagged:
+    """Context manager: a fresh tag, newer than every tag already active."""
+
+    def __enter__(self) -> int:
+        self.tag = next(_tags)
+        active().append(self.tag)
+        return self.tag
+
+    def __exit__(self, *exc: object) -> None:
+        active().remove(self.tag)
+
+
+class Adopted:
+    """Context manager for a task run elsewhere (a worker process or thread): make the
+    caller's active tags active here too, and make new tags here newer than all of them."""
+
+    def __init__(self, tags: Sequence[int]) -> None:
+        self.tags = [t for t in tags if t not in active()]
+
+    def __enter__(self) -> None:
+        global _tags
+        with _tags_lock:
+            probe = next(_tags)
+            if self.tags and probe <= max(self.tags):
+                _tags = itertools.count(max(self.tags) + 1)
+        active().extend(self.tags)
+
+    def __exit__(self, *exc: object) -> None:
+        for t in self.tags:
+            active().remove(t)
+
+
+def _stray(what: str, shown: str, tag: int) -> TypeError:
+    return TypeError(
+        f"{what}: the function returned {shown}, a Dual of tag {tag} that belongs to no "
+        "derivative being taken (made by hand, or leaked from another call)"
+    )
+
+
+def tangent_of(out: Any, tag: int, what: str) -> Any:
+    """The derivative carried by `out` for perturbation `tag` (0 if `out` ignores it)."""
+    if type(out) is Dual:
+        if out.tag == tag:
+            inner = out.value
+            if type(inner) is Dual and inner.tag not in active():
+                raise _stray(what, f"a result carrying {describe(inner)}", inner.tag)
+            return out.tangent
+        if out.tag in active():  # an outer derivative's number: constant w.r.t. ours
+            return 0.0
+        raise _stray(what, describe(out), out.tag)
+    if is_real(out):
+        return 0.0
+    raise TypeError(f"{what}: the function must return a real number, {_got(out)}")
+
+
+def _got(out: Any) -> str:
+    """What f returned, and how to make a number of it."""
+    shape = getattr(out, "shape", None)
+    if shape is not None and shape != ():
+        return (
+            f"it returned {describe(out)}, an array of shape {shape}: reduce it to one "
+            "number (e.g. its sum or mean), or take the jacobian for many outputs"
+        )
+    if isinstance(out, (list, tuple, dict)):
+        return (
+            f"it returned {describe(out)}, a {type(out).__name__}: reduce it to one number, "
+            "or take the jacobian (or jvp) for many outputs"
+        )
+    return f"it returned {describe(out)} (type {type(out).__name__})"
+
+
+def value_of(out: Any, tag: int) -> Any:
+    """The value of `out` with perturbation `tag` taken off."""
+    return out.value if type(out) is Dual and out.tag == tag else out
