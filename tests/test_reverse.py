@@ -618,11 +618,55 @@ def test_fused_and_scalar_dot_products_give_the_same_gradient():
     fused = value_and_grad(f, params)
     with scalar_graphs():
         scalar = value_and_grad(f, params)
-        x = Value(2.0)
-        assert len(dmath.sumprod([x, x], [3.0, 4.0])._children) == 2  # an add of two muls
     assert fused[0] == scalar[0]
     for a, b in zip(flatten(fused[1])[0], flatten(scalar[1])[0], strict=True):
         assert a == pytest.approx(b, rel=1e-14)
-    y = Value(2.0)
-    assert len(dmath.sumprod([y, y], [3.0, 4.0])._children) == 2  # one node: y twice
-    assert dmath.sumprod([y, y], [3.0, 4.0]).data == 14.0
+
+
+def graph_size(out):
+    """Nodes with children below `out` (the multiplies and adds recorded)."""
+    seen, stack = set(), [out]
+    while stack:
+        v = stack.pop()
+        if v._children and id(v) not in seen:
+            seen.add(id(v))
+            stack.extend(v._children)
+    return len(seen)
+
+
+def test_scalar_graphs_record_one_node_per_multiply_and_add():
+    from dualgrad import dmath
+    from dualgrad.reverse import scalar_graphs
+
+    xs = [Value(float(i)) for i in range(4)]
+    fused = dmath.sumprod(xs, [1.0, 2.0, 3.0, 4.0])
+    assert graph_size(fused) == 1 and fused.data == 20.0  # one node for the dot product
+    with scalar_graphs():
+        scalar = dmath.sumprod(xs, [1.0, 2.0, 3.0, 4.0])
+        rows = dmath.matvec([[1.0, 2.0, 3.0, 4.0]] * 2, xs)
+    assert graph_size(scalar) == 8 and scalar.data == 20.0  # 4 multiplies, 4 adds (sum from 0)
+    assert [graph_size(r) for r in rows] == [8, 8]
+    assert graph_size(dmath.sumprod(xs, xs)) == 1  # outside the block: fused again
+
+
+def test_scalar_graphs_belong_to_the_thread_that_enters_them():
+    import threading
+
+    from dualgrad import dmath
+    from dualgrad.reverse import scalar_graphs
+
+    inside, go, sizes = threading.Event(), threading.Event(), []
+
+    def other_thread():
+        inside.wait()
+        xs = [Value(1.0), Value(2.0), Value(3.0)]
+        sizes.append(graph_size(dmath.sumprod(xs, xs)))
+        go.set()
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    with scalar_graphs():
+        inside.set()
+        go.wait(10)
+    worker.join()
+    assert sizes == [1]  # the other thread kept one node per dot product
