@@ -119,6 +119,24 @@ class Number:
     def __bool__(self) -> bool:
         return bool(getattr(self, self._primal_name))
 
+    def __format__(self, spec: str) -> str:
+        """``f"{x:.3f}"`` formats the number inside (as a float would); ``f"{x}"`` is repr.
+
+        >>> from dualgrad import Dual
+        >>> f"{Dual(2.0, 1.0):.3f} {Dual(2.0, 1.0)}"
+        '2.000 Dual(2.0, 1.0)'
+        """
+        return format(primal(self), spec) if spec else repr(self)
+
+    def as_integer_ratio(self) -> tuple[int, int]:
+        """Refused, like float(): :mod:`statistics` (mean, median ...) would compute with the
+        exact ratio of the number and drop the derivative."""
+        raise TypeError(
+            f"{describe(self)} has no exact ratio: statistics.mean and friends would drop the "
+            f"{self._carries}. Use sum(xs) / len(xs) (which keeps it) or take the "
+            f".{self._primal_name} of each on purpose."
+        )
+
     def log(self, base: Any = None) -> Self:
         """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
         out = self._log()

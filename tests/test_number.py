@@ -1,0 +1,47 @@
+"""What Dual and Value share: drop guards, comparisons, formatting, refusals that say why."""
+
+from __future__ import annotations
+
+import statistics
+
+import pytest
+
+from dualgrad import Dual
+from dualgrad._number import primal
+from dualgrad.reverse import Value
+
+TYPES = [lambda v: Dual(v, 1.0), Value]
+
+
+@pytest.mark.parametrize("make", TYPES)
+def test_format_formats_the_number_and_plain_format_is_repr(make):
+    x = make(1.23456)
+    assert f"{x:.3f}" == "1.235"
+    assert f"{x:>8.2e}" == format(1.23456, ">8.2e")
+    assert f"{x}" == repr(x)
+    assert format(make(3.0), "g") == "3"
+
+
+def test_format_of_nested_duals_formats_the_innermost_number():
+    assert f"{Dual(Dual(0.5, 1.0), 1.0):.2f}" == "0.50"
+    assert primal(Dual(Dual(0.5, 1.0), 1.0)) == 0.5
+
+
+@pytest.mark.parametrize(("make", "carried"), [(TYPES[0], "tangent"), (Value, "graph")])
+def test_statistics_is_refused_with_what_to_use_instead(make, carried):
+    with pytest.raises(TypeError, match=f"drop the {carried}.*sum\\(xs\\) / len\\(xs\\)"):
+        statistics.mean([make(1.0), make(2.0)])
+    xs = [make(1.0), make(2.0)]
+    assert (sum(xs) / len(xs)).__class__ is type(xs[0])
+
+
+@pytest.mark.parametrize("make", TYPES)
+@pytest.mark.parametrize("convert", [float, int, complex, round])
+def test_conversions_that_drop_the_derivative_raise(make, convert):
+    with pytest.raises(TypeError, match="would drop the"):
+        convert(make(1.5))
+
+
+def test_comparisons_read_the_number_inside():
+    assert Dual(1.0, 5.0) < Dual(2.0, -5.0) <= 2 and Value(3.0) > 2.5 >= Value(2.5)
+    assert not Value(0.0) and Dual(2.0)
