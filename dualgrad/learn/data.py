@@ -50,7 +50,8 @@ def _mimesis_names() -> list[str]:
     except ImportError:
         raise ImportError(
             "the default names data set comes from the mimesis package: "
-            "pip install dualgrad[examples], or pass a names file (one name per line) "
+            "install dualgrad with its 'examples' extra (see the README), or pass a names file "
+            "(one name per line) "
             "to load_names(path)"
         ) from None
     resource = root.joinpath("datasets").joinpath("en").joinpath("person.json")
