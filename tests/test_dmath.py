@@ -18,6 +18,7 @@ MIRRORED |= {
     "sigmoid": "sigmoid",
     "softplus": "softplus",
     "fabs": "abs",
+    "cbrt": "cbrt",  # math.cbrt is Python 3.12+; dmath has it on every version
 }
 
 

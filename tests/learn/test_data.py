@@ -69,7 +69,7 @@ def test_reshaped_mimesis_data_is_reported(monkeypatch, tmp_path):
 
 def test_missing_mimesis_says_how_to_get_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "mimesis", None)  # makes `import mimesis` fail
-    with pytest.raises(ImportError, match=r"pip install dualgrad\[examples\].*names file"):
+    with pytest.raises(ImportError, match=r"'examples' extra.*names file"):
         load_names()
 
 
