@@ -1,0 +1,112 @@
+"""SPECIAL CASES - the series ring written directly: add, sub, mul, truediv, neg, pos.
+
+These are the arithmetic of truncated series (a product is a convolution, a quotient its
+inverse), not derivative formulas; they take over only for same-tag Taylor numbers of one
+order and for plain floats/ints, and hand everything else to the table-driven operations.
+tests/taylor/test_series.py checks that each equals the generic path.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+_mul = operator.mul
+
+
+def attach(
+    cls: type,
+    make: Callable[[list[Any], int], Any],
+    ops: dict[str, Callable[..., Any]],
+    rops: dict[str, Callable[..., Any]],
+) -> None:
+    """Install the fast paths on `cls` (Taylor), falling back to `ops`/`rops`."""
+
+    def same(a: Any, b: Any) -> bool:
+        return (
+            type(b) is cls and b.tag == a.tag and len(b.coefficients) == len(a.coefficients)
+        )
+
+    def add(a: Any, b: Any) -> Any:
+        if same(a, b):
+            return make(list(map(operator.add, a.coefficients, b.coefficients)), a.tag)
+        if type(b) is float or type(b) is int:
+            c = a.coefficients
+            return make([c[0] + b, *c[1:]], a.tag)
+        return ops["add"](a, b)
+
+    def radd(a: Any, b: Any) -> Any:
+        if type(b) is float or type(b) is int:
+            c = a.coefficients
+            return make([b + c[0], *c[1:]], a.tag)
+        return rops["add"](a, b)
+
+    def sub(a: Any, b: Any) -> Any:
+        if same(a, b):
+            return make(list(map(operator.sub, a.coefficients, b.coefficients)), a.tag)
+        if type(b) is float or type(b) is int:
+            c = a.coefficients
+            return make([c[0] - b, *c[1:]], a.tag)
+        return ops["sub"](a, b)
+
+    def rsub(a: Any, b: Any) -> Any:
+        if type(b) is float or type(b) is int:
+            c = a.coefficients
+            return make([b - c[0], *(-x for x in c[1:])], a.tag)
+        return rops["sub"](a, b)
+
+    def mul(a: Any, b: Any) -> Any:
+        if same(a, b):
+            x, y = a.coefficients, b.coefficients
+            return make([sum(map(_mul, x[: n + 1], y[n::-1])) for n in range(len(x))], a.tag)
+        if type(b) is float or type(b) is int:
+            return make([x * b for x in a.coefficients], a.tag)
+        return ops["mul"](a, b)
+
+    def rmul(a: Any, b: Any) -> Any:
+        if type(b) is float or type(b) is int:
+            return make([b * x for x in a.coefficients], a.tag)
+        return rops["mul"](a, b)
+
+    def truediv(a: Any, b: Any) -> Any:
+        if same(a, b):
+            return make(_divide(a.coefficients, b.coefficients), a.tag)
+        if (type(b) is float or type(b) is int) and b:
+            return make([x / b for x in a.coefficients], a.tag)
+        return ops["truediv"](a, b)
+
+    def rtruediv(a: Any, b: Any) -> Any:
+        if (type(b) is float or type(b) is int) and a.coefficients[0]:
+            return make(_divide([b] + [0.0] * (len(a.coefficients) - 1), a.coefficients), a.tag)
+        return rops["truediv"](a, b)
+
+    def neg(a: Any) -> Any:
+        return make([-x for x in a.coefficients], a.tag)
+
+    def pos(a: Any) -> Any:
+        return make(list(a.coefficients), a.tag)
+
+    for name, fn in (
+        ("__add__", add),
+        ("__radd__", radd),
+        ("__sub__", sub),
+        ("__rsub__", rsub),
+        ("__mul__", mul),
+        ("__rmul__", rmul),
+        ("__truediv__", truediv),
+        ("__rtruediv__", rtruediv),
+        ("__neg__", neg),
+        ("__pos__", pos),
+    ):
+        fn.__name__ = fn.__qualname__ = name
+        setattr(cls, name, fn)
+
+
+def _divide(a: list[Any], b: list[Any]) -> list[Any]:
+    """q with q * b = a to the common degree: q_n = (a_n - sum_{i=1..n} b_i q_{n-i}) / b_0."""
+    b0 = b[0]
+    q: list[Any] = []
+    for n in range(len(a)):
+        q.append((a[n] - sum(map(_mul, b[1 : n + 1], q[::-1]))) / b0 if n else a[0] / b0)
+    return q
