@@ -24,6 +24,7 @@ from dualgrad.api import (
     value_and_grad,
 )
 from dualgrad.dual import Dual
+from dualgrad.taylormode import Taylor, derivatives, taylor
 
 __version__ = "0.1.0"
 
@@ -44,8 +45,10 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "Dual",
     "GradResult",
+    "Taylor",
     "__version__",
     "derivative",
+    "derivatives",
     "dmath",
     "forward_gradient",
     "grad",
@@ -53,5 +56,6 @@ __all__ = [
     "jacobian",
     "jvp",
     "rules",
+    "taylor",
     "value_and_grad",
 ]

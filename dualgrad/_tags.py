@@ -90,6 +90,13 @@ def tangent_of(out: Any, tag: int, what: str) -> Any:
         raise _stray(what, describe(out), out.tag)
     if is_real(out):
         return 0.0
+    if getattr(type(out), "_dualgrad_number", False) is True:  # a Taylor number
+        if out.tag in active():  # an outer Taylor pass's number: constant w.r.t. ours
+            return 0.0
+        raise TypeError(
+            f"{what}: the function returned {describe(out)}, of tag {out.tag}, which belongs "
+            "to no derivative being taken (made by hand, or leaked from another call)"
+        )
     raise TypeError(f"{what}: the function must return a real number, {_got(out)}")
 
 

@@ -68,7 +68,7 @@ def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
 
         df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
         return df
-    if not (is_real(x) or type(x) is Dual):
+    if not (is_real(x) or type(x) is Dual or getattr(type(x), "_dualgrad_number", False)):
         raise TypeError(f"derivative: x must be a real number, got {describe(x)}")
     with Tagged() as tag:
         return tangent_of(f(Dual(x, 1.0, tag)), tag, "derivative")

@@ -35,6 +35,11 @@ def _is_real(x: Any) -> bool:
     return isinstance(x, numbers.Real)
 
 
+def _is_other_number(x: Any) -> bool:
+    """Another dualgrad number type (a Taylor number): it combines with Duals by tags."""
+    return getattr(type(x), "_dualgrad_number", False) is True
+
+
 def _is_vector(x: Any) -> bool:
     """A numpy float vector or a :class:`~dualgrad.vector.sparse.Sparse` one (checked by duck type
     so numpy stays optional)."""
@@ -58,7 +63,7 @@ def _scale(tangent: Any, partial: Any) -> Any:
         return tangent * partial
     if type(tangent) in _REAL:
         return tangent * partial if tangent else 0.0
-    if type(tangent) is Dual:  # nested: decide on the value
+    if type(tangent) is Dual or _is_other_number(tangent):  # nested: decide on the value
         return tangent * partial if tangent.value else 0.0 * tangent
     import numpy as np  # a vector tangent: numpy is present
 
@@ -88,11 +93,16 @@ class Dual(Number, primal="value", carries="tangent"):
 
     def __init__(self, value: Any, tangent: Any = 0.0, tag: int = 0) -> None:
         # Validation lives only here: operations build their results without coming back.
-        if type(value) is not Dual and (not _is_real(value) or isinstance(value, bool)):
+        if (
+            type(value) is not Dual
+            and not _is_other_number(value)
+            and (not _is_real(value) or isinstance(value, bool))
+        ):
             raise TypeError(f"Dual value must be a real number or a Dual, got {value!r}")
         if not (
             type(tangent) in _REAL
             or type(tangent) is Dual
+            or _is_other_number(tangent)
             or (_is_real(tangent) and not isinstance(tangent, bool))
             or _is_vector(tangent)
         ):
@@ -143,6 +153,8 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
         except TypeError:
             if type(x) is Dual:
                 return op(x)
+            if _is_other_number(x):  # a Taylor number inside: its own operation
+                return type(x)._dualgrad_op(name)(x)
             raise
         except ValueError as exc:
             raise domain_error(exc, name, x) from None
@@ -239,6 +251,10 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                 return op(x, y)
             if type(y) is Dual:
                 return rop(y, x)
+            if _is_other_number(x):  # Taylor numbers inside: their own operation
+                return type(x)._dualgrad_op(name)(x, y)
+            if _is_other_number(y):
+                return type(y)._dualgrad_rop(name)(y, x)
             raise
         except (ValueError, ZeroDivisionError) as exc:
             raise domain_error(exc, name, x, y) from None
@@ -262,6 +278,12 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                 return both(other, self) if reflected else both(self, other)
             if other.tag > self.tag:  # other is the outer number and self its constant
                 return op(other, self) if reflected else rop(other, self)
+        elif _is_other_number(other):  # a Taylor number: the newer tag is the outer number
+            if other.tag > self.tag:
+                cls = type(other)
+                return cls._dualgrad_op(name)(other, self) if reflected else (
+                    cls._dualgrad_rop(name)(other, self)
+                )
         elif not _is_real(other):
             raise bad_operand(Dual, name, other)
         elif type(other) not in _REAL:  # numpy scalars, Fractions, bools: plain floats

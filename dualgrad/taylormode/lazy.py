@@ -23,6 +23,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dualgrad.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule, install
 
 __all__ = ["Series", "call", "leaf"]
@@ -63,6 +64,8 @@ def _method(rule: Rule, args: tuple[Any, ...]) -> Any:
         second = args[1]
         if reflected is not None and hasattr(second, reflected):
             return getattr(second, reflected)(first)
+        if type(second) is Dual:
+            return binary_op(rule.name)[1](second, first)
         rop = getattr(type(second), "_dualgrad_rop", None)
         if rop is not None:
             return rop(rule.name)(second, first)

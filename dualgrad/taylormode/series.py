@@ -1,6 +1,6 @@
 """Taylor numbers: a truncated power series x_0 + x_1 t + ... + x_K t^K carried through a pass.
 
->>> from dualgrad.taylor import Taylor
+>>> from dualgrad.taylormode import Taylor
 >>> t = Taylor([0.0, 1.0, 0.0, 0.0])      # the series of t itself, to degree 3
 >>> t.sin().coefficients                  # sin t = t - t^3/6 + ...
 [0.0, 1.0, 0.0, -0.16666666666666666]
@@ -8,7 +8,7 @@
 [2.0, 2.0, 2.0, 2.0]
 
 Every operation is built from the rule table (:mod:`dualgrad.rules`) by the lazy-series
-chain rule of :mod:`dualgrad.taylor.lazy`: one evaluation of the table's partial on series
+chain rule of :mod:`dualgrad.taylormode.lazy`: one evaluation of the table's partial on series
 per operation, O(K^2) coefficient products. Add, sub, mul, truediv, neg and pos have direct
 fast paths (the series ring itself), which a test compares with the table's generic path.
 
@@ -25,9 +25,10 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dualgrad._number import Number
 from dualgrad.dual import Dual, binary_op
 from dualgrad.rules import Rule, install
-from dualgrad.taylor.lazy import _Rule, _unary_node, leaf
+from dualgrad.taylormode.lazy import _Rule, _unary_node, leaf
 
 __all__ = ["Taylor"]
 
@@ -52,7 +53,7 @@ def _make(coefficients: list[Any], tag: int) -> Taylor:
     return out
 
 
-class Taylor:
+class Taylor(Number, primal="value", carries="series"):
     """A truncated Taylor series in t: ``coefficients[k]`` is the k-th coefficient, so
     ``k! * coefficients[k]`` is the k-th derivative along t (see :meth:`derivatives`).
 
@@ -104,48 +105,10 @@ class Taylor:
     def __reduce__(self) -> tuple[Any, ...]:
         return (Taylor, (self.coefficients, self.tag))
 
-    # -- never lose the series silently -----------------------------------------------------------
-    def _drops(self, what: str) -> TypeError:
-        return TypeError(
-            f"{what} would drop the series of {self!r} (this also happens when a math.* "
-            "function is given a Taylor number). Use `x.value` to take the number on purpose, "
-            "or the dualgrad.dmath mirror (dualgrad.dmath.exp instead of math.exp)."
-        )
-
-    def __float__(self) -> float:
-        raise self._drops("float(Taylor)")
-
-    def __int__(self) -> int:
-        raise self._drops("int(Taylor)")
-
-    def __complex__(self) -> complex:
-        raise self._drops("complex(Taylor)")
-
-    def __index__(self) -> int:
-        raise self._drops("using a Taylor number as an index")
-
-    def __round__(self, ndigits: int | None = None) -> Any:
-        raise self._drops("round(Taylor)")
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __bool__(self) -> bool:
-        return bool(self.coefficients[0])
-
-    # -- comparisons on the value, as for Dual ----------------------------------------------------
-    def __lt__(self, other: Any) -> bool:
-        return bool(self.coefficients[0] < _point(other))
-
-    def __le__(self, other: Any) -> bool:
-        return bool(self.coefficients[0] <= _point(other))
-
-    def __gt__(self, other: Any) -> bool:
-        return bool(self.coefficients[0] > _point(other))
-
-    def __ge__(self, other: Any) -> bool:
-        return bool(self.coefficients[0] >= _point(other))
+    __hash__ = None  # type: ignore[assignment]  # == compares values only, as for Dual
 
     def __eq__(self, other: object) -> bool:
+        """The values only (degree 0), like ``<``: ``x == 0`` branches behave as on floats."""
         return bool(self.coefficients[0] == _point(other))
 
     def __ne__(self, other: object) -> bool:
@@ -159,31 +122,6 @@ class Taylor:
     @staticmethod
     def _dualgrad_rop(name: str) -> Callable[..., Any]:
         return _ROPS[name]
-
-    # Operators and methods are attached below from the rule table.
-    __add__: Callable[[Taylor, Any], Any]
-    __radd__: Callable[[Taylor, Any], Any]
-    __sub__: Callable[[Taylor, Any], Any]
-    __rsub__: Callable[[Taylor, Any], Any]
-    __mul__: Callable[[Taylor, Any], Any]
-    __rmul__: Callable[[Taylor, Any], Any]
-    __truediv__: Callable[[Taylor, Any], Any]
-    __rtruediv__: Callable[[Taylor, Any], Any]
-    __pow__: Callable[[Taylor, Any], Any]
-    __rpow__: Callable[[Taylor, Any], Any]
-    __neg__: Callable[[Taylor], Any]
-    __pos__: Callable[[Taylor], Any]
-    __abs__: Callable[[Taylor], Any]
-    __floor__: Callable[[Taylor], Any]
-    __ceil__: Callable[[Taylor], Any]
-    __trunc__: Callable[[Taylor], Any]
-
-    def log(self, base: Any = None) -> Any:
-        """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""
-        out = _OPS["log"](self)
-        if base is None:
-            return out
-        return out / (base.log() if hasattr(base, "log") else math.log(base))
 
 
 def _point(x: Any) -> Any:
@@ -263,6 +201,6 @@ GENERIC: dict[str, Callable[..., Any]] = {**_OPS, **{"r" + n: f for n, f in _ROP
 """The table-driven operations by rule name ("radd" for reflected): the tests compare the fast
 paths below with them."""
 
-from dualgrad.taylor import _fast  # noqa: E402 - the fast paths need the class and GENERIC
+from dualgrad.taylormode import _fast  # noqa: E402 - the fast paths need the class and GENERIC
 
 _fast.attach(Taylor, _make, _OPS, _ROPS)

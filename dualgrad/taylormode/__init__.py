@@ -1,0 +1,12 @@
+"""Taylor mode: a truncated power series carried through a pass gives every derivative up to
+order K at once, from the same rule table as :class:`~dualgrad.Dual`.
+
+>>> from dualgrad.taylormode import derivatives
+>>> derivatives(lambda x: x ** 3, 2.0, order=3)
+[8.0, 12.0, 12.0, 6.0]
+"""
+
+from dualgrad.taylormode.drivers import derivatives, mixed_partial, taylor
+from dualgrad.taylormode.series import Taylor
+
+__all__ = ["Taylor", "derivatives", "mixed_partial", "taylor"]
