@@ -281,8 +281,10 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
         elif _is_other_number(other):  # a Taylor number: the newer tag is the outer number
             if other.tag > self.tag:
                 cls = type(other)
-                return cls._dualgrad_op(name)(other, self) if reflected else (
-                    cls._dualgrad_rop(name)(other, self)
+                return (
+                    cls._dualgrad_op(name)(other, self)
+                    if reflected
+                    else (cls._dualgrad_rop(name)(other, self))
                 )
         elif not _is_real(other):
             raise bad_operand(Dual, name, other)

@@ -16,7 +16,7 @@ _mul = operator.mul
 
 
 def attach(
-    cls: type,
+    cls: Any,
     make: Callable[[list[Any], int], Any],
     ops: dict[str, Callable[..., Any]],
     rops: dict[str, Callable[..., Any]],
@@ -24,9 +24,7 @@ def attach(
     """Install the fast paths on `cls` (Taylor), falling back to `ops`/`rops`."""
 
     def same(a: Any, b: Any) -> bool:
-        return (
-            type(b) is cls and b.tag == a.tag and len(b.coefficients) == len(a.coefficients)
-        )
+        return type(b) is cls and b.tag == a.tag and len(b.coefficients) == len(a.coefficients)
 
     def add(a: Any, b: Any) -> Any:
         if same(a, b):

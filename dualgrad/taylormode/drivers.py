@@ -106,12 +106,14 @@ def taylor(f: Callable[[Any], Any], x: Any, v: Any, /, order: int = 2) -> list[A
     return [unflatten(ospec, [s[k] for s in series]) for k in range(order + 1)]
 
 
-def mixed_partial(f: Callable[[Any], Any], x: Any, u: Any, w: Any, /, order: tuple[int, int]) -> Any:
+def mixed_partial(
+    f: Callable[[Any], Any], x: Any, u: Any, w: Any, /, order: tuple[int, int]
+) -> Any:
     """d^(p+q) f / du^p dw^q at x for directions u, w (same shape as x), by polarization.
 
-    Uses the identity for a homogeneous polynomial of degree n = p + q: with the directional
-    derivatives D^n f along a u + b w for n + 1 distinct values of (a, b), the coefficient of
-    a^p b^q of (a u + b w)-derivative gives binomial(n, p) times the mixed partial.
+    The n-th directional derivative along u + s w (n = p + q, one Taylor pass each) is a
+    polynomial in s whose coefficient of s^q is binomial(n, q) times the mixed partial: n + 1
+    passes and one interpolation give it.
 
     >>> mixed_partial(lambda p: p[0] ** 2 * p[1], [1.0, 2.0], [1.0, 0.0], [0.0, 1.0], (2, 1))
     2.0
@@ -120,7 +122,7 @@ def mixed_partial(f: Callable[[Any], Any], x: Any, u: Any, w: Any, /, order: tup
     if type(p) is not int or type(q) is not int or p < 0 or q < 0:
         raise ValueError(f"mixed_partial: order must be two non-negative ints, got {order!r}")
     n = p + q
-    xs, spec = flatten(x)
+    _, spec = flatten(x)
     us, _ = flatten(u)
     ws, _ = flatten(w)
     # D^n f along (u + s w) is a polynomial of degree n in s: sum_k C(n,k) s^k M_k with

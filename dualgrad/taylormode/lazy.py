@@ -380,4 +380,3 @@ def generic(name: str, *args: Any) -> Series:
     """Rule `name` on series through the table's partials (no direct ring operation): what the
     tests compare the direct operations with."""
     return _Rule(RULES[name], args)
-

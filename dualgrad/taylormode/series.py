@@ -171,6 +171,10 @@ def _apply2(rule: Rule, a: Taylor, b: Any, reflected: bool) -> Any:
             return op(b, a) if reflected else rop(b, a)
         return _OPS[rule.name](b, a) if reflected else _ROPS[rule.name](b, a)
     ca = a.coefficients
+    if type(other) is Taylor and other.tag == a.tag and len(ca) == 1 < len(other.coefficients):
+        return _apply2(rule, other, ca[0], not reflected)  # a is the lifted constant
+    if type(other) is Taylor and other.tag == a.tag and len(other.coefficients) == 1:
+        other = other.coefficients[0]  # a lifted constant, as dmath makes them: Taylor(c)
     if type(other) is Taylor and other.tag == a.tag:
         cb = other.coefficients
         k = min(len(ca), len(cb))
