@@ -40,7 +40,7 @@ def _describe(x: Any) -> str:
 def call(rule: Rule, args: tuple[Any, ...]) -> Any:
     """The value of `rule` on coefficients: math's function on plain numbers (its errors
     naming the arguments), else the operation of the number type (a Dual, an inner Taylor)."""
-    if all(type(a) in _PLAIN for a in args):
+    if (type(args[0]) is float and len(args) == 1) or all(type(a) in _PLAIN for a in args):
         try:
             return rule.f(*args)
         except (ValueError, ZeroDivisionError) as exc:
@@ -88,6 +88,8 @@ class Series:
     def get(self, k: int) -> Any:
         """Coefficient k, computing the missing ones in order."""
         c = self.c
+        if k < len(c):
+            return c[k]
         while len(c) <= k:
             c.append(self._next(len(c)))
         return c[k]
@@ -321,13 +323,54 @@ class _Rule(Series):
             if isinstance(p, Series):
                 p.get(n - lo)
                 term = sum(map(_mul, jx[lo : n + 1], p.c[n - lo :: -1])) / n
-            elif type(p) is float and not rule.singular and p in (0.0, 1.0):
+            elif type(p) is float and len(args) == 1 and not rule.singular and p in (0.0, 1.0):
                 term = xn if p else 0.0  # relu's slopes, exact as for Dual
             else:
                 term = xn * p
             total = total + term if started else term
             started = True
         return total
+
+
+class _Unary(_Rule):
+    """The one-argument case of _Rule, specialised: it is most of a pass's work."""
+
+    __slots__ = ("d", "u", "x")
+
+    def __init__(self, rule: Rule, x: Series) -> None:
+        Series.__init__(self)
+        self.rule, self.x, self.d, self.u = rule, x, rule.partial(0), None
+        self.jx: list[Any] = [0.0]
+        self.first: int = 0  # type: ignore[assignment]
+
+    def _next(self, n: int) -> Any:
+        x = self.x
+        xc = x.c
+        if len(xc) <= n:
+            x.get(n)
+        xn = xc[n]
+        if n == 0:
+            return call(self.rule, (xn,))
+        u = self.u
+        if u is None:
+            u = self.u = self.d(x, self)
+        jx = self.jx
+        jx.append(n * xn)
+        lo = 1
+        if self.rule.singular:
+            if not self.first:
+                if xn == 0:
+                    return 0.0  # the tangent series is still exactly 0
+                self.first = n
+            lo = self.first
+        if isinstance(u, Series):
+            uc = u.c
+            if len(uc) <= n - lo:
+                u.get(n - lo)
+            return sum(map(_mul, jx[lo:], uc[n - lo :: -1])) / n
+        if type(u) is float and not self.rule.singular and (u == 0.0 or u == 1.0):
+            return xn if u else 0.0  # relu's slopes, exact as for Dual
+        return xn * u
 
 
 def _partial(rule: Rule, i: int, args: tuple[Any, ...], out: Series) -> Any:
@@ -344,7 +387,7 @@ def _unary_node(x: Series, rule: Rule) -> Series:
         memo = x.memo = {}
     node = memo.get(rule.name)
     if node is None:
-        node = memo[rule.name] = _Rule(rule, (x,))
+        node = memo[rule.name] = _Unary(rule, x)
     return node
 
 
