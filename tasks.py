@@ -33,6 +33,8 @@ EXAMPLES = [
     "train_names.py",
     "forward_gradient.py",
     "microgpt.py",
+    "taylor_ode.py",
+    "benchmarks/taylor_orders.py",
 ]
 EXTRAS = {"plots": "examples,fast", "test": "test,examples,fast,distributed"}
 
@@ -84,11 +86,11 @@ def run_plots(args: list[str]) -> int:
     ensure_venv(EXTRAS["plots"])
     start = time.perf_counter()
     for name in EXAMPLES:
-        script = ROOT / "examples" / name
+        script = ROOT / (name if "/" in name else f"examples/{name}")  # a path: benchmarks
         if not script.exists():
             print(f"(skipping {name}: not written yet)", flush=True)
             continue
-        print(f"$ python examples/{name} {' '.join(args)}", flush=True)
+        print(f"$ python {script.relative_to(ROOT)} {' '.join(args)}", flush=True)
         t0 = time.perf_counter()
         code = subprocess.run([str(PYTHON), str(script), *args], cwd=ROOT).returncode
         print(f"  {name} finished in {time.perf_counter() - t0:.0f} s", flush=True)

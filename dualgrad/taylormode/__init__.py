@@ -6,7 +6,7 @@ order K at once, from the same rule table as :class:`~dualgrad.Dual`.
 [8.0, 12.0, 12.0, 6.0]
 """
 
-from dualgrad.taylormode.drivers import derivatives, mixed_partial, taylor
+from dualgrad.taylormode.drivers import derivatives, mixed_partial, ode_taylor, taylor
 from dualgrad.taylormode.series import Taylor
 
-__all__ = ["Taylor", "derivatives", "mixed_partial", "taylor"]
+__all__ = ["Taylor", "derivatives", "mixed_partial", "ode_taylor", "taylor"]

@@ -13,17 +13,18 @@ passes and Dual passes nest either way without perturbation confusion.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dualgrad._number import describe as _describe
 from dualgrad._tags import Tagged as _Tagged
 from dualgrad._tags import active as _active
 from dualgrad.dual import Dual
+from dualgrad.taylormode.lazy import Integral, Series
 from dualgrad.taylormode.series import Taylor
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
-__all__ = ["derivatives", "mixed_partial", "taylor"]
+__all__ = ["derivatives", "mixed_partial", "ode_taylor", "taylor"]
 
 
 def _check_order(order: Any, what: str) -> int:
@@ -151,3 +152,36 @@ def _lagrange_coefficient(nodes: list[float], values: list[Any], k: int) -> Any:
                 poly = [c / (xi - xj) for c in poly]
         total = total + yi * poly[k]
     return total
+
+
+def ode_taylor(
+    f: Callable[[list[Any]], Sequence[Any]], y0: Sequence[Any], /, order: int = 10
+) -> list[list[Any]]:
+    """Taylor coefficients [y_i0, ..., y_iK] of the solution of y' = f(y), y(0) = y0, in ONE
+    evaluation of `f`.
+
+    `f` takes and returns a list of numbers (an autonomous system; add t as a component for
+    a time-dependent one) written with operators and :mod:`dualgrad.dmath`. It is called once,
+    on lazy series whose coefficient n is y's, computed on demand from coefficient n - 1 of
+    f(y): O(K^2) per operation of f, for every coefficient up to `order`.
+
+    >>> from dualgrad import dmath
+    >>> [round(c, 6) for c in ode_taylor(lambda y: [y[0]], [1.0], order=4)[0]]   # e^t
+    [1.0, 1.0, 0.5, 0.166667, 0.041667]
+    >>> ode_taylor(lambda y: [y[1], -dmath.sin(y[0])], [0.0, 1.0], order=3)[0] == [0, 1, 0, -1 / 6]
+    True
+    """
+    order = _check_order(order, "ode_taylor")
+    for i, v in enumerate(y0):
+        _check_point(v, "ode_taylor", f"y0[{i}]")
+    ys = [Integral(v) for v in y0]
+    gs = list(f(list(ys)))
+    if len(gs) != len(ys):
+        raise ValueError(f"ode_taylor: f returned {len(gs)} components for {len(ys)} unknowns")
+    for i, (y, g) in enumerate(zip(ys, gs, strict=True)):
+        if not (isinstance(g, Series) or is_real(g) or type(g) is Dual):
+            raise TypeError(f"ode_taylor: f(y)[{i}] must be a number, got {_describe(g)}")
+        y.g = g
+    for y in ys:
+        y.get(order)
+    return [y.c[: order + 1] for y in ys]

@@ -26,7 +26,7 @@ from typing import Any
 from dualgrad.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule, install
 
-__all__ = ["Series", "call", "leaf"]
+__all__ = ["Integral", "Series", "call", "leaf"]
 
 _mul = operator.mul
 _PLAIN = (float, int)
@@ -371,6 +371,22 @@ class _Unary(_Rule):
         if type(u) is float and not self.rule.singular and (u == 0.0 or u == 1.0):
             return xn if u else 0.0  # relu's slopes, exact as for Dual
         return xn * u
+
+
+class Integral(Series):
+    """y with y_0 given and y' = g: y_n = g_{n-1} / n, where g (set after construction) may
+    itself depend on y, as in an ODE y' = F(y)."""
+
+    __slots__ = ("g",)
+
+    def __init__(self, y0: Any) -> None:
+        super().__init__()
+        self.c.append(y0)
+        self.g: Any = None
+
+    def _next(self, n: int) -> Any:
+        g = self.g
+        return (g.get(n - 1) if isinstance(g, Series) else (g if n == 1 else 0.0)) / n
 
 
 def _partial(rule: Rule, i: int, args: tuple[Any, ...], out: Series) -> Any:

@@ -147,3 +147,27 @@ def test_leaked_and_bad_results() -> None:
         derivative(lambda y: leaked[0], 1.0)
     assert derivatives(lambda x: derivative(lambda y: x, 1.0), 1.0, order=1) == [0.0, 0.0]
     assert isinstance(leaked[0], Taylor)
+
+
+def test_ode_taylor_closed_forms() -> None:
+    from dualgrad.taylormode import ode_taylor
+
+    assert ode_taylor(lambda y: [y[0] * y[0]], [1.0], order=12)[0] == [1.0] * 13  # 1/(1 - t)
+    (tan,) = ode_taylor(lambda y: [1.0 + y[0] * y[0]], [0.0], order=9)
+    with mpmath.mp.workdps(50):
+        want = [float(c) for c in mpmath.taylor(mpmath.tan, 0, 9)]
+    assert tan == pytest.approx(want, rel=1e-14, abs=1e-16)
+    # the pendulum from one pass equals K successive Taylor-number passes (no lazy series)
+    f = lambda y: [y[1], -dmath.sin(y[0])]  # noqa: E731
+    got = ode_taylor(f, [2.5, 0.3], order=15)
+    series = [[2.5], [0.3]]
+    for k in range(15):
+        out = f([Taylor(c) for c in series])
+        for s, o in zip(series, out, strict=True):
+            s.append(o.coefficients[k] / (k + 1))
+    for a, b in zip(got, series, strict=True):
+        assert a == pytest.approx(b, rel=1e-13, abs=1e-15)
+    with pytest.raises(ValueError, match="components"):
+        ode_taylor(lambda y: [y[0]], [1.0, 2.0], order=2)
+    with pytest.raises(TypeError, match="must be a number"):
+        ode_taylor(lambda y: ["x"], [1.0], order=2)
