@@ -23,6 +23,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dualgrad._number import Number
 from dualgrad.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule, install
 
@@ -72,12 +73,17 @@ def _method(rule: Rule, args: tuple[Any, ...]) -> Any:
     return rule.f(*args)  # not one of our numbers: let math raise its own error
 
 
-class Series:
+class Series(Number, primal="value", carries="series"):
     """A power series whose coefficients ``c`` are extended on demand by :meth:`get`.
 
     Comparisons and truth use the value (degree 0), as for Dual, so the table's branches
-    (``x > 0``, ``out == 0``) read the point, not the series.
+    (``x > 0``, ``out == 0``) read the point, not the series. A :class:`Number`, so the
+    helpers of the table and of the number types (``primal``, the drop guards) know it.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # the node classes below share Series' number protocol as they inherit it
+        object.__init_subclass__()
 
     __slots__ = ("c", "memo")
 
@@ -103,18 +109,6 @@ class Series:
 
     def __bool__(self) -> bool:
         return bool(self.get(0))
-
-    def __lt__(self, other: Any) -> bool:
-        return bool(self.get(0) < _value(other))
-
-    def __le__(self, other: Any) -> bool:
-        return bool(self.get(0) <= _value(other))
-
-    def __gt__(self, other: Any) -> bool:
-        return bool(self.get(0) > _value(other))
-
-    def __ge__(self, other: Any) -> bool:
-        return bool(self.get(0) >= _value(other))
 
     def __eq__(self, other: object) -> bool:
         return bool(self.get(0) == _value(other))
@@ -164,6 +158,25 @@ class Series:
 
 def _value(x: Any) -> Any:
     return x.get(0) if isinstance(x, Series) else x
+
+
+def _compare(test: Callable[[Any, Any], Any], name: str) -> Callable[[Series, Any], bool]:
+    def method(self: Series, other: Any) -> bool:
+        return bool(test(self.get(0), _value(other)))
+
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+# Number builds comparisons for one exact class; these compare with every node class.
+for _test, _name in (
+    (operator.lt, "__lt__"),
+    (operator.le, "__le__"),
+    (operator.gt, "__gt__"),
+    (operator.ge, "__ge__"),
+):
+    setattr(Series, _name, _compare(_test, _name))
+del _test, _name
 
 
 def leaf(coefficients: Sequence[Any]) -> Series:

@@ -158,7 +158,7 @@ def test_ode_taylor_closed_forms() -> None:
         want = [float(c) for c in mpmath.taylor(mpmath.tan, 0, 9)]
     assert tan == pytest.approx(want, rel=1e-14, abs=1e-16)
     # the pendulum from one pass equals K successive Taylor-number passes (no lazy series)
-    f = lambda y: [y[1], -dmath.sin(y[0])]  # noqa: E731
+    f = lambda y: [y[1], -dmath.sin(y[0])]
     got = ode_taylor(f, [2.5, 0.3], order=15)
     series = [[2.5], [0.3]]
     for k in range(15):
