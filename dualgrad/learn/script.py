@@ -1,0 +1,95 @@
+"""The shape every example and benchmark script shares: compute once, save the data, report, plot.
+
+A script defines ``compute(args) -> dict`` (JSON-able data), ``report(data)`` (prints) and
+``plot(data) -> Figure``, and its ``main`` is one call::
+
+    def main(argv=None) -> int:
+        return run_script(__file__, __doc__, compute, report, plot, argv)
+
+which gives it ``--quick`` (a fast smoke run), ``--replot`` (redraw from the saved data alone)
+and ``--out`` (default: ``plots/`` beside the script's folder; with ``--quick``, the scratch
+folder ``plots/quick/``, so a quick run never overwrites the committed pictures). The data goes
+to ``OUT/NAME.json`` and the figure to ``OUT/NAME.png``, NAME being the script's file name.
+matplotlib is imported only by :func:`pyplot`, with the non-interactive Agg backend.
+
+>>> default_out("/repo/examples/hill.py", quick=True).as_posix()
+'/repo/plots/quick'
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["default_out", "pyplot", "run_script"]
+
+Data = dict[str, Any]
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on the Agg backend (files only, no window)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def default_out(script: str | Path, quick: bool) -> Path:
+    """``plots/`` next to the script's folder, or ``plots/quick/`` for a quick run."""
+    plots = Path(script).resolve().parent.parent / "plots"
+    return plots / "quick" if quick else plots
+
+
+def run_script(
+    script: str,
+    doc: str | None,
+    compute: Callable[[argparse.Namespace], Data],
+    report: Callable[[Data], None],
+    plot: Callable[[Data], Any],
+    argv: list[str] | None = None,
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> int:
+    """Parse `argv`, compute (or reload) the data, save it, report it and draw it; 0 on success.
+
+    `options` adds the script's own arguments to the parser. `compute` receives the parsed
+    arguments, with ``args.out`` already resolved and created (for any extra files).
+    """
+    name = Path(script).stem
+    parser = argparse.ArgumentParser(
+        description=(doc or name).splitlines()[0],
+        epilog=doc,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="a fast smoke run")
+    parser.add_argument("--replot", action="store_true", help="redraw from the saved data alone")
+    parser.add_argument(
+        "--out", type=Path, help="output folder (default plots/, with --quick plots/quick/)"
+    )
+    if options is not None:
+        options(parser)
+    args = parser.parse_args(argv)
+    args.out = args.out or default_out(script, args.quick)
+    args.out.mkdir(parents=True, exist_ok=True)
+    data_path = args.out / f"{name}.json"
+    if args.replot:
+        if not data_path.is_file():
+            parser.error(f"--replot redraws {data_path}, which does not exist: run without it")
+        data = json.loads(data_path.read_text())
+    else:
+        start = time.perf_counter()
+        data = compute(args)
+        data["runtime_seconds"] = time.perf_counter() - start
+        data_path.write_text(json.dumps(data, indent=1))
+    report(data)
+    fig = plot(data)
+    png = args.out / f"{name}.png"
+    fig.savefig(png, dpi=110)
+    pyplot().close(fig)
+    print(f"wrote {png} and {data_path.name}")
+    return 0
