@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Any
 
-from harness import machine, measure, pyplot, ratio, run_script, summarize
+from harness import machine, measure, pyplot, ratio, script, summarize
 
 from dualgrad import Dual, dmath
 
@@ -142,7 +142,6 @@ def plot(data: dict) -> Any:
     ax2.set_ylim(0, max(d_ns) * 1.2)
     ax2.legend(loc="upper left")
     fig.suptitle(f"Cost of carrying a derivative (Python {data['python']}, {data['machine']})")
-    fig.tight_layout()
     return fig
 
 
@@ -151,8 +150,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=9, help="interleaved rounds")
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv, options)
+main = script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import machine, measure, pyplot, ratio, run_script, summarize
+from harness import machine, measure, pyplot, ratio, script, summarize
 
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
@@ -650,7 +650,6 @@ def plot(data: dict) -> Any:
         f"Python {data['python']}, {data['machine']}, {data['cpu_count']} CPUs",
         fontsize=13,
     )
-    fig.tight_layout()
     return fig
 
 
@@ -658,8 +657,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=FULL["repeats"], help="interleaved rounds")
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv, options)
+main = script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

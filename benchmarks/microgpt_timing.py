@@ -21,7 +21,7 @@ import sys
 from contextlib import nullcontext
 from typing import Any
 
-from harness import machine, measure, pyplot, run_script, summarize
+from harness import machine, measure, pyplot, script, summarize
 
 from dualgrad import value_and_grad
 from dualgrad.learn.data import Vocab, load_names, sequences
@@ -132,7 +132,6 @@ def plot(data: dict) -> Any:
         "by side\n(* extrapolated from sampled passes)"
     )
     ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
     return fig
 
 
@@ -142,8 +141,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv, options)
+main = script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
-from harness import pyplot, run_script
+from harness import pyplot, script
 
 from dualgrad.learn.data import Vocab, examples, load_names, split
 from dualgrad.learn.models import MLP, Bigram, sample
@@ -603,7 +603,7 @@ def plot(data: dict) -> Any:
         f"{methods[0]['steps']} steps only ({methods[0]['seconds_per_step']:.1f} s each)",
         fontsize=12,
     )
-    fig.tight_layout(rect=(0, 0.09, 1, 1))
+    fig.set_layout_engine("tight", rect=(0, 0.09, 1, 1))
     return fig
 
 
@@ -637,8 +637,7 @@ def compute(args: argparse.Namespace) -> dict:
     return run(names, source, args.model, settings, args.out, jobs)
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv, options)
+main = script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import math
 import sys
 
 from dualgrad import Dual, derivative, dmath
-from dualgrad.learn.script import pyplot, run_script
+from dualgrad.learn.script import pyplot, script
 
 X0, FD_H = 3.0, 1e-5  # the tutorial's point; the central difference's step
 FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log scale
@@ -73,8 +73,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    plt = pyplot()
-    fig = plt.figure(figsize=(13, 10))
+    fig = pyplot().figure(figsize=(13, 10))
     grid = fig.add_gridspec(2, 2, width_ratios=[1.35, 1])
     ax, ax_err, ax_tab = (fig.add_subplot(g) for g in (grid[0, 0], grid[0, 1], grid[1, :]))
     x0, slope = data["x0"], data["dual_slope"]
@@ -115,12 +114,10 @@ def plot(data: dict):
     ax_tab.set_title("(b) the tutorial's derivative table, checked at a few points per operation")
     ax_tab.legend(loc="upper left", fontsize=9)
     fig.suptitle("Derivatives with dual numbers: one pass, exact slope", fontsize=14)
-    fig.tight_layout()
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv)
+main = script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import sys
 from dualgrad import dmath, forward_gradient, grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import pyplot, run_script
+from dualgrad.learn.script import pyplot, script
 from dualgrad.tree import flatten
 
 N, SEED, KS = 50, 0, [1, 2, 4, 8, 16, 32, 64]
@@ -110,8 +110,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.8))
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(14, 5.8))
     for c, color in zip(data["convergence"], ("#ff7f0e", "#d62728"), strict=True):
         ax1.loglog(
             c["M"], c["relative_error"], color=color, lw=1.8, label=f"k = {c['k']}: measured"
@@ -119,7 +118,6 @@ def plot(data: dict):
         ax1.loglog(c["M"], c["theory"], ":", color=color, label=f"k = {c['k']}: sqrt((N+1)/(kM))")
     ax1.set(xlabel="estimates averaged, M", ylabel="|mean of M estimates - grad| / |grad|")
     ax1.set_title(f"(a) N = {data['n']}: the mean closes in on the gradient as 1/sqrt(M)")
-    ax1.legend()
     for sweep, n, color in (
         (data["variance"], data["n"], "#1f77b4"),
         (data["bigram"]["variance"], data["bigram"]["n"], "#2ca02c"),
@@ -138,16 +136,14 @@ def plot(data: dict):
     ax2.set(xscale="log", yscale="log", xlabel="directions per estimate, k")
     ax2.set(ylabel="mean squared error of one estimate / |grad|^2")
     ax2.set_title("(b) the error falls as 1/k and grows with N")
-    ax2.legend()
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3, which="both")
+        ax.legend()
     fig.suptitle("The forward gradient: unbiased, with variance (N+1)/k times |grad|²")
-    fig.tight_layout()
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv)
+main = script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import math
 import sys
 
 from dualgrad import derivative, dmath, grad
-from dualgrad.learn.script import pyplot, run_script
+from dualgrad.learn.script import pyplot, script
 
 START_1D, LR_1D, STEPS_1D = 4.2, 0.2, 25
 START_2D, LR_2D, STEPS_2D = (0.0, 0.0), 0.01, 40
@@ -66,12 +66,16 @@ def report(data: dict) -> None:
     )
 
 
+def trail(ax, steps: list[dict], y: str, color: str, label: str) -> None:
+    """The walk: a dot per step, joined."""
+    ax.plot([s["x"] for s in steps], [s[y] for s in steps], "o-", color=color, ms=4, label=label)
+
+
 def plot(data: dict):
     import numpy as np
     from matplotlib.colors import LogNorm
 
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 6.2), width_ratios=[1.25, 1])
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(14, 6.2), width_ratios=[1.25, 1])
     n_grid = 120 if data["quick"] else 400
     xs = np.linspace(-2.6, 4.8, n_grid)
     ax1.plot(xs, [curve(float(x)) for x in xs], color="#333", lw=2, label="loss(x)")
@@ -85,14 +89,7 @@ def plot(data: dict):
             lw=2.2,
             label="slope under the feet (one Dual pass)" if i == 0 else None,
         )
-    ax1.plot(
-        [s["x"] for s in walk],
-        [s["loss"] for s in walk],
-        "o-",
-        color="#1f5fa8",
-        ms=5,
-        label=f"{len(walk) - 1} steps x -= {data['lr_1d']} · slope",
-    )
+    trail(ax1, walk, "loss", "#1f5fa8", f"{len(walk) - 1} steps x -= {data['lr_1d']} · slope")
     deep = min(xs, key=lambda x: curve(float(x)))
     ax1.annotate(
         "a deeper valley this walk\nnever sees (fog: only the\nslope underfoot is known)",
@@ -115,24 +112,16 @@ def plot(data: dict):
     stars = {"color": "#ffd700", "mec": "black", "ms": 14, "ls": "none"}
     ax2.plot(*zip(*MINIMA, strict=True), "*", **stars, label="minima (loss 0)")
     path = data["surface"]
-    ax2.plot(
-        [s["x"] for s in path],
-        [s["y"] for s in path],
-        "o-",
-        color="#d62728",
-        ms=3,
-        label=f"{len(path) - 1} steps v -= {data['lr_2d']} · grad: loss {path[-1]['loss']:.1e}",
-    )
+    label = f"{len(path) - 1} steps v -= {data['lr_2d']} · grad: loss {path[-1]['loss']:.1e}"
+    trail(ax2, path, "y", "#d62728", label)
     ax2.set(xlabel="parameter x", ylabel="parameter y", aspect="equal")
     ax2.set_title("(b) 2-D: Himmelblau's landscape, gradient from grad()")
     ax2.legend(loc="lower left", fontsize=9)
     fig.suptitle("The hill analogy: each step goes opposite to the slope under your feet")
-    fig.tight_layout()
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv)
+main = script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import sys
 
 from dualgrad.learn.data import Vocab, load_names, sequences, split
 from dualgrad.learn.models import GPT, sample
-from dualgrad.learn.script import pyplot, run_script
+from dualgrad.learn.script import pyplot, script
 from dualgrad.learn.train import train
 
 SEED = 42
@@ -79,8 +79,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(13, 4.8))
 
     def running_mean(xs: list[float], k: int = 25) -> list[float]:
         return [statistics.fmean(xs[max(0, i - k + 1) : i + 1]) for i in range(len(xs))]
@@ -99,12 +98,10 @@ def plot(data: dict):
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
     fig.suptitle(f"microgpt's GPT ({data['n_params']:,} parameters) trained by forward and reverse")
-    fig.tight_layout()
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv)
+main = script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import sys
 
 from dualgrad.learn.data import Vocab, batches, examples, load_names, split
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import pyplot, run_script
+from dualgrad.learn.script import pyplot, script
 from dualgrad.learn.search import random_search_step
 from dualgrad.tree import flatten, unflatten
 
@@ -73,16 +73,13 @@ def compute(args) -> dict:
 
 def report(data: dict) -> None:
     last = data["steps"][-1]
-    print(
-        f"{data['model']}: {data['n_params']} parameters, {data['tries']} tries each: "
-        f"{last['passes']:,} passes per step; validation loss {data['initial_val']:.4f} -> "
-        f"{last['val']:.4f} after {len(data['steps'])} steps ({last['passes_total']:,} passes)"
-    )
+    print(f"{data['model']}, {data['tries']} tries per parameter: {last['passes']:,} passes a step")
+    spent = f"{len(data['steps'])} steps ({last['passes_total']:,} passes)"
+    print(f"validation loss {data['initial_val']:.4f} -> {last['val']:.4f} after {spent}")
 
 
 def plot(data: dict):
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(13, 4.8))
     rows = data["steps"]
     for r in rows:  # each step: the batch loss before and after the sweep
         ax1.plot([r["step"], r["step"] + 1], [r["before"], r["after"]], color="#7f7f7f")
@@ -104,12 +101,10 @@ def plot(data: dict):
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3)
     fig.suptitle("Training without derivatives: random search, nudge by nudge")
-    fig.tight_layout()
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv)
+main = script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

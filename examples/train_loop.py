@@ -19,7 +19,7 @@ import sys
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import pyplot, run_script
+from dualgrad.learn.script import pyplot, script
 from dualgrad.tree import flatten, unflatten
 
 SEED, LR, BATCH = 0, 5.0, 32  # a large step suits the bigram's nearly uniform start
@@ -68,8 +68,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    plt = pyplot()
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 4.8))
+    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(13, 4.8))
     steps = [r["step"] for r in data["steps"]]
     ax1.plot(steps, [r["forward"] for r in data["steps"]], lw=5, alpha=0.4, label="forward mode")
     ax1.plot(steps, [r["reverse"] for r in data["steps"]], "--", color="black", label="reverse")
@@ -82,15 +81,13 @@ def plot(data: dict):
     ax2.set_ylim(1e-19, 1e-10)
     ax2.set(xlabel="step", ylabel="|forward loss - reverse loss| (0 drawn at 1e-18)")
     ax2.set_title("(b) the difference: rounding at most")
-    for ax in (ax1, ax2):
-        ax.grid(alpha=0.3)
+    ax1.grid(alpha=0.3)
+    ax2.grid(alpha=0.3, which="both")
     fig.suptitle("Forward mode and reverse mode give the same gradient, so the same training")
-    fig.tight_layout()
     return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    return run_script(__file__, __doc__, compute, report, plot, argv)
+main = script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ NOT_SCRIPTS = {"benchmarks/harness.py"}  # shared code, tested by its doctest
 
 def derivatives(d: dict) -> None:
     assert max(e["dual_error"] for e in d["table"]) == 0.0  # exact, every op at every point
-    assert min(e["fd_error"] for e in d["table"]) > 0.0  # the difference is approximate
+    assert max(e["fd_error"] for e in d["table"]) > 1e-9  # the difference is approximate
     assert d["dual_slope"] == 6.0 and min(s["error"] for s in d["sweep"]) > 0.0
 
 

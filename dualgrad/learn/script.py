@@ -1,16 +1,16 @@
 """The shape every example and benchmark script shares: compute once, save the data, report, plot.
 
 A script defines ``compute(args) -> dict`` (JSON-able data), ``report(data)`` (prints) and
-``plot(data) -> Figure``, and its ``main`` is one call::
+``plot(data) -> Figure``, and gets its ``main(argv=None) -> int`` from one call::
 
-    def main(argv=None) -> int:
-        return run_script(__file__, __doc__, compute, report, plot, argv)
+    main = script(__file__, __doc__, compute, report, plot)
 
 which gives it ``--quick`` (a fast smoke run), ``--replot`` (redraw from the saved data alone)
 and ``--out`` (default: ``plots/`` beside the script's folder; with ``--quick``, the scratch
 folder ``plots/quick/``, so a quick run never overwrites the committed pictures). The data goes
 to ``OUT/NAME.json`` and the figure to ``OUT/NAME.png``, NAME being the script's file name.
-matplotlib is imported only by :func:`pyplot`, with the non-interactive Agg backend.
+matplotlib is imported only by :func:`pyplot`, with the non-interactive Agg backend; a figure
+without a layout engine of its own is laid out with ``tight_layout`` before it is saved.
 
 >>> default_out("/repo/examples/hill.py", quick=True).as_posix()
 '/repo/plots/quick'
@@ -25,9 +25,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-__all__ = ["default_out", "pyplot", "run_script"]
+__all__ = ["default_out", "pyplot", "run_script", "script"]
 
 Data = dict[str, Any]
+Main = Callable[[list[str] | None], int]
 
 
 def pyplot() -> Any:
@@ -88,8 +89,26 @@ def run_script(
         data_path.write_text(json.dumps(data, indent=1))
     report(data)
     fig = plot(data)
+    if fig.get_layout_engine() is None:
+        fig.tight_layout()
     png = args.out / f"{name}.png"
     fig.savefig(png, dpi=110)
     pyplot().close(fig)
     print(f"wrote {png} and {data_path.name}")
     return 0
+
+
+def script(
+    file: str,
+    doc: str | None,
+    compute: Callable[[argparse.Namespace], Data],
+    report: Callable[[Data], None],
+    plot: Callable[[Data], Any],
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> Main:
+    """A script's ``main(argv=None) -> int``: :func:`run_script` with these parts."""
+
+    def main(argv: list[str] | None = None) -> int:
+        return run_script(file, doc, compute, report, plot, argv, options)
+
+    return main
