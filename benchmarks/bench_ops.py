@@ -14,7 +14,7 @@ import argparse
 import sys
 from typing import Any
 
-from harness import machine, measure, pyplot, ratio, script, summarize
+from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import Dual, dmath
 
@@ -150,7 +150,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=9, help="interleaved rounds")
 
 
-main = script(__file__, __doc__, compute, report, plot, options)
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import machine, measure, pyplot, ratio, script, summarize
+from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
@@ -657,7 +657,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--repeats", type=int, default=FULL["repeats"], help="interleaved rounds")
 
 
-main = script(__file__, __doc__, compute, report, plot, options)
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

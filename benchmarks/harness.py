@@ -2,7 +2,7 @@
 
 Benchmarks compare methods measured in the same run, round-robin, so a slow moment of the
 machine hits every method alike; they report the median and the spread, never one lucky run.
-A benchmark script has the examples' shape: its ``main`` comes from one call of :func:`script`
+A benchmark script has the examples' shape: its ``main`` is a :class:`Script`
 (``--quick``, ``--replot``, ``--out``, the data saved as JSON beside the PNG), re-exported here
 from :mod:`dualgrad.learn.script` so a benchmark needs one import; :func:`machine` records where
 it ran.
@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad.learn.script import pyplot, run_script, script
+from dualgrad.learn.script import Script, pyplot
 
-__all__ = ["Summary", "machine", "measure", "pyplot", "ratio", "run_script", "script", "summarize"]
+__all__ = ["Script", "Summary", "machine", "measure", "pyplot", "ratio", "summarize"]
 
 
 def measure(

@@ -21,7 +21,7 @@ import sys
 from contextlib import nullcontext
 from typing import Any
 
-from harness import machine, measure, pyplot, script, summarize
+from harness import Script, machine, measure, pyplot, summarize
 
 from dualgrad import value_and_grad
 from dualgrad.learn.data import Vocab, load_names, sequences
@@ -141,7 +141,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=42)
 
 
-main = script(__file__, __doc__, compute, report, plot, options)
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
-from harness import pyplot, script
+from harness import Script, pyplot
 
 from dualgrad.learn.data import Vocab, examples, load_names, split
 from dualgrad.learn.models import MLP, Bigram, sample
@@ -637,7 +637,7 @@ def compute(args: argparse.Namespace) -> dict:
     return run(names, source, args.model, settings, args.out, jobs)
 
 
-main = script(__file__, __doc__, compute, report, plot, options)
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import math
 import sys
 
 from dualgrad import Dual, derivative, dmath
-from dualgrad.learn.script import pyplot, script
+from dualgrad.learn.script import Script, pyplot
 
 X0, FD_H = 3.0, 1e-5  # the tutorial's point; the central difference's step
 FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log scale
@@ -117,7 +117,7 @@ def plot(data: dict):
     return fig
 
 
-main = script(__file__, __doc__, compute, report, plot)
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import sys
 from dualgrad import dmath, forward_gradient, grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import pyplot, script
+from dualgrad.learn.script import Script, pyplot
 from dualgrad.tree import flatten
 
 N, SEED, KS = 50, 0, [1, 2, 4, 8, 16, 32, 64]
@@ -143,7 +143,7 @@ def plot(data: dict):
     return fig
 
 
-main = script(__file__, __doc__, compute, report, plot)
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import math
 import sys
 
 from dualgrad import derivative, dmath, grad
-from dualgrad.learn.script import pyplot, script
+from dualgrad.learn.script import Script, pyplot
 
 START_1D, LR_1D, STEPS_1D = 4.2, 0.2, 25
 START_2D, LR_2D, STEPS_2D = (0.0, 0.0), 0.01, 40
@@ -121,7 +121,7 @@ def plot(data: dict):
     return fig
 
 
-main = script(__file__, __doc__, compute, report, plot)
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

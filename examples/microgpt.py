@@ -19,7 +19,7 @@ import sys
 
 from dualgrad.learn.data import Vocab, load_names, sequences, split
 from dualgrad.learn.models import GPT, sample
-from dualgrad.learn.script import pyplot, script
+from dualgrad.learn.script import Script, pyplot
 from dualgrad.learn.train import train
 
 SEED = 42
@@ -101,7 +101,7 @@ def plot(data: dict):
     return fig
 
 
-main = script(__file__, __doc__, compute, report, plot)
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import sys
 
 from dualgrad.learn.data import Vocab, batches, examples, load_names, split
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import pyplot, script
+from dualgrad.learn.script import Script, pyplot
 from dualgrad.learn.search import random_search_step
 from dualgrad.tree import flatten, unflatten
 
@@ -104,7 +104,7 @@ def plot(data: dict):
     return fig
 
 
-main = script(__file__, __doc__, compute, report, plot)
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

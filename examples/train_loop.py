@@ -19,7 +19,7 @@ import sys
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import pyplot, script
+from dualgrad.learn.script import Script, pyplot
 from dualgrad.tree import flatten, unflatten
 
 SEED, LR, BATCH = 0, 5.0, 32  # a large step suits the bigram's nearly uniform start
@@ -87,7 +87,7 @@ def plot(data: dict):
     return fig
 
 
-main = script(__file__, __doc__, compute, report, plot)
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

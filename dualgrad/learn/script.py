@@ -3,7 +3,7 @@
 A script defines ``compute(args) -> dict`` (JSON-able data), ``report(data)`` (prints) and
 ``plot(data) -> Figure``, and gets its ``main(argv=None) -> int`` from one call::
 
-    main = script(__file__, __doc__, compute, report, plot)
+    main = Script(__file__, __doc__, compute, report, plot)
 
 which gives it ``--quick`` (a fast smoke run), ``--replot`` (redraw from the saved data alone)
 and ``--out`` (default: ``plots/`` beside the script's folder; with ``--quick``, the scratch
@@ -22,13 +22,13 @@ import argparse
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["default_out", "pyplot", "run_script", "script"]
+__all__ = ["Script", "default_out", "pyplot"]
 
 Data = dict[str, Any]
-Main = Callable[[list[str] | None], int]
 
 
 def pyplot() -> Any:
@@ -47,24 +47,32 @@ def default_out(script: str | Path, quick: bool) -> Path:
     return plots / "quick" if quick else plots
 
 
-def run_script(
-    script: str,
-    doc: str | None,
-    compute: Callable[[argparse.Namespace], Data],
-    report: Callable[[Data], None],
-    plot: Callable[[Data], Any],
-    argv: list[str] | None = None,
-    options: Callable[[argparse.ArgumentParser], None] | None = None,
-) -> int:
-    """Parse `argv`, compute (or reload) the data, save it, report it and draw it; 0 on success.
+@dataclass(frozen=True)
+class Script:
+    """A script's parts; calling it is the script's ``main(argv=None) -> int``.
 
-    `options` adds the script's own arguments to the parser. `compute` receives the parsed
-    arguments, with ``args.out`` already resolved and created (for any extra files).
+    It parses `argv`, computes (or with ``--replot`` reloads) the data, saves it, reports it
+    and draws it, and returns 0. `options` adds the script's own arguments to the parser;
+    `compute` receives the parsed arguments, ``args.out`` resolved and created (for any
+    extra files).
     """
-    name = Path(script).stem
+
+    file: str
+    doc: str | None
+    compute: Callable[[argparse.Namespace], Data]
+    report: Callable[[Data], None]
+    plot: Callable[[Data], Any]
+    options: Callable[[argparse.ArgumentParser], None] | None = None
+
+    def __call__(self, argv: list[str] | None = None) -> int:
+        return _run(self, argv)
+
+
+def _run(s: Script, argv: list[str] | None) -> int:
+    name = Path(s.file).stem
     parser = argparse.ArgumentParser(
-        description=(doc or name).splitlines()[0],
-        epilog=doc,
+        description=(s.doc or name).splitlines()[0],
+        epilog=s.doc,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--quick", action="store_true", help="a fast smoke run")
@@ -72,10 +80,10 @@ def run_script(
     parser.add_argument(
         "--out", type=Path, help="output folder (default plots/, with --quick plots/quick/)"
     )
-    if options is not None:
-        options(parser)
+    if s.options is not None:
+        s.options(parser)
     args = parser.parse_args(argv)
-    args.out = args.out or default_out(script, args.quick)
+    args.out = args.out or default_out(s.file, args.quick)
     args.out.mkdir(parents=True, exist_ok=True)
     data_path = args.out / f"{name}.json"
     if args.replot:
@@ -84,11 +92,11 @@ def run_script(
         data = json.loads(data_path.read_text())
     else:
         start = time.perf_counter()
-        data = compute(args)
+        data = s.compute(args)
         data["runtime_seconds"] = time.perf_counter() - start
         data_path.write_text(json.dumps(data, indent=1))
-    report(data)
-    fig = plot(data)
+    s.report(data)
+    fig = s.plot(data)
     if fig.get_layout_engine() is None:
         fig.tight_layout()
     png = args.out / f"{name}.png"
@@ -96,19 +104,3 @@ def run_script(
     pyplot().close(fig)
     print(f"wrote {png} and {data_path.name}")
     return 0
-
-
-def script(
-    file: str,
-    doc: str | None,
-    compute: Callable[[argparse.Namespace], Data],
-    report: Callable[[Data], None],
-    plot: Callable[[Data], Any],
-    options: Callable[[argparse.ArgumentParser], None] | None = None,
-) -> Main:
-    """A script's ``main(argv=None) -> int``: :func:`run_script` with these parts."""
-
-    def main(argv: list[str] | None = None) -> int:
-        return run_script(file, doc, compute, report, plot, argv, options)
-
-    return main

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dualgrad.learn.script import default_out, pyplot, run_script
+from dualgrad.learn.script import Script, default_out, pyplot
 
 
 def _figure(data: dict) -> Any:
@@ -22,9 +22,8 @@ def test_a_quick_run_never_writes_over_the_committed_plots(tmp_path: Path) -> No
     assert default_out(script, quick=False) == (tmp_path / "plots").resolve()
     assert default_out(script, quick=True) == (tmp_path / "plots" / "quick").resolve()
     seen = []
-    code = run_script(
-        str(script), "demo", lambda a: {"xs": [1, 2]}, seen.append, _figure, ["--quick"]
-    )
+    main = Script(str(script), "demo", lambda a: {"xs": [1, 2]}, seen.append, _figure)
+    code = main(["--quick"])
     quick = tmp_path / "plots" / "quick"
     assert code == 0 and (quick / "demo.png").is_file()
     assert json.loads((quick / "demo.json").read_text())["xs"] == [1, 2]
@@ -33,12 +32,7 @@ def test_a_quick_run_never_writes_over_the_committed_plots(tmp_path: Path) -> No
 
 def test_replot_without_data_says_what_to_do(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit):
-        run_script(
-            str(tmp_path / "x" / "demo.py"),
-            "demo",
-            dict,
-            print,
-            _figure,
-            ["--replot", "--out", str(tmp_path)],
+        Script(str(tmp_path / "x" / "demo.py"), "demo", dict, print, _figure)(
+            ["--replot", "--out", str(tmp_path)]
         )
     assert "run without it" in capsys.readouterr().err
