@@ -4,5 +4,5 @@ plots:
 	python3 tasks.py plots
 test:
 	python3 tasks.py test
-quick:
+quick:  # pictures into plots/quick/, the committed ones untouched
 	python3 tasks.py plots --quick

@@ -2,6 +2,10 @@
 
 Benchmarks compare methods measured in the same run, round-robin, so a slow moment of the
 machine hits every method alike; they report the median and the spread, never one lucky run.
+A benchmark script has the examples' shape: its ``main`` is a :class:`Script`
+(``--quick``, ``--replot``, ``--out``, the data saved as JSON beside the PNG), re-exported here
+from :mod:`dualgrad.learn.script` so a benchmark needs one import; :func:`machine` records where
+it ran.
 
 >>> samples = measure({"a": lambda: sum(range(100)), "b": lambda: sum(range(200))}, repeats=3)
 >>> sorted(samples), len(samples["a"])
@@ -11,13 +15,17 @@ machine hits every method alike; they report the median and the spread, never on
 from __future__ import annotations
 
 import gc
+import os
+import platform
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Summary", "measure", "ratio", "summarize"]
+from dualgrad.learn.script import Script, pyplot
+
+__all__ = ["Script", "Summary", "machine", "measure", "pyplot", "ratio", "summarize"]
 
 
 def measure(
@@ -61,3 +69,14 @@ def summarize(samples: list[float]) -> Summary:
 def ratio(numerator: list[float], denominator: list[float]) -> Summary:
     """Per-round ratios numerator/denominator (samples taken in the same rounds), summarized."""
     return summarize([n / d for n, d in zip(numerator, denominator, strict=True)])
+
+
+def machine() -> dict[str, Any]:
+    """Where a benchmark ran: Python, CPU architecture and count, the 1-minute load average."""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "load_average": load,
+    }

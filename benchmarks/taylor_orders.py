@@ -15,19 +15,14 @@ overhead per coefficient (O(K)) hides the C-level convolutions.
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
-import platform
-from pathlib import Path
+import sys
 from typing import Any
 
-from harness import measure, ratio, summarize
+from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import Taylor, derivative, derivatives, dmath
 
-NAME = "taylor_orders"
-PLOTS = Path(__file__).resolve().parent.parent / "plots"
 X0 = 0.7
 FULL = {"orders": list(range(1, 13)), "repeats": 5, "ks": [4, 8, 16, 32, 64, 128, 256, 512, 1024]}
 QUICK = {"orders": list(range(1, 7)), "repeats": 3, "ks": [4, 8, 16, 32, 64]}
@@ -86,7 +81,7 @@ def time_per_op(cfg: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def goals(rows: list[dict[str, Any]], per_op: dict[str, Any]) -> dict[str, Any]:
+def targets(rows: list[dict[str, Any]], per_op: dict[str, Any]) -> dict[str, Any]:
     by = {r["order"]: r["speedup"]["median"] for r in rows}
     return {
         "order8_speedup_at_least_50": by.get(8, math.nan) >= 50 if 8 in by else None,
@@ -95,13 +90,33 @@ def goals(rows: list[dict[str, Any]], per_op: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def plot(data: dict[str, Any], png: Path) -> None:
-    import matplotlib
+def compute(args: Any) -> dict[str, Any]:
+    cfg = QUICK if args.quick else FULL
+    rows = time_orders(cfg)
+    per_op = time_per_op(cfg)
+    return {
+        "quick": args.quick,
+        "repeats": cfg["repeats"],
+        **machine(),
+        "orders": rows,
+        "per_op": per_op,
+        "targets": targets(rows, per_op),
+    }
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4.2))
+def report(data: dict[str, Any]) -> None:
+    for o in data["orders"]:
+        s = o["speedup"]
+        print(
+            f"order {o['order']:2d}: Taylor {s['median']:8.1f}x "
+            f"[{s['low']:.1f}-{s['high']:.1f}] faster than nested derivatives"
+        )
+    print("targets:", data["targets"])
+
+
+def plot(data: dict[str, Any]) -> Any:
+
+    fig, (a, b) = pyplot().subplots(1, 2, figsize=(11, 4.2))
     rows = data["orders"]
     ks = [r["order"] for r in rows]
     for key, label, color in (
@@ -138,41 +153,11 @@ def plot(data: dict[str, Any], png: Path) -> None:
     b.loglog(kk, [y0 * (k / kk[-1]) ** 2 for k in kk], "k:", label="K^2")
     b.set(xlabel="order K", ylabel="seconds per operation", title="(b) cost of one operation")
     b.legend()
-    fig.tight_layout()
-    png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="a fast smoke run")
-    p.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default plots/)")
-    args = p.parse_args(argv)
-    out = args.out or (PLOTS / "quick" if args.quick else PLOTS)
-    path = out / f"{NAME}.json"
-    if args.replot:
-        plot(json.loads(path.read_text()), out / f"{NAME}.png")
-        return 0
-    cfg = QUICK if args.quick else FULL
-    rows = time_orders(cfg)
-    per_op = time_per_op(cfg)
-    data = {
-        "quick": args.quick,
-        "repeats": cfg["repeats"],
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "orders": rows,
-        "per_op": per_op,
-        "goals": goals(rows, per_op),
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(data, indent=1))
-    plot(data, out / f"{NAME}.png")
-    print(json.dumps(data["goals"]))
-    return 0
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

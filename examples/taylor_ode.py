@@ -13,18 +13,15 @@ and wall-clock seconds (right): an order-K pass costs more than a float evaluati
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
+import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from dualgrad import dmath
+from dualgrad.learn.script import Script, pyplot
 from dualgrad.taylormode import ode_taylor
 
-NAME = "taylor_ode"
-PLOTS = Path(__file__).resolve().parent.parent / "plots"
 THETA0, T = 2.5, 20.0
 
 
@@ -89,7 +86,6 @@ def curve(label: str, runs: list[Any], truth: float, repeats: int) -> dict[str, 
             theta, evals = run()
             seconds = min(seconds, time.perf_counter() - start)
         points.append({"evals": evals, "seconds": seconds, "error": abs(theta - truth) + 1e-17})
-    print(label, [f"{p['evals']}:{p['error']:.1e}" for p in points], flush=True)
     return {"label": label, "points": points}
 
 
@@ -109,13 +105,19 @@ def run_all(quick: bool) -> dict[str, Any]:
     return {"quick": quick, "theta0": THETA0, "t_end": T, "exact": truth, "curves": curves}
 
 
-def plot(data: dict[str, Any], png: Path) -> None:
-    import matplotlib
+def compute(args: Any) -> dict[str, Any]:
+    return run_all(args.quick)
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+def report(data: dict[str, Any]) -> None:
+    for c in data["curves"]:
+        print(
+            f"{c['label']:12s}", ", ".join(f"{p['evals']}: {p['error']:.1e}" for p in c["points"])
+        )
+
+
+def plot(data: dict[str, Any]) -> Any:
+    fig, axes = pyplot().subplots(1, 2, figsize=(11, 4.2), sharey=True)
     for c in data["curves"]:
         for ax, key in zip(axes, ("evals", "seconds"), strict=True):
             ax.loglog(
@@ -132,26 +134,11 @@ def plot(data: dict[str, Any], png: Path) -> None:
     axes[1].set(xlabel="seconds", title="(b) error vs wall-clock time")
     axes[0].legend(fontsize=8)
     fig.suptitle(f"pendulum from theta = {data['theta0']} rad at rest", fontsize=10)
-    fig.tight_layout()
-    png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(png, dpi=120)
-    plt.close(fig)
+    return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--quick", action="store_true", help="a fast smoke run")
-    p.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
-    p.add_argument("--out", type=Path, default=None, help="output folder (default plots/)")
-    args = p.parse_args(argv)
-    out = args.out or (PLOTS / "quick" if args.quick else PLOTS)
-    path = out / f"{NAME}.json"
-    if not args.replot:
-        out.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(run_all(args.quick), indent=1))
-    plot(json.loads(path.read_text()), out / f"{NAME}.png")
-    return 0
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -19,30 +19,32 @@ beside the plot; ``train_names.json`` holds the summary and the curves drawn.
 Learning rate: 0.02, measured on this data with the learning rate constant: 0.05 and 0.1 leave
 the exact-gradient runs noisier and make the forward gradient with one direction diverge.
 
-    python examples/train_names.py                 # -> plots/train_names.png, .json, *.jsonl
-    python examples/train_names.py --names names.txt   # your own names, one per line
-    python examples/train_names.py --model mlp     # makemore's MLP instead of the bigram
-    python examples/train_names.py --quick         # a fast smoke run (a few seconds)
-    python examples/train_names.py --replot        # redraw from plots/train_names.json
+    python benchmarks/train_names.py                 # -> plots/train_names.png, .json, *.jsonl
+    python benchmarks/train_names.py --names names.txt   # your own names, one per line
+    python benchmarks/train_names.py --model mlp     # makemore's MLP instead of the bigram
+    python benchmarks/train_names.py --quick         # a fast smoke run, into plots/quick/
+    python benchmarks/train_names.py --replot        # redraw from plots/train_names.json
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import random
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
+from typing import Any
+
+from harness import Script, pyplot
 
 from dualgrad.learn.data import Vocab, examples, load_names, split
 from dualgrad.learn.models import MLP, Bigram, sample
 from dualgrad.learn.train import evaluate, load_run, train
+from dualgrad.learn.workers import process_pool
 
-PLOTS = Path(__file__).resolve().parent.parent / "plots"
 NAME = "train_names"
 SEED = 0
 SAMPLE_SEED = 7  # the same rng seed for every model's samples
@@ -320,7 +322,7 @@ def run(names: list[str], source: str, kind: str, settings: dict, out: Path, job
     start = time.perf_counter()
     results = {}
     if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with process_pool(jobs) as pool:  # workers end if this process is killed
             futures = [pool.submit(train_one, job) for job in job_list]
             for fut in as_completed(futures):
                 res = fut.result()
@@ -418,11 +420,8 @@ def report(data: dict) -> None:
         print(f"  {m['method']:20s} {shown}")
 
 
-def plot(data: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def plot(data: dict) -> Any:
+    plt = pyplot()
     from matplotlib.ticker import FuncFormatter
 
     fig, axes = plt.subplots(2, 2, figsize=(16, 11.5))
@@ -525,22 +524,16 @@ def plot(data: dict, path: Path) -> None:
         ax.set_ylabel("cross-entropy loss (nats per character)")
         ax.set_ylim(low - 0.08, top)
         ax.grid(alpha=0.3, which="both")
-    ax_time.text(
-        0.01,
-        data["uniform_loss"],
-        f" uniform guess: ln {len(data['vocab'])} = {data['uniform_loss']:.2f}",
-        transform=ax_time.get_yaxis_transform(),
-        va="bottom",
-        fontsize=8,
-        color="#555",
-    )
+    lines = [(data["uniform_loss"], f"uniform guess: ln {len(data['vocab'])}", "bottom")]
     if data["counting_val_loss"] is not None:
+        lines.append((data["counting_val_loss"], "counting bigrams (add-one)", "top"))
+    for y, text, va in lines:
         ax_time.text(
             0.01,
-            data["counting_val_loss"],
-            f" counting bigrams (add-one): {data['counting_val_loss']:.3f}",
+            y,
+            f" {text} = {y:.3f}",
             transform=ax_time.get_yaxis_transform(),
-            va="top",
+            va=va,
             fontsize=8,
             color="#555",
         )
@@ -610,9 +603,8 @@ def plot(data: dict, path: Path) -> None:
         f"{methods[0]['steps']} steps only ({methods[0]['seconds_per_step']:.1f} s each)",
         fontsize=12,
     )
-    fig.tight_layout(rect=(0, 0.09, 1, 1))
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    fig.set_layout_engine("tight", rect=(0, 0.09, 1, 1))
+    return fig
 
 
 def quick_names(names: list[str]) -> list[str]:
@@ -621,11 +613,7 @@ def quick_names(names: list[str]) -> list[str]:
     return subset if len(subset) >= 20 else names[:200]
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny runs on a few names (tests)")
-    parser.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
-    parser.add_argument("--out", type=Path, default=PLOTS, help="output folder (default plots/)")
+def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--names", type=Path, help="a names file, one name per line")
     parser.add_argument("--model", choices=sorted(SETTINGS), default="bigram")
     parser.add_argument(
@@ -634,27 +622,22 @@ def main(argv: list[str] | None = None) -> int:
         default=min(2, os.cpu_count() or 1),
         help="runs trained at once, one per process (default: 2 on 2+ cores; 1 with --quick)",
     )
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    data_path = args.out / f"{NAME}.json"
-    if args.replot:
-        data = json.loads(data_path.read_text())
-    else:
-        names = load_names(args.names)
-        source = str(args.names) if args.names else "mimesis English first names"
-        settings = dict(SETTINGS[args.model])
-        jobs = max(1, args.jobs)
-        if args.quick:
-            names = quick_names(names)
-            source += ", --quick subset"
-            settings.update(QUICK)
-            jobs = 1
-        data = run(names, source, args.model, settings, args.out, jobs)
-        data_path.write_text(json.dumps(data, indent=1))
-    report(data)
-    plot(data, args.out / f"{NAME}.png")
-    print(f"wrote {args.out / (NAME + '.png')}, {data_path.name} and {NAME}_<method>.jsonl")
-    return 0
+
+
+def compute(args: argparse.Namespace) -> dict:
+    names = load_names(args.names)
+    source = str(args.names) if args.names else "mimesis English first names"
+    settings = dict(SETTINGS[args.model])
+    jobs = max(1, args.jobs)
+    if args.quick:
+        names = quick_names(names)
+        source += ", --quick subset"
+        settings.update(QUICK)
+        jobs = 1
+    return run(names, source, args.model, settings, args.out, jobs)
+
+
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":

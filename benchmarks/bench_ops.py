@@ -3,26 +3,20 @@
 The headline figure is the mul-add loop ``acc = acc * c + x`` (1e5 steps): its Dual/float time
 ratio, the median of interleaved repeats with its spread. The bar chart adds single operations.
 
-    python examples/bench_ops.py            # -> plots/bench_ops.png and plots/bench_ops.json
-    python examples/bench_ops.py --quick    # a fast smoke run
-    python examples/bench_ops.py --replot   # redraw from plots/bench_ops.json
+    python benchmarks/bench_ops.py            # -> plots/bench_ops.png and plots/bench_ops.json
+    python benchmarks/bench_ops.py --quick    # a fast smoke run, into plots/quick/
+    python benchmarks/bench_ops.py --replot   # redraw from plots/bench_ops.json
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import platform
 import sys
-from pathlib import Path
+from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from harness import measure, ratio, summarize
+from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import Dual, dmath
-
-PLOTS = Path(__file__).resolve().parent.parent / "plots"
-NAME = "bench_ops"
 
 
 def muladd(acc, c, x, steps):
@@ -36,7 +30,8 @@ def unary_loop(fn, x, steps):
         fn(x)
 
 
-def run(steps: int, repeats: int) -> dict:
+def compute(args: argparse.Namespace) -> dict:
+    steps, repeats = (2_000, 3) if args.quick else (args.steps, args.repeats)
     # The mul-add loop: the float baseline, a seeded Dual meeting float constants (the common
     # case when inactive parameters stay floats), and Duals on every side.
     cases = {
@@ -80,8 +75,7 @@ def run(steps: int, repeats: int) -> dict:
     return {
         "steps": steps,
         "repeats": repeats,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
+        **machine(),
         "muladd": loop,
         "per_op": per_op,
     }
@@ -104,11 +98,8 @@ def report(data: dict) -> None:
         )
 
 
-def plot(data: dict, path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def plot(data: dict) -> Any:
+    plt = pyplot()
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), width_ratios=[1, 1.6])
     names = list(data["muladd"])
@@ -151,31 +142,15 @@ def plot(data: dict, path: Path) -> None:
     ax2.set_ylim(0, max(d_ns) * 1.2)
     ax2.legend(loc="upper left")
     fig.suptitle(f"Cost of carrying a derivative (Python {data['python']}, {data['machine']})")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few steps and repeats (tests)")
-    parser.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
-    parser.add_argument("--out", type=Path, default=PLOTS, help="output folder (default plots/)")
-    parser.add_argument("--steps", type=int, default=100_000)
-    parser.add_argument("--repeats", type=int, default=9)
-    args = parser.parse_args(argv)
-    args.out.mkdir(parents=True, exist_ok=True)
-    data_path = args.out / f"{NAME}.json"
-    if args.replot:
-        data = json.loads(data_path.read_text())
-    else:
-        steps, repeats = (2_000, 3) if args.quick else (args.steps, args.repeats)
-        data = run(steps, repeats)
-        data_path.write_text(json.dumps(data, indent=1))
-    report(data)
-    plot(data, args.out / f"{NAME}.png")
-    print(f"wrote {args.out / (NAME + '.png')} and {data_path.name}")
-    return 0
+def options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--steps", type=int, default=100_000, help="mul-add loop length")
+    parser.add_argument("--repeats", type=int, default=9, help="interleaved rounds")
+
+
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":
