@@ -38,6 +38,7 @@ EXAMPLES = [
     "benchmarks/train_names.py",
     "benchmarks/microgpt_timing.py",
     "examples/taylor_ode.py",
+    "examples/scipy_optimize.py",
     "benchmarks/taylor_orders.py",
 ]
 EXTRAS = {"plots": "examples,fast", "test": "test,examples,fast,distributed"}

@@ -125,6 +125,15 @@ def taylor_orders(d: dict) -> None:
         assert rule["slope"] > 0.5  # the per-op cost grows with the order (K^2 at large K)
 
 
+def scipy_optimize(d: dict) -> None:
+    runs = {r["label"]: r for r in d["minimize"]}
+    # exact gradients take BFGS far closer to the minimum than scipy's differences do
+    assert runs["exact grad"]["error"] < runs["finite differences"]["error"] / 100
+    assert runs["exact grad + Hessian-vector"]["error"] < 1e-7
+    fd, exact = d["fit"]
+    assert exact["cost"] == pytest.approx(fd["cost"], rel=1e-9)  # the same optimum
+
+
 EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/derivatives.py": derivatives,
     "examples/hill.py": hill,
@@ -137,6 +146,7 @@ EXPECTED: dict[str, Callable[[dict], None]] = {
     "benchmarks/train_names.py": train_names,
     "benchmarks/microgpt_timing.py": microgpt_timing,
     "examples/taylor_ode.py": taylor_ode,
+    "examples/scipy_optimize.py": scipy_optimize,
     "benchmarks/taylor_orders.py": taylor_orders,
 }
 
