@@ -20,30 +20,46 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 __all__ = ["keep_freed_heap", "paused_gc"]
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # blocks inside paused_gc, in every thread
+_resume = False  # whether the collector was on when the first of them began
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Switch CPython's cyclic garbage collector off inside the block, then back to how it was.
 
-    Nested use is fine; an exception still restores the state.
+    The collector is one switch for the whole process, so the pause is counted process-wide
+    under a lock: the first block to begin records the state and switches it off, the last to
+    end puts it back. (Reading the state and switching it in two steps per block would let two
+    threads' blocks interleave and leave the collector off for good.) Nested use is fine; an
+    exception still restores the state.
 
     >>> import gc
     >>> with paused_gc():
     ...     gc.isenabled()
     False
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _resume
+    with _pause_lock:
+        if _pauses == 0:
+            _resume = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _resume:
+                gc.enable()
 
 
 _M_TOP_PAD = -2  # glibc's mallopt parameter: bytes of free heap kept when trimming

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from operator import mul
 from typing import Any
 
+from dualgrad._number import describe, domain_error
 from dualgrad.dual import Dual
 from dualgrad.rules import BILINEAR, RULES
 
@@ -79,6 +80,7 @@ nan = math.nan
 
 # Value functions straight from the table: plain floats take one call, no dispatch (models run
 # these in their innermost loops).
+_MATH_ERRORS = (ValueError, OverflowError)
 _F_EXP = RULES["exp"].f
 _F_EXPM1 = RULES["expm1"].f
 _F_LOG = RULES["log"].f
@@ -109,7 +111,10 @@ _F_SOFTPLUS = RULES["softplus"].f
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
     """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method."""
     if type(x) is float or type(x) is int:
-        return RULES[name].f(x)
+        try:
+            return RULES[name].f(x)
+        except _MATH_ERRORS as exc:
+            raise domain_error(exc, name, x) from None
     bound = getattr(x, method or name, None)
     if bound is None:  # not one of our number types: let the value function raise like math
         return RULES[name].f(x)
@@ -127,7 +132,10 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
     """Dispatch two-argument rule `name` on plain numbers or on our number types."""
     plain = (float, int)
     if type(x) in plain and type(y) in plain:
-        return RULES[name].f(x, y)
+        try:
+            return RULES[name].f(x, y)
+        except _MATH_ERRORS as exc:
+            raise domain_error(exc, name, x, y) from None
     if getattr(x, method or name, None) is None:
         if getattr(y, method or name, None) is None:
             return RULES[name].f(x, y)
@@ -138,46 +146,97 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
 # -- exponentials and logarithms ------------------------------------------------------------------
 def exp(x: Any) -> Any:
     """e**x."""
-    return _F_EXP(x) if type(x) is float else _apply("exp", x)
+    if type(x) is float:
+        try:
+            return _F_EXP(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "exp", x) from None
+    return _apply("exp", x)
 
 
 def expm1(x: Any) -> Any:
     """e**x - 1, accurate for small x."""
-    return _F_EXPM1(x) if type(x) is float else _apply("expm1", x)
+    if type(x) is float:
+        try:
+            return _F_EXPM1(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "expm1", x) from None
+    return _apply("expm1", x)
 
 
 def log(x: Any, base: Any = None) -> Any:
     """Natural logarithm, or the logarithm to `base` (like :func:`math.log`)."""
     if base is None:
-        return _F_LOG(x) if type(x) is float else _apply("log", x)
+        if type(x) is float:
+            try:
+                return _F_LOG(x)
+            except _MATH_ERRORS as exc:  # named, as on every other path
+                raise domain_error(exc, "log", x) from None
+        return _apply("log", x)
+    log_base = log(base)
+    if log_base == 0:  # base 1: math.log(x, 1) divides by log(1) = 0
+        raise ZeroDivisionError(
+            f"float division by zero in log({_shown(x)}, {_shown(base)}): the logarithm to "
+            f"base {_shown(base)} is log(x) / log({_shown(base)}) and log({_shown(base)}) is 0; "
+            "use a base other than 1"
+        )
     if type(x) in (float, int) and type(base) in (float, int):
         return math.log(x, base)
-    return log(x) / log(base)
+    return log(x) / log_base
+
+
+def _shown(x: Any) -> str:
+    return describe(x)
 
 
 def log2(x: Any) -> Any:
     """Base-2 logarithm."""
-    return _F_LOG2(x) if type(x) is float else _apply("log2", x)
+    if type(x) is float:
+        try:
+            return _F_LOG2(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "log2", x) from None
+    return _apply("log2", x)
 
 
 def log10(x: Any) -> Any:
     """Base-10 logarithm."""
-    return _F_LOG10(x) if type(x) is float else _apply("log10", x)
+    if type(x) is float:
+        try:
+            return _F_LOG10(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "log10", x) from None
+    return _apply("log10", x)
 
 
 def log1p(x: Any) -> Any:
     """log(1 + x), accurate for small x."""
-    return _F_LOG1P(x) if type(x) is float else _apply("log1p", x)
+    if type(x) is float:
+        try:
+            return _F_LOG1P(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "log1p", x) from None
+    return _apply("log1p", x)
 
 
 def sqrt(x: Any) -> Any:
     """Square root; sqrt'(0) = +inf."""
-    return _F_SQRT(x) if type(x) is float else _apply("sqrt", x)
+    if type(x) is float:
+        try:
+            return _F_SQRT(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "sqrt", x) from None
+    return _apply("sqrt", x)
 
 
 def cbrt(x: Any) -> Any:
     """Cube root (real, keeps the sign)."""
-    return _F_CBRT(x) if type(x) is float else _apply("cbrt", x)
+    if type(x) is float:
+        try:
+            return _F_CBRT(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "cbrt", x) from None
+    return _apply("cbrt", x)
 
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
@@ -190,32 +249,62 @@ def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
 # -- trigonometric --------------------------------------------------------------------------------
 def sin(x: Any) -> Any:
     """Sine (radians)."""
-    return _F_SIN(x) if type(x) is float else _apply("sin", x)
+    if type(x) is float:
+        try:
+            return _F_SIN(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "sin", x) from None
+    return _apply("sin", x)
 
 
 def cos(x: Any) -> Any:
     """Cosine (radians)."""
-    return _F_COS(x) if type(x) is float else _apply("cos", x)
+    if type(x) is float:
+        try:
+            return _F_COS(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "cos", x) from None
+    return _apply("cos", x)
 
 
 def tan(x: Any) -> Any:
     """Tangent (radians)."""
-    return _F_TAN(x) if type(x) is float else _apply("tan", x)
+    if type(x) is float:
+        try:
+            return _F_TAN(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "tan", x) from None
+    return _apply("tan", x)
 
 
 def asin(x: Any) -> Any:
     """Arc sine."""
-    return _F_ASIN(x) if type(x) is float else _apply("asin", x)
+    if type(x) is float:
+        try:
+            return _F_ASIN(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "asin", x) from None
+    return _apply("asin", x)
 
 
 def acos(x: Any) -> Any:
     """Arc cosine."""
-    return _F_ACOS(x) if type(x) is float else _apply("acos", x)
+    if type(x) is float:
+        try:
+            return _F_ACOS(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "acos", x) from None
+    return _apply("acos", x)
 
 
 def atan(x: Any) -> Any:
     """Arc tangent."""
-    return _F_ATAN(x) if type(x) is float else _apply("atan", x)
+    if type(x) is float:
+        try:
+            return _F_ATAN(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "atan", x) from None
+    return _apply("atan", x)
 
 
 def atan2(y: Any, x: Any) -> Any:
@@ -226,43 +315,83 @@ def atan2(y: Any, x: Any) -> Any:
 # -- hyperbolic -----------------------------------------------------------------------------------
 def sinh(x: Any) -> Any:
     """Hyperbolic sine."""
-    return _F_SINH(x) if type(x) is float else _apply("sinh", x)
+    if type(x) is float:
+        try:
+            return _F_SINH(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "sinh", x) from None
+    return _apply("sinh", x)
 
 
 def cosh(x: Any) -> Any:
     """Hyperbolic cosine."""
-    return _F_COSH(x) if type(x) is float else _apply("cosh", x)
+    if type(x) is float:
+        try:
+            return _F_COSH(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "cosh", x) from None
+    return _apply("cosh", x)
 
 
 def tanh(x: Any) -> Any:
     """Hyperbolic tangent."""
-    return _F_TANH(x) if type(x) is float else _apply("tanh", x)
+    if type(x) is float:
+        try:
+            return _F_TANH(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "tanh", x) from None
+    return _apply("tanh", x)
 
 
 def asinh(x: Any) -> Any:
     """Inverse hyperbolic sine."""
-    return _F_ASINH(x) if type(x) is float else _apply("asinh", x)
+    if type(x) is float:
+        try:
+            return _F_ASINH(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "asinh", x) from None
+    return _apply("asinh", x)
 
 
 def acosh(x: Any) -> Any:
     """Inverse hyperbolic cosine."""
-    return _F_ACOSH(x) if type(x) is float else _apply("acosh", x)
+    if type(x) is float:
+        try:
+            return _F_ACOSH(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "acosh", x) from None
+    return _apply("acosh", x)
 
 
 def atanh(x: Any) -> Any:
     """Inverse hyperbolic tangent."""
-    return _F_ATANH(x) if type(x) is float else _apply("atanh", x)
+    if type(x) is float:
+        try:
+            return _F_ATANH(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "atanh", x) from None
+    return _apply("atanh", x)
 
 
 # -- special functions ----------------------------------------------------------------------------
 def erf(x: Any) -> Any:
     """Error function."""
-    return _F_ERF(x) if type(x) is float else _apply("erf", x)
+    if type(x) is float:
+        try:
+            return _F_ERF(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "erf", x) from None
+    return _apply("erf", x)
 
 
 def erfc(x: Any) -> Any:
     """Complementary error function."""
-    return _F_ERFC(x) if type(x) is float else _apply("erfc", x)
+    if type(x) is float:
+        try:
+            return _F_ERFC(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "erfc", x) from None
+    return _apply("erfc", x)
 
 
 def hypot(x: Any, y: Any) -> Any:
@@ -306,17 +435,32 @@ def maximum(x: Any, y: Any) -> Any:
 # -- neural-network activations -------------------------------------------------------------------
 def relu(x: Any) -> Any:
     """max(x, 0); relu'(0) = 0."""
-    return _F_RELU(x) if type(x) is float else _apply("relu", x)
+    if type(x) is float:
+        try:
+            return _F_RELU(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "relu", x) from None
+    return _apply("relu", x)
 
 
 def sigmoid(x: Any) -> Any:
     """1 / (1 + e**-x), computed without overflow."""
-    return _F_SIGMOID(x) if type(x) is float else _apply("sigmoid", x)
+    if type(x) is float:
+        try:
+            return _F_SIGMOID(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "sigmoid", x) from None
+    return _apply("sigmoid", x)
 
 
 def softplus(x: Any) -> Any:
     """log(1 + e**x), computed without overflow."""
-    return _F_SOFTPLUS(x) if type(x) is float else _apply("softplus", x)
+    if type(x) is float:
+        try:
+            return _F_SOFTPLUS(x)
+        except _MATH_ERRORS as exc:  # named, as on every other path
+            raise domain_error(exc, "softplus", x) from None
+    return _apply("softplus", x)
 
 
 # -- sums of products: the table's bilinear rule ------------------------------------------------

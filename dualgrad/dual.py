@@ -55,8 +55,8 @@ def _scale(tangent: Any, partial: Any) -> Any:
     zero partial (relu below its kink, a flat side) gives exactly 0 whatever the tangent - a
     plain 0, which the bulk products skip (JAX and PyTorch's relu give 0 there too)."""
     if partial - partial == 0:  # finite (inf - inf and nan - nan are nan)
-        if type(partial) is float:
-            if partial == 0.0:
+        if type(partial) in _REAL:
+            if partial == 0:
                 return 0.0
             if partial == 1.0 and type(tangent) not in _REAL:
                 return tangent  # a vector times 1.0 is itself (tangents are never changed)
@@ -73,6 +73,14 @@ def _scale(tangent: Any, partial: Any) -> Any:
         out = tangent * partial
     out[tangent == 0] = 0.0
     return out
+
+
+def _times(tangent: Any, partial: Any) -> Any:
+    """tangent * partial, through :func:`_scale` only when the partial is not an ordinary
+    float (zero, infinite, nan, or a nested Dual)."""
+    if type(partial) is float and partial and not partial - partial:
+        return tangent * partial
+    return _scale(tangent, partial)
 
 
 class Dual(Number, primal="value", carries="tangent"):
@@ -156,7 +164,7 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
             if _is_other_number(x):  # a Taylor number inside: its own operation
                 return type(x)._dualgrad_op(name)(x)
             raise
-        except ValueError as exc:
+        except (ValueError, OverflowError) as exc:
             raise domain_error(exc, name, x) from None
 
     if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
@@ -201,13 +209,17 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
             out.value = y
             p = d(x, y)
             t = self.tangent
-            if type(p) is float and (p == 0.0 or (p == 1.0 and type(t) not in _REAL)):
-                # relu's two slopes: off, exactly 0 (a plain 0, which the bulk products skip,
-                # and 0 even for an infinite tangent); on, the vector tangent itself. A nested
-                # partial (a Dual) is multiplied out: its own derivative may be nonzero.
-                out.tangent = t if p else 0.0
-            else:
-                out.tangent = t * p
+            if type(p) is float:
+                if p == 0.0 or p - p or (p == 1.0 and type(t) not in _REAL):
+                    # relu's two slopes: off, exactly 0 (a plain 0, which the bulk products
+                    # skip, and 0 even for an infinite tangent); on, the vector tangent itself.
+                    # And the rare infinite or nan slope (exp at inf, log at 5e-324), where a
+                    # zero tangent contributes exactly 0: _scale decides.
+                    out.tangent = _scale(t, p)
+                else:
+                    out.tangent = t * p
+            else:  # nested: a Dual partial, whose own derivative may be nonzero
+                out.tangent = _scale(t, p)
             out.tag = self.tag
             return out
 
@@ -241,7 +253,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
     """
     f, name = rule.f, rule.name
     px, py = rule.partial(0), rule.partial(1)
-    times = _scale if rule.singular else operator.mul
+    times = _scale  # the generic path: exact zeros at infinite slopes, for every rule
 
     def value(x: Any, y: Any) -> Any:
         try:
@@ -256,7 +268,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
             if _is_other_number(y):
                 return type(y)._dualgrad_rop(name)(y, x)
             raise
-        except (ValueError, ZeroDivisionError) as exc:
+        except (ValueError, ZeroDivisionError, OverflowError) as exc:
             raise domain_error(exc, name, x, y) from None
 
     def both(a: Dual, b: Dual) -> Dual:
@@ -317,12 +329,17 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                 if other.tag is self.tag:
                     x = self.value
                     y = other.value
+                    z = x * y
+                    if type(z) is float and z - z:  # an infinite or nan factor: rare
+                        return both(self, other)
                     out = _new(Dual)
-                    out.value = x * y
+                    out.value = z
                     out.tangent = self.tangent * y + other.tangent * x
                     out.tag = self.tag
                     return out
             elif type(other) is float or type(other) is int:
+                if other - other or not other:  # times inf, nan or 0: rare
+                    return const(self, other, False)
                 out = _new(Dual)
                 out.value = self.value * other
                 out.tangent = self.tangent * other
@@ -332,6 +349,8 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
 
         def rop(self: Dual, other: Any) -> Any:
             if type(other) is float or type(other) is int:
+                if other - other or not other:
+                    return const(self, other, True)
                 out = _new(Dual)
                 out.value = other * self.value
                 out.tangent = self.tangent * other
@@ -408,9 +427,14 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                         z = f(x, y)
                     except Exception:
                         z = value(x, y)
+                    a = dx(x, y, z)
+                    b = dy(x, y, z)
                     out = _new(Dual)
                     out.value = z
-                    out.tangent = self.tangent * dx(x, y, z) + other.tangent * dy(x, y, z)
+                    if type(a) is float and type(b) is float and a and b and not (a - a or b - b):
+                        out.tangent = self.tangent * a + other.tangent * b
+                    else:  # a zero (min, max), infinite or nan slope, or nested partials
+                        out.tangent = _scale(self.tangent, a) + _scale(other.tangent, b)
                     out.tag = self.tag
                     return out
             elif type(other) is float or type(other) is int:
@@ -421,7 +445,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                     z = value(x, other)
                 out = _new(Dual)
                 out.value = z
-                out.tangent = self.tangent * dx(x, other, z)
+                out.tangent = _times(self.tangent, dx(x, other, z))
                 out.tag = self.tag
                 return out
             return slow(self, other, False)
@@ -435,7 +459,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                     z = value(other, y)
                 out = _new(Dual)
                 out.value = z
-                out.tangent = self.tangent * dy(other, y, z)
+                out.tangent = _times(self.tangent, dy(other, y, z))
                 out.tag = self.tag
                 return out
             return slow(self, other, True)

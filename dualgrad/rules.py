@@ -115,7 +115,26 @@ def _gen_sigmoid(x: Any) -> Any:
 
 
 def _relu(x: float) -> float:
-    return x if x > 0 else 0.0
+    # nan in gives nan out (as in PyTorch and JAX): `x > 0` alone would turn nan into 0
+    return x if x > 0 or x != x else 0.0
+
+
+def _picks_first_min(x: Any, y: Any) -> bool:
+    # min(x, y) is x at a tie (like builtin min) and whichever argument is nan (unlike it:
+    # builtin min(1.0, nan) is 1.0). Value and derivative both read this one test.
+    return x <= y or x != x
+
+
+def _picks_first_max(x: Any, y: Any) -> bool:
+    return x >= y or x != x
+
+
+def _min(x: Any, y: Any) -> Any:
+    return x if _picks_first_min(x, y) else y
+
+
+def _max(x: Any, y: Any) -> Any:
+    return x if _picks_first_max(x, y) else y
 
 
 def _cbrt(x: float) -> float:
@@ -130,10 +149,7 @@ def _pow(x: Any, y: Any) -> Any:
     """x ** y with math.pow's domain (ValueError, never a complex or ZeroDivisionError)."""
     if type(x) in _REAL and type(y) in _REAL:
         return math.pow(x, y)
-    if x < 0 and y != int(_value(y)):  # nested Duals: compare on the value
-        raise ValueError("math domain error")
-    if x == 0 and y < 0:
-        raise ValueError("math domain error")
+    math.pow(_value(x), _value(y))  # nested Duals: math's domain (and overflow) on the values
     return x**y
 
 
@@ -141,6 +157,10 @@ def _value(x: Any) -> Any:
     while not isinstance(x, _REAL):
         x = x.value
     return x
+
+
+def _plain(x: Any) -> bool:
+    return type(x) in _REAL
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)
@@ -152,73 +172,202 @@ _LN10 = math.log(10.0)
 # SPECIAL CASES — kinks and singular points, decided once here (and listed in the README).
 # ---------------------------------------------------------------------------------------------
 def _ieee_div(a: Any, b: Any) -> Any:
-    """a / b with IEEE-754 results at b == 0 (+-inf, or nan for 0/0) instead of an exception.
+    """a / b with IEEE-754 results at b == 0 (+-inf by the sign of a, or nan for 0/0) instead
+    of an exception: the one-sided limit from inside the domain, where b -> 0+.
 
     Used by partials that are genuinely infinite at a domain edge: sqrt'(0) = +inf,
-    asin'(+-1) = +inf, acosh'(1) = +inf, cbrt'(0) = +inf.
+    asin'(+-1) = +inf, acosh'(1) = +inf, cbrt'(0) = +inf. When b is a Dual (nested
+    derivatives) whose value is 0, the quotient stays a Dual: its own derivative is infinite or
+    undefined too (sqrt''(0) = -inf), never a silent 0.
     """
-    if b:
+    if _plain(b):
+        if b:
+            return a / b
+        a0 = _value(a)
+        if a0 == 0 or a0 != a0:
+            return NAN
+        return INF if a0 > 0 else -INF
+    if b != 0:
         return a / b
-    if a == 0:
-        return NAN
-    return INF if a > 0 else -INF
+    # b = bv + bt*e with bv == 0 (a number type of the Dual kind): the quotient rule, with
+    # IEEE partials. a is a constant unless it is on b's own level.
+    bv, bt = b.value, b.tangent
+    same = type(a) is type(b) and a.tag == b.tag
+    av, at = (a.value, a.tangent) if same else (a, 0.0)
+    q = _ieee_div(av, bv)
+    if q != q:  # 0/0: undefined, and so is its derivative
+        tangent = (at + bt) * NAN
+    else:
+        r = _ieee_div(1.0, bv)  # d(a/b) = a'/b - (a/b) b'/b
+        tangent = _zero_wins(at, r) - _zero_wins(bt, q * r)
+    return type(b)(q, tangent, b.tag)
+
+
+def _zero_wins(t: Any, p: Any) -> Any:
+    """t * p where a zero t contributes exactly 0 even for an infinite p (inside partials;
+    the number types' own version is their ``_scale``)."""
+    if _plain(t):
+        return t * p if t else 0.0
+    if hasattr(t, "tag"):  # a Dual tangent: decide on its value
+        return t * p if _value(t) else 0.0 * t
+    return t * p
+
+
+def _recip_scaled(x: Any, c: float) -> Any:
+    """1 / (c * x) without overflow in c * x (huge x, huge ints) or in 1 / x (tiny x)."""
+    if x < 1:
+        return 1.0 / (x * c)
+    return (1 / x) / c  # `1 / x` is exact-then-rounded for an int of any size
 
 
 def _d_abs(x: Any, out: Any) -> float:
-    # abs'(0) = 0: the sign convention (a valid subgradient, and what `sign` gives).
-    return 1.0 if x > 0 else (-1.0 if x < 0 else 0.0)
+    # abs'(0) = 0: the sign convention (a valid subgradient, and what `sign` gives); nan at nan.
+    return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else NAN))
 
 
 def _d_relu(x: Any, out: Any) -> float:
-    # relu'(0) = 0, the tutorial's table: 1 if x > 0 else 0 (and PyTorch's/JAX's choice).
-    return 1.0 if x > 0 else 0.0
+    # relu'(0) = 0, the tutorial's table: 1 if x > 0 else 0 (and PyTorch's/JAX's choice); nan
+    # at nan.
+    return 1.0 if x > 0 else (0.0 if x <= 0 else NAN)
 
 
 def _d_sqrt(x: Any, out: Any) -> Any:
-    # sqrt'(0) = +inf: the true one-sided derivative. A zero tangent still contributes 0.
+    # sqrt'(0) = +inf: the true one-sided derivative, also at -0.0. A zero tangent still
+    # contributes 0.
     return _ieee_div(0.5, out)
 
 
+def _d_expm1(x: Any, out: Any) -> Any:
+    # e**x, not out + 1, which cancels for x < 0 (at -40 it would be 0 against 4.2e-18)
+    return out + 1.0 if x > 0 else _exp(x)
+
+
+def _d_log2(x: Any, out: Any) -> Any:
+    return _recip_scaled(x, _LN2)
+
+
+def _d_log10(x: Any, out: Any) -> Any:
+    return _recip_scaled(x, _LN10)
+
+
+def _d_tanh(x: Any, out: Any) -> Any:
+    # 1 - tanh**2 cancels for |x| > 1/2 (at 20 it is 0 against 1.7e-17): there sech**2 from
+    # e = e**(-2|x|), 4e / (1 + e)**2, which never overflows.
+    if -0.5 < x < 0.5:
+        return 1.0 - out * out
+    e = _exp(-2.0 * abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def _d_sigmoid(x: Any, out: Any) -> Any:
+    # s(x) * s(-x), not out * (1 - out), which cancels for large x
+    return _gen_sigmoid(x) * _gen_sigmoid(-x)
+
+
+def _d_asinh(x: Any, out: Any) -> Any:
+    # 1 / sqrt(x*x + 1), with x*x kept from overflowing for |x| > 1 (at 1e200 the true 1e-200)
+    if -1.0 <= x <= 1.0:
+        return 1.0 / _sqrt(x * x + 1.0)
+    r = 1.0 / x
+    return abs(r) / _sqrt(1.0 + r * r)
+
+
+def _d_acosh(x: Any, out: Any) -> Any:
+    # 1 / sqrt((x - 1)(x + 1)): the factored form is exact near 1 (x*x - 1 cancels there),
+    # and for large x the scaled form does not overflow
+    if x <= 2.0:
+        return _ieee_div(1.0, _sqrt((x - 1.0) * (x + 1.0)))
+    r = 1.0 / x
+    return r / _sqrt((1.0 - r) * (1.0 + r))
+
+
+def _d_asin(x: Any, out: Any) -> Any:
+    return _ieee_div(1.0, _sqrt((1.0 - x) * (1.0 + x)))  # 1 - x*x cancels near +-1
+
+
+def _d_acos(x: Any, out: Any) -> Any:
+    return _ieee_div(-1.0, _sqrt((1.0 - x) * (1.0 + x)))
+
+
+def _d_atanh(x: Any, out: Any) -> Any:
+    return 1.0 / ((1.0 - x) * (1.0 + x))
+
+
+def _d_atan(x: Any, out: Any) -> Any:
+    # 1 / (1 + x*x), and for |x| > 1 r*r / (1 + r*r) with r = 1/x (x*x would overflow)
+    if -1.0 <= x <= 1.0:
+        return 1.0 / (1.0 + x * x)
+    r = 1.0 / x
+    return r * r / (1.0 + r * r)
+
+
 def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
-    # d/dx x**y = y * x**(y-1). Only x = 0 needs care, where x**(y-1) is singular for y < 1:
-    # x**0 is the constant 1, so its slope is 0 (no 0 * inf); for 0 < y < 1 the slope is +inf
-    # (like sqrt). Elsewhere the formula itself is used, so nested derivatives stay exact.
+    # d/dx x**y = y * x**(y-1). x**0 is the constant 1: slope 0, also at x = 0 or a subnormal
+    # x (where x**-1 would overflow). At x = 0 and 0 < y < 1 the slope is +inf (like sqrt).
+    # Where x**(y-1) overflows although x**y does not (x**-1 at 1e-200), the slope is the
+    # signed infinity 1/x gives. Elsewhere the formula itself, so nested derivatives stay exact.
+    if _plain(y) and y == 0:
+        return 0.0
     if x == 0 and y < 1:
-        return 0.0 if y == 0 else INF
-    return y * x ** (y - 1)
+        return INF if y > 0 else _ieee_div(y, x)
+    try:
+        return y * x ** (y - 1)
+    except OverflowError:
+        x0, y0 = _value(x), _value(y)
+        negative = (y0 < 0) != (x0 < 0 and float(y0 - 1) % 2 == 1)
+        return -INF if negative else INF
 
 
 def _d_pow_exponent(x: Any, y: Any, out: Any) -> Any:
-    # d/dy x**y = x**y * log(x). At x = 0 it is the limit 0 (0**y = 0 for every y > 0).
+    # d/dy x**y = x**y * log(x). At x = 0 the limit 0 for y > 0 (0**y = 0 there); at (0, 0),
+    # where 0**y jumps from 1 to 0, the one-sided slope -inf (so d/dx x**x at 0 is -inf).
     # For x < 0 (only integer y are allowed) the real function of y does not exist around y:
     # nan, which a zero tangent on the exponent turns back into an exact 0 (rule.singular).
     if x > 0:
         return out * _log(x)
-    return 0.0 if x == 0 else NAN
+    if x == 0:
+        return -INF if y == 0 else 0.0
+    return NAN
 
 
 def _d_hypot(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    # hypot has a cone-shaped kink at the origin, like abs at 0: we choose 0 there.
-    return (0.0, 0.0) if out == 0 else (x / out, y / out)
+    # hypot has a cone-shaped kink at the origin, like abs at 0: we choose 0 there. At an
+    # infinite argument the limits: sign(x) for the infinite one, 0 for a finite one.
+    if out == 0:
+        return (0.0, 0.0)
+    if out == INF and (x == INF or x == -INF or y == INF or y == -INF):
+        return (_inf_sign(x), _inf_sign(y))
+    return (x / out, y / out)
 
 
-def _d_atan2_y(y: Any, x: Any, out: Any) -> Any:
-    # atan2 is discontinuous at the origin: nan there (no derivative exists); a zero tangent
-    # still contributes an exact 0.
-    return _ieee_div(x, x * x + y * y)
+def _inf_sign(x: Any) -> float:
+    return 1.0 if x == INF else (-1.0 if x == -INF else (NAN if x != x else 0.0))
 
 
-def _d_atan2_x(y: Any, x: Any, out: Any) -> Any:
-    return _ieee_div(-y, x * x + y * y)
+def _d_atan2(y: Any, x: Any, out: Any) -> tuple[Any, Any]:
+    # (x, -y) / (x*x + y*y), scaled by m = max(|x|, |y|) so that neither overflows nor
+    # underflows (at (1, 1e308) the true 1e-308, at (0, 5e-324) an exact 0 and +inf). atan2
+    # is discontinuous at the origin: nan there (no derivative exists), also under nesting; a
+    # zero tangent still contributes an exact 0. At an infinite argument the limits, 0.
+    m = max(abs(x), abs(y))
+    if m == 0 or m != m:
+        q = x * x + y * y
+        return (_ieee_div(x, q), _ieee_div(-y, q))
+    if m == INF:
+        return (0.0, 0.0)
+    xs, ys = x / m, y / m
+    q = (xs * xs + ys * ys) * m
+    return (xs / q, -ys / q)
 
 
 def _d_min_x(x: Any, y: Any, out: Any) -> float:
-    # min/max at a tie follow builtin min/max, which return the first argument.
-    return 1.0 if x <= y else 0.0
+    # min/max at a tie follow builtin min/max, which return the first argument; a nan
+    # argument is the result, value and derivative alike.
+    return 1.0 if _picks_first_min(x, y) else 0.0
 
 
 def _d_max_x(x: Any, y: Any, out: Any) -> float:
-    return 1.0 if x >= y else 0.0
+    return 1.0 if _picks_first_max(x, y) else 0.0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,10 +396,10 @@ _TABLE: tuple[Rule, ...] = (
     Rule("abs", abs, (_d_abs,), (_NONZERO,)),
     # -- exponentials and logarithms --------------------------------------------------------------
     Rule("exp", math.exp, (lambda x, o: o,), (_ANY,)),
-    Rule("expm1", math.expm1, (lambda x, o: o + 1.0,), (_ANY,)),
-    Rule("log", math.log, (lambda x, o: 1.0 / x,), (_POS,)),
-    Rule("log2", math.log2, (lambda x, o: 1.0 / (x * _LN2),), (_POS,)),
-    Rule("log10", math.log10, (lambda x, o: 1.0 / (x * _LN10),), (_POS,)),
+    Rule("expm1", math.expm1, (_d_expm1,), (_ANY,)),
+    Rule("log", math.log, (lambda x, o: 1 / x,), (_POS,)),
+    Rule("log2", math.log2, (_d_log2,), (_POS,)),
+    Rule("log10", math.log10, (_d_log10,), (_POS,)),
     Rule("log1p", math.log1p, (lambda x, o: 1.0 / (1.0 + x),), (_D((-0.9, 3.0)),)),
     Rule("sqrt", math.sqrt, (_d_sqrt,), (_POS,), singular=True),
     Rule(
@@ -263,32 +412,38 @@ _TABLE: tuple[Rule, ...] = (
     Rule(
         "asin",
         math.asin,
-        (lambda x, o: _ieee_div(1.0, _sqrt(1.0 - x * x)),),
+        (_d_asin,),
         (_UNIT,),
         singular=True,
     ),
     Rule(
         "acos",
         math.acos,
-        (lambda x, o: _ieee_div(-1.0, _sqrt(1.0 - x * x)),),
+        (_d_acos,),
         (_UNIT,),
         singular=True,
     ),
-    Rule("atan", math.atan, (lambda x, o: 1.0 / (1.0 + x * x),), (_ANY,)),
-    Rule("atan2", math.atan2, (_d_atan2_y, _d_atan2_x), (_NONZERO, _NONZERO), singular=True),
+    Rule("atan", math.atan, (_d_atan,), (_ANY,)),
+    Rule(
+        "atan2",
+        math.atan2,
+        (lambda y, x, o: _d_atan2(y, x, o)[0], lambda y, x, o: _d_atan2(y, x, o)[1]),
+        (_NONZERO, _NONZERO),
+        singular=True,
+    ),
     # -- hyperbolic -------------------------------------------------------------------------------
     Rule("sinh", math.sinh, (lambda x, o: _cosh(x),), (_ANY,)),
     Rule("cosh", math.cosh, (lambda x, o: _sinh(x),), (_ANY,)),
-    Rule("tanh", math.tanh, (lambda x, o: 1.0 - o * o,), (_ANY,)),
-    Rule("asinh", math.asinh, (lambda x, o: 1.0 / _sqrt(x * x + 1.0),), (_ANY,)),
+    Rule("tanh", math.tanh, (_d_tanh,), (_ANY,)),
+    Rule("asinh", math.asinh, (_d_asinh,), (_ANY,)),
     Rule(
         "acosh",
         math.acosh,
-        (lambda x, o: _ieee_div(1.0, _sqrt(x * x - 1.0)),),
+        (_d_acosh,),
         (_D((1.1, 4.0)),),
         singular=True,
     ),
-    Rule("atanh", math.atanh, (lambda x, o: 1.0 / (1.0 - x * x),), (_UNIT,)),
+    Rule("atanh", math.atanh, (_d_atanh,), (_UNIT,)),
     # -- special functions ------------------------------------------------------------------------
     Rule("erf", math.erf, (lambda x, o: _2_SQRTPI * _exp(-x * x),), (_ANY,)),
     Rule("erfc", math.erfc, (lambda x, o: -_2_SQRTPI * _exp(-x * x),), (_ANY,)),
@@ -300,7 +455,7 @@ _TABLE: tuple[Rule, ...] = (
     ),
     # -- neural-network activations ---------------------------------------------------------------
     Rule("relu", _relu, (_d_relu,), (_NONZERO,)),
-    Rule("sigmoid", _sigmoid, (lambda x, o: o * (1.0 - o),), (_D((-6.0, 6.0)),)),
+    Rule("sigmoid", _sigmoid, (_d_sigmoid,), (_D((-6.0, 6.0)),)),
     Rule("softplus", _softplus, (lambda x, o: _gen_sigmoid(x),), (_D((-6.0, 6.0)),)),
     # -- piecewise constant and piecewise selection -----------------------------------------------
     Rule("floor", math.floor, (0.0,), (_OFF_INTEGERS,)),
@@ -308,13 +463,13 @@ _TABLE: tuple[Rule, ...] = (
     Rule("trunc", math.trunc, (0.0,), (_OFF_INTEGERS,)),
     Rule(
         "min",
-        min,
+        _min,
         (_d_min_x, lambda x, y, o: 1.0 - _d_min_x(x, y, o)),
         (_NONZERO, _D((-0.05, 0.05))),
     ),
     Rule(
         "max",
-        max,
+        _max,
         (_d_max_x, lambda x, y, o: 1.0 - _d_max_x(x, y, o)),
         (_NONZERO, _D((-0.05, 0.05))),
     ),

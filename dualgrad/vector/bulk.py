@@ -159,6 +159,15 @@ def _outputs(values: list[Any], yt: Any, cols: Any, width: int, tag: int) -> lis
     return [_make(values[j], Packed(cols, yt[j], width), tag) for j in range(len(values))]
 
 
+def _finite(values: list[Any]) -> bool:
+    """Whether every output value is finite: if one is not, an input or weight was infinite or
+    nan, and a matrix product would turn its zero tangents into nan (0 * inf). Then the
+    products are left to the number types, which keep such zeros exact. One sum per product:
+    the check costs nothing beside the product itself."""
+    total = sum(values)
+    return total - total == 0
+
+
 def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
     """``[sum(w_j * x) for each row w_j]`` for Duals with vector tangents, or None."""
     first = next((v for v in x if _width(v)), None)
@@ -174,6 +183,8 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
             return None
         xv, xcols = stacked.values, stacked.cols
         values = [sum(map(mul, row, xv)) for row in seeded.values]  # the scalar code's order
+        if not _finite(values):
+            return None
         m = len(seeded.values)
         wv = seeded.wv
         product = stacked.weighted(wv)  # on x's layout: as narrow as what x depends on
@@ -204,6 +215,8 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
         if stacked is None:
             return None
         values = [sum(map(mul, row, stacked.values)) for row in w]  # the scalar code's order
+        if not _finite(values):
+            return None
         return _outputs(values, stacked.weighted(constant), stacked.cols, width, tag)
     m, n = len(w), len(x)
     weights = _stack([e for row in w for e in row], tag, width)
@@ -214,6 +227,8 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
     wv = np.array(flat, dtype=float).reshape(m, n)
     xv = stacked.values
     values = [sum(map(mul, flat[j * n : (j + 1) * n], xv)) for j in range(m)]  # scalar order
+    if not _finite(values):
+        return None
     # sum_i w_ji dx_i + x_i dw_ji: one product, and xv @ (m, n, width) batched over rows j,
     # each on its operand's own layout, then added on their union
     wt = weights.full_rows().reshape(m, n, -1)
@@ -342,5 +357,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     if b is None:
         return None
     value = sum(map(mul, a.values, b.values))
+    if not _finite([value]):
+        return None
     tangent, cols = _added(a.weighted(b.values), a.cols, b.weighted(a.values), b.cols, width)
     return _make(value, tangent if cols is None else Packed(cols, tangent, width), tag)
