@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from dualgrad import dmath
+from dualgrad.learn._checks import check_pairs, check_sequences, check_shape
 
 __all__ = [
     "GPT",
@@ -175,6 +176,8 @@ class Bigram:
     def loss(self, params: Params, batch: Batch) -> Any:
         """Mean cross-entropy over `batch`'s (context, target) pairs."""
         table = params["logits"]
+        check_shape(repr(self), "logits", table, self.vocab_size, self.vocab_size)
+        check_pairs(repr(self), 1, self.vocab_size, batch)
         return _mean_cross_entropy(lambda ctx: table[ctx[-1]], batch)
 
 
@@ -259,8 +262,12 @@ class MLP:
         mode, one node per unit in reverse mode."""
         table, w1, b1, w2, b2 = (params[k] for k in ("C", "W1", "b1", "W2", "b2"))
         # map() below stops at the shorter input silently, so check the shapes once here
-        if len(w1) != self.context * self.embed or len(w2) != self.hidden:
-            raise ValueError(f"parameter shapes do not match {self!r}")
+        v, e, h, me = self.vocab_size, self.embed, self.hidden, repr(self)
+        check_shape(me, "C", table, v, e)
+        check_shape(me, "W1", w1, self.context * e, h)
+        check_shape(me, "b1", b1, h)
+        check_shape(me, "W2", w2, h, v)
+        check_shape(me, "b2", b2, v)
         w1_cols = list(zip(*w1, strict=True))  # hidden tuples of fan_in weights
         w2_cols = list(zip(*w2, strict=True))  # V tuples of hidden weights
         size = self.context
@@ -282,7 +289,9 @@ class MLP:
 
     def loss(self, params: Params, batch: Batch) -> Any:
         """Mean cross-entropy over `batch`'s (context, target) pairs."""
-        return _mean_cross_entropy(self._forward(params), batch)
+        forward = self._forward(params)
+        check_pairs(repr(self), self.context, self.vocab_size, batch)
+        return _mean_cross_entropy(forward, batch)
 
 
 # -- GPT ----------------------------------------------------------------------------------------
@@ -421,6 +430,7 @@ class GPT:
         """Mean over the batch's sequences of their mean next-token cross-entropy."""
         if not batch:
             raise ValueError("loss of an empty batch")
+        check_sequences("GPT", self.vocab_size, batch)
         return sum(self.sequence_loss(params, seq) for seq in batch) / len(batch)
 
     def logits(self, params: Params, context: Sequence[int]) -> list[Any]:

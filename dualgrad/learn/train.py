@@ -162,6 +162,11 @@ def train(
     m = Method.parse(method)
     if type(steps) is not int or steps < 1:
         raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if type(eval_every) is not int or eval_every < 0:
+        raise ValueError(
+            f"eval_every must be an int >= 0 (0: evaluate at the last step only), "
+            f"got {eval_every!r}"
+        )
     params = model.init_params(seed) if params is None else params
     flat, spec = flatten(params)
     flat = [float(x) for x in flat]
