@@ -71,3 +71,38 @@ def test_the_collector_is_paused_pass_by_pass_not_for_the_whole_call(chunk, monk
     monkeypatch.setattr(_seed, "paused_gc", recording)
     passes = value_and_grad(lambda p: p[0] * p[1] * p[2], [1.0, 2.0, 3.0], chunk=chunk).passes
     assert len(entered) == passes == (3 if chunk == 1 else 2)  # between passes it may run
+
+
+def test_paused_gc_restores_the_collector_across_threads():
+    # Reading gc.isenabled() and then disabling, in two steps per block, let one thread's
+    # block start between another's two steps and leave the collector off for good.
+    import threading
+
+    def work():
+        for _ in range(20_000):
+            with _memory.paused_gc():
+                pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        for _ in range(2):
+            assert gc.isenabled()
+            threads = [threading.Thread(target=work) for _ in range(8)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert gc.isenabled()
+        gc.disable()  # a caller who had it off keeps it off
+        try:
+            threads = [threading.Thread(target=work) for _ in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
+    finally:
+        sys.setswitchinterval(interval)
