@@ -302,18 +302,23 @@ def _d_atan(x: Any, out: Any) -> Any:
 
 
 def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
-    # d/dx x**y = y * x**(y-1). x**0 is the constant 1: slope 0, also at x = 0 or a subnormal
-    # x (where x**-1 would overflow). At x = 0 and 0 < y < 1 the slope is +inf (like sqrt).
-    # Where x**(y-1) overflows although x**y does not (x**-1 at 1e-200), the slope is the
-    # signed infinity 1/x gives. Elsewhere the formula itself, so nested derivatives stay exact.
-    if _plain(y) and y == 0:
-        return 0.0
-    if x == 0 and y < 1:
+    # d/dx x**y = y * x**(y-1), computed as y * (out / x) (or (y / x) * out) where ordinary: no
+    # overflow in x**(y-1) when x**y itself is fine (x**-1 at 1e-200, 5e-324**5e-324), and no
+    # rounding of y - 1 (y = 1e308). x**0 is the constant 1: slope 0 (at 0, at a subnormal x,
+    # at nan). At x = 0 and 0 < y < 1 the slope is +inf (like sqrt). Where out underflows to 0,
+    # the formula itself. Every form is a formula in x and y, so nested derivatives stay exact.
+    x0 = _value(x)
+    if y == 0 and (_plain(y) or not 0 < abs(x0) < INF):
+        return 0.0 * y
+    if x0 == 0 and y < 1:
         return INF if y > 0 else _ieee_div(y, x)
+    if x0 != 0 and out != 0 and x0 - x0 == 0:
+        ratio = out / x
+        return y * ratio if _value(ratio) - _value(ratio) == 0 else (y / x) * out
     try:
         return y * x ** (y - 1)
     except OverflowError:
-        x0, y0 = _value(x), _value(y)
+        y0 = _value(y)
         negative = (y0 < 0) != (x0 < 0 and float(y0 - 1) % 2 == 1)
         return -INF if negative else INF
 
@@ -335,9 +340,15 @@ def _d_hypot(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
     # infinite argument the limits: sign(x) for the infinite one, 0 for a finite one.
     if out == 0:
         return (0.0, 0.0)
+    if out != out:
+        return (NAN, NAN)
     if out == INF and (x == INF or x == -INF or y == INF or y == -INF):
         return (_inf_sign(x), _inf_sign(y))
-    return (x / out, y / out)
+    # scaled by m = max(|x|, |y|), so that subnormal arguments keep their digits
+    m = max(abs(x), abs(y))
+    xs, ys = x / m, y / m
+    r = _sqrt(xs * xs + ys * ys)
+    return (xs / r, ys / r)
 
 
 def _inf_sign(x: Any) -> float:
