@@ -75,13 +75,6 @@ def _scale(tangent: Any, partial: Any) -> Any:
     return out
 
 
-def _nonfinite(z: Any) -> bool:
-    """Whether the plain number inside `z` (an int, or nested Duals) is infinite or nan."""
-    while type(z) is Dual:
-        z = z.value
-    return bool(z - z)
-
-
 def _times(tangent: Any, partial: Any) -> Any:
     """tangent * partial, through :func:`_scale` only when the partial is not an ordinary
     float (zero, infinite, nan, or a nested Dual)."""
@@ -337,7 +330,7 @@ def _binary(rule: Rule) -> tuple[Callable[[Dual, Any], Any], Callable[[Dual, Any
                     x = self.value
                     y = other.value
                     z = x * y
-                    if z - z if type(z) is float else _nonfinite(z):  # inf or nan: rare
+                    if z - z:  # an infinite or nan factor (nested: on the values): rare
                         return both(self, other)
                     out = _new(Dual)
                     out.value = z
