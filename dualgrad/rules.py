@@ -15,6 +15,23 @@ through, no multiplication) and the name of the *other* argument (mul: d(x*y)/dx
 
 Partials are written with operators and the generic helpers below, so they also work when the
 arguments are themselves Duals (nested derivatives, e.g. a hessian).
+
+The policy at special values, decided here once for every number type (and described, with
+what PyTorch, JAX and ForwardDiff.jl do, in docs/limitations.md):
+
+* NaN in gives NaN out: in values and slopes (relu, abs, min/max return or pass on the nan);
+  min/max take value and slope from the same argument, the first one at a tie.
+* 0 * inf: a zero tangent contributes exactly 0 through an infinite or nan slope, and a
+  constant zero factor gives 0 whatever the tangent. The number types decide this only when a
+  slope or a value is not finite, so ordinary numbers pay nothing; vector tangents entry by
+  entry.
+* Infinite slopes at domain edges are one-sided limits (sqrt'(0) = +inf, also at -0.0) and
+  stay infinite or undefined under nesting (:func:`_ieee_div`); atan2 at the origin is nan.
+* ``**``: x**0 has slope 0 everywhere; at x = 0 see :func:`_d_pow_base` and
+  :func:`_d_pow_exponent`; negative bases take integer exponents only (slope in y: nan);
+  slopes never overflow where the value does not.
+* Tails: where a textbook formula cancels or overflows, another form keeps relative error
+  <= 1e-12 wherever the true derivative is a normal float (tests/test_special_values.py).
 """
 
 from __future__ import annotations
