@@ -245,4 +245,3 @@ def test_a_huge_int(name):
         assert got is reference, (name, got, reference)
     else:
         assert not isinstance(got, type) and got.value == reference, (name, got, reference)
-
