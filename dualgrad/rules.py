@@ -42,6 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dualgrad._number import primal
+
 __all__ = ["BILINEAR", "BINARY", "RULES", "UNARY", "Bilinear", "Rule"]
 
 Interval = tuple[float, float]
@@ -171,13 +173,19 @@ def _pow(x: Any, y: Any) -> Any:
 
 
 def _value(x: Any) -> Any:
-    while not isinstance(x, _REAL):
-        x = x.value
-    return x
+    """The plain number inside nested Duals, Taylor series or any of our number types."""
+    return x if type(x) in _REAL else primal(x)
 
 
 def _plain(x: Any) -> bool:
     return type(x) in _REAL
+
+
+def _pointwise(x: Any) -> bool:
+    """A plain number or a Dual (a value and a tangent). Other number types - Taylor series -
+    take a partial's textbook form: the float-only rewrites below (for overflow and the tails)
+    would cost them extra series per coefficient, and their own arithmetic is exact enough."""
+    return type(x) in _REAL or hasattr(x, "tangent")
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)
@@ -204,6 +212,10 @@ def _ieee_div(a: Any, b: Any) -> Any:
         if a0 == 0 or a0 != a0:
             return NAN
         return INF if a0 > 0 else -INF
+    if not hasattr(b, "tangent"):  # another number type (Taylor series): the plain limit
+        if b:
+            return a / b
+        return _ieee_div(a, _value(b))
     if b != 0:
         return a / b
     # b = bv + bt*e with bv == 0 (a number type of the Dual kind): the quotient rule, with
@@ -278,6 +290,8 @@ def _d_tanh(x: Any, out: Any) -> Any:
 
 def _d_sigmoid(x: Any, out: Any) -> Any:
     # s(x) * s(-x), not out * (1 - out), which cancels for large x
+    if not _pointwise(x):
+        return out * (1.0 - out)
     return _gen_sigmoid(x) * _gen_sigmoid(-x)
 
 
@@ -377,6 +391,9 @@ def _d_atan2(y: Any, x: Any, out: Any) -> tuple[Any, Any]:
     # underflows (at (1, 1e308) the true 1e-308, at (0, 5e-324) an exact 0 and +inf). atan2
     # is discontinuous at the origin: nan there (no derivative exists), also under nesting; a
     # zero tangent still contributes an exact 0. At an infinite argument the limits, 0.
+    if not (_pointwise(x) and _pointwise(y)):
+        q = x * x + y * y
+        return (_ieee_div(x, q), _ieee_div(-y, q))
     m = max(abs(x), abs(y))
     if m == 0 or m != m:
         q = x * x + y * y
