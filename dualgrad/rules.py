@@ -13,7 +13,8 @@ their hot paths: a plain number (the linear operations add, sub, neg, pos: the t
 through, no multiplication) and the name of the *other* argument (mul: d(x*y)/dx is "y").
 :meth:`Rule.partial` turns any form into a function for callers that need one.
 
-Partials are written with operators and the generic helpers below, so they also work when the
+Partials are written with operators and the generic helpers of :mod:`dualgrad._partials` (the
+table's footnotes: kinks, singular points, tails), so they also work when the
 arguments are themselves Duals (nested derivatives, e.g. a hessian).
 
 The policy at special values, decided here once for every number type (and described, with
@@ -42,7 +43,44 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad._number import primal
+from dualgrad._partials import (  # the table's footnotes
+    _2_SQRTPI,
+    _D,
+    _cos,
+    _cosh,
+    _d_abs,
+    _d_acos,
+    _d_acosh,
+    _d_asin,
+    _d_asinh,
+    _d_atan,
+    _d_atan2,
+    _d_atanh,
+    _d_expm1,
+    _d_hypot,
+    _d_log2,
+    _d_log10,
+    _d_max_x,
+    _d_min_x,
+    _d_pow_base,
+    _d_pow_exponent,
+    _d_relu,
+    _d_sigmoid,
+    _d_sqrt,
+    _d_tanh,
+    _exp,
+    _gen_sigmoid,
+    _ieee_div,
+    _math_cbrt,
+    _max,
+    _min,
+    _pow,
+    _relu,
+    _sigmoid,
+    _sin,
+    _sinh,
+    _softplus,
+)
 
 __all__ = ["BILINEAR", "BINARY", "RULES", "UNARY", "Bilinear", "Rule"]
 
@@ -80,339 +118,6 @@ class Rule:
             k = "xy".index(p)
             return lambda *args: args[k]
         return lambda *args: p
-
-
-def _D(*intervals: Interval) -> tuple[Interval, ...]:
-    return intervals
-
-
-# Generic elementary functions used *inside partials*: plain numbers go to math, anything else
-# (an inner Dual when derivatives are nested) to its own method of the same name.
-def _exp(x: Any) -> Any:
-    return math.exp(x) if type(x) in _REAL else x.exp()
-
-
-def _log(x: Any) -> Any:
-    return math.log(x) if type(x) in _REAL else x.log()
-
-
-def _sqrt(x: Any) -> Any:
-    return math.sqrt(x) if type(x) in _REAL else x.sqrt()
-
-
-def _sin(x: Any) -> Any:
-    return math.sin(x) if type(x) in _REAL else x.sin()
-
-
-def _cos(x: Any) -> Any:
-    return math.cos(x) if type(x) in _REAL else x.cos()
-
-
-def _sinh(x: Any) -> Any:
-    return math.sinh(x) if type(x) in _REAL else x.sinh()
-
-
-def _cosh(x: Any) -> Any:
-    return math.cosh(x) if type(x) in _REAL else x.cosh()
-
-
-# Numerically stable logistic functions (value functions for the table's sigmoid/softplus).
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _softplus(x: float) -> float:
-    # log(1 + e^x) without overflow for large x or loss of precision for very negative x
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
-
-
-def _gen_sigmoid(x: Any) -> Any:
-    return _sigmoid(x) if type(x) in _REAL else x.sigmoid()
-
-
-def _relu(x: float) -> float:
-    # nan in gives nan out (as in PyTorch and JAX): `x > 0` alone would turn nan into 0
-    return x if x > 0 or x != x else 0.0
-
-
-def _picks_first_min(x: Any, y: Any) -> bool:
-    # min(x, y) is x at a tie (like builtin min) and whichever argument is nan (unlike it:
-    # builtin min(1.0, nan) is 1.0). Value and derivative both read this one test.
-    return x <= y or x != x
-
-
-def _picks_first_max(x: Any, y: Any) -> bool:
-    return x >= y or x != x
-
-
-def _min(x: Any, y: Any) -> Any:
-    return x if _picks_first_min(x, y) else y
-
-
-def _max(x: Any, y: Any) -> Any:
-    return x if _picks_first_max(x, y) else y
-
-
-def _cbrt(x: float) -> float:
-    # math.cbrt arrived in Python 3.12; keep 3.10/3.11 exact for perfect cubes' sign
-    return math.copysign(abs(x) ** (1.0 / 3.0), x)
-
-
-_math_cbrt = getattr(math, "cbrt", _cbrt)
-
-
-def _pow(x: Any, y: Any) -> Any:
-    """x ** y with math.pow's domain (ValueError, never a complex or ZeroDivisionError)."""
-    if type(x) in _REAL and type(y) in _REAL:
-        return math.pow(x, y)
-    math.pow(_value(x), _value(y))  # nested Duals: math's domain (and overflow) on the values
-    return x**y
-
-
-def _value(x: Any) -> Any:
-    """The plain number inside nested Duals, Taylor series or any of our number types."""
-    return x if type(x) in _REAL else primal(x)
-
-
-def _plain(x: Any) -> bool:
-    return type(x) in _REAL
-
-
-def _pointwise(x: Any) -> bool:
-    """A plain number or a Dual (a value and a tangent). Other number types - Taylor series -
-    take a partial's textbook form: the float-only rewrites below (for overflow and the tails)
-    would cost them extra series per coefficient, and their own arithmetic is exact enough."""
-    return type(x) in _REAL or hasattr(x, "tangent")
-
-
-_2_SQRTPI = 2.0 / math.sqrt(math.pi)
-_LN2 = math.log(2.0)
-_LN10 = math.log(10.0)
-
-
-# ---------------------------------------------------------------------------------------------
-# SPECIAL CASES — kinks and singular points, decided once here (and listed in the README).
-# ---------------------------------------------------------------------------------------------
-def _ieee_div(a: Any, b: Any) -> Any:
-    """a / b with IEEE-754 results at b == 0 (+-inf by the sign of a, or nan for 0/0) instead
-    of an exception: the one-sided limit from inside the domain, where b -> 0+.
-
-    Used by partials that are genuinely infinite at a domain edge: sqrt'(0) = +inf,
-    asin'(+-1) = +inf, acosh'(1) = +inf, cbrt'(0) = +inf. When b is a Dual (nested
-    derivatives) whose value is 0, the quotient stays a Dual: its own derivative is infinite or
-    undefined too (sqrt''(0) = -inf), never a silent 0.
-    """
-    if _plain(b):
-        if b:
-            return a / b
-        a0 = _value(a)
-        if a0 == 0 or a0 != a0:
-            return NAN
-        return INF if a0 > 0 else -INF
-    if not hasattr(b, "tangent"):  # another number type (Taylor series): the plain limit
-        if b:
-            return a / b
-        return _ieee_div(a, _value(b))
-    if b != 0:
-        return a / b
-    # b = bv + bt*e with bv == 0 (a number type of the Dual kind): the quotient rule, with
-    # IEEE partials. a is a constant unless it is on b's own level.
-    bv, bt = b.value, b.tangent
-    same = type(a) is type(b) and a.tag == b.tag
-    av, at = (a.value, a.tangent) if same else (a, 0.0)
-    q = _ieee_div(av, bv)
-    if q != q:  # 0/0: undefined, and so is its derivative
-        tangent = (at + bt) * NAN
-    else:
-        r = _ieee_div(1.0, bv)  # d(a/b) = a'/b - (a/b) b'/b
-        tangent = _zero_wins(at, r) - _zero_wins(bt, q * r)
-    return type(b)(q, tangent, b.tag)
-
-
-def _zero_wins(t: Any, p: Any) -> Any:
-    """t * p where a zero t contributes exactly 0 even for an infinite p (inside partials;
-    the number types' own version is their ``_scale``)."""
-    if _plain(t):
-        return t * p if t else 0.0
-    if hasattr(t, "tag"):  # a Dual tangent: decide on its value
-        return t * p if _value(t) else 0.0 * t
-    return t * p
-
-
-def _recip_scaled(x: Any, c: float) -> Any:
-    """1 / (c * x) without overflow in c * x (huge x, huge ints) or in 1 / x (tiny x)."""
-    if x < 1:
-        return 1.0 / (x * c)
-    return (1 / x) / c  # `1 / x` is exact-then-rounded for an int of any size
-
-
-def _d_abs(x: Any, out: Any) -> float:
-    # abs'(0) = 0: the sign convention (a valid subgradient, and what `sign` gives); nan at nan.
-    return 1.0 if x > 0 else (-1.0 if x < 0 else (0.0 if x == 0 else NAN))
-
-
-def _d_relu(x: Any, out: Any) -> float:
-    # relu'(0) = 0, the tutorial's table: 1 if x > 0 else 0 (and PyTorch's/JAX's choice); nan
-    # at nan.
-    return 1.0 if x > 0 else (0.0 if x <= 0 else NAN)
-
-
-def _d_sqrt(x: Any, out: Any) -> Any:
-    # sqrt'(0) = +inf: the true one-sided derivative, also at -0.0. A zero tangent still
-    # contributes 0.
-    return _ieee_div(0.5, out)
-
-
-def _d_expm1(x: Any, out: Any) -> Any:
-    # e**x, not out + 1, which cancels for x < 0 (at -40 it would be 0 against 4.2e-18)
-    return out + 1.0 if x > 0 else _exp(x)
-
-
-def _d_log2(x: Any, out: Any) -> Any:
-    return _recip_scaled(x, _LN2)
-
-
-def _d_log10(x: Any, out: Any) -> Any:
-    return _recip_scaled(x, _LN10)
-
-
-def _d_tanh(x: Any, out: Any) -> Any:
-    # 1 - tanh**2 cancels for |x| > 1/2 (at 20 it is 0 against 1.7e-17): there sech**2 from
-    # e = e**(-2|x|), 4e / (1 + e)**2, which never overflows.
-    if -0.5 < x < 0.5:
-        return 1.0 - out * out
-    e = _exp(-2.0 * abs(x))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
-
-
-def _d_sigmoid(x: Any, out: Any) -> Any:
-    # s(x) * s(-x), not out * (1 - out), which cancels for large x
-    if not _pointwise(x):
-        return out * (1.0 - out)
-    return _gen_sigmoid(x) * _gen_sigmoid(-x)
-
-
-def _d_asinh(x: Any, out: Any) -> Any:
-    # 1 / sqrt(x*x + 1), with x*x kept from overflowing for |x| > 1 (at 1e200 the true 1e-200)
-    if -1.0 <= x <= 1.0:
-        return 1.0 / _sqrt(x * x + 1.0)
-    r = 1.0 / x
-    return abs(r) / _sqrt(1.0 + r * r)
-
-
-def _d_acosh(x: Any, out: Any) -> Any:
-    # 1 / sqrt((x - 1)(x + 1)): the factored form is exact near 1 (x*x - 1 cancels there),
-    # and for large x the scaled form does not overflow
-    if x <= 2.0:
-        return _ieee_div(1.0, _sqrt((x - 1.0) * (x + 1.0)))
-    r = 1.0 / x
-    return r / _sqrt((1.0 - r) * (1.0 + r))
-
-
-def _d_asin(x: Any, out: Any) -> Any:
-    return _ieee_div(1.0, _sqrt((1.0 - x) * (1.0 + x)))  # 1 - x*x cancels near +-1
-
-
-def _d_acos(x: Any, out: Any) -> Any:
-    return _ieee_div(-1.0, _sqrt((1.0 - x) * (1.0 + x)))
-
-
-def _d_atanh(x: Any, out: Any) -> Any:
-    return 1.0 / ((1.0 - x) * (1.0 + x))
-
-
-def _d_atan(x: Any, out: Any) -> Any:
-    # 1 / (1 + x*x), and for |x| > 1 r*r / (1 + r*r) with r = 1/x (x*x would overflow)
-    if -1.0 <= x <= 1.0:
-        return 1.0 / (1.0 + x * x)
-    r = 1.0 / x
-    return r * r / (1.0 + r * r)
-
-
-def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
-    # d/dx x**y = y * x**(y-1), computed as y * (out / x) (or (y / x) * out) where ordinary: no
-    # overflow in x**(y-1) when x**y itself is fine (x**-1 at 1e-200, 5e-324**5e-324), and no
-    # rounding of y - 1 (y = 1e308). x**0 is the constant 1: slope 0 (at 0, at a subnormal x,
-    # at nan). At x = 0 and 0 < y < 1 the slope is +inf (like sqrt). Where out underflows to 0,
-    # the formula itself. Every form is a formula in x and y, so nested derivatives stay exact.
-    x0 = _value(x)
-    if y == 0 and (_plain(y) or not 0 < abs(x0) < INF):
-        return 0.0 * y
-    if x0 == 0 and y < 1:
-        return INF if y > 0 else _ieee_div(y, x)
-    if x0 != 0 and out != 0 and x0 - x0 == 0:
-        ratio = out / x
-        return y * ratio if _value(ratio) - _value(ratio) == 0 else (y / x) * out
-    try:
-        return y * x ** (y - 1)
-    except OverflowError:
-        y0 = _value(y)
-        negative = (y0 < 0) != (x0 < 0 and float(y0 - 1) % 2 == 1)
-        return -INF if negative else INF
-
-
-def _d_pow_exponent(x: Any, y: Any, out: Any) -> Any:
-    # d/dy x**y = x**y * log(x). At x = 0 the limit 0 for y > 0 (0**y = 0 there); at (0, 0),
-    # where 0**y jumps from 1 to 0, the one-sided slope -inf (so d/dx x**x at 0 is -inf).
-    # For x < 0 (only integer y are allowed) the real function of y does not exist around y:
-    # nan, which a zero tangent on the exponent turns back into an exact 0 (rule.singular).
-    if x > 0:
-        return out * _log(x)
-    if x == 0:
-        return -INF if y == 0 else 0.0
-    return NAN
-
-
-def _d_hypot(x: Any, y: Any, out: Any) -> tuple[Any, Any]:
-    # hypot has a cone-shaped kink at the origin, like abs at 0: we choose 0 there. At an
-    # infinite argument the limits: sign(x) for the infinite one, 0 for a finite one.
-    if out == 0:
-        return (0.0, 0.0)
-    if out != out:
-        return (NAN, NAN)
-    if out == INF and (x == INF or x == -INF or y == INF or y == -INF):
-        return (_inf_sign(x), _inf_sign(y))
-    # scaled by m = max(|x|, |y|), so that subnormal arguments keep their digits
-    m = max(abs(x), abs(y))
-    xs, ys = x / m, y / m
-    r = _sqrt(xs * xs + ys * ys)
-    return (xs / r, ys / r)
-
-
-def _inf_sign(x: Any) -> float:
-    return 1.0 if x == INF else (-1.0 if x == -INF else (NAN if x != x else 0.0))
-
-
-def _d_atan2(y: Any, x: Any, out: Any) -> tuple[Any, Any]:
-    # (x, -y) / (x*x + y*y), scaled by m = max(|x|, |y|) so that neither overflows nor
-    # underflows (at (1, 1e308) the true 1e-308, at (0, 5e-324) an exact 0 and +inf). atan2
-    # is discontinuous at the origin: nan there (no derivative exists), also under nesting; a
-    # zero tangent still contributes an exact 0. At an infinite argument the limits, 0.
-    if not (_pointwise(x) and _pointwise(y)):
-        q = x * x + y * y
-        return (_ieee_div(x, q), _ieee_div(-y, q))
-    m = max(abs(x), abs(y))
-    if m == 0 or m != m:
-        q = x * x + y * y
-        return (_ieee_div(x, q), _ieee_div(-y, q))
-    if m == INF:
-        return (0.0, 0.0)
-    xs, ys = x / m, y / m
-    q = (xs * xs + ys * ys) * m
-    return (xs / q, -ys / q)
-
-
-def _d_min_x(x: Any, y: Any, out: Any) -> float:
-    # min/max at a tie follow builtin min/max, which return the first argument; a nan
-    # argument is the result, value and derivative alike.
-    return 1.0 if _picks_first_min(x, y) else 0.0
-
-
-def _d_max_x(x: Any, y: Any, out: Any) -> float:
-    return 1.0 if _picks_first_max(x, y) else 0.0
 
 
 # ---------------------------------------------------------------------------------------------
