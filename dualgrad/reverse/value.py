@@ -1,55 +1,20 @@
-"""Reverse mode: a scalar ``Value`` that records how it was computed, then back-propagates.
+"""The reverse-mode number: a ``Value`` records its inputs and local partials as it is computed.
 
-Each operation stores its inputs (``_children``) and its local partial derivatives with respect
-to them (``_local_grads``), read from the rule table in :mod:`dualgrad.rules`, the same table
-:class:`~dualgrad.Dual` uses. :meth:`Value.backward` walks the recorded graph once, from the
-output back to the inputs, and leaves d(output)/d(node) in every node's ``.grad``: one pass
-gives the whole gradient, whatever the number of parameters (micrograd's/microgpt's design).
-
->>> from dualgrad.reverse import Value, value_and_grad
->>> x = Value(3.0)
->>> y = x * x + 2 * x
->>> y.backward()
->>> y.data, x.grad
-(15.0, 8.0)
->>> value_and_grad(lambda p: p["w"] * p["b"] ** 2, {"w": 2.0, "b": 3.0})
-(18.0, {'w': 9.0, 'b': 12.0})
-
-Gradients of the leaves *accumulate* over calls of :meth:`~Value.backward` (as PyTorch's leaf
-tensors do); reset them with :func:`zero_grad`. :func:`value_and_grad` and :func:`grad` make
-fresh leaves on every call, so they need no reset.
-
-Building a graph allocates one object per operation, and CPython's cyclic garbage collector
-keeps walking that growing heap while it is built, although the graph holds no cycles and is
-freed by reference counting anyway. :func:`paused_gc` switches the collector off for a block;
-the drivers use it.
+Its operations come from the rule table by the factories below, specialised for speed as
+Dual's are; :meth:`Value.backward` walks the recorded graph once, from the output back.
 """
 
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from operator import mul as _mul
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from dualgrad._memory import paused_gc
 from dualgrad._number import Number, bad_operand, describe, domain_error
-from dualgrad.rules import BILINEAR, Rule, install
-from dualgrad.tree import flatten, is_real, paths, unflatten
+from dualgrad.rules import Rule, install
+from dualgrad.tree import is_real
 
-__all__ = [
-    "Value",
-    "binary_op",
-    "grad",
-    "paused_gc",
-    "scalar_graphs",
-    "sumprod",
-    "unary_op",
-    "value_and_grad",
-    "zero_grad",
-]
+__all__ = ["Value", "binary_op", "unary_op"]
 
 _new = object.__new__
 _REAL = (float, int)
@@ -407,78 +372,6 @@ def _binary(
 _OPS, _ROPS = install(Value, _unary, _binary)
 
 
-_scalar_graphs: ContextVar[bool] = ContextVar("scalar_graphs", default=False)
-
-
-@contextmanager
-def scalar_graphs() -> Iterator[None]:
-    """Within the block, :func:`dualgrad.dmath.sumprod`/``matvec`` record every multiply and
-    add as its own node, as micrograd's and microgpt's Value do, instead of one node per dot
-    product (for benchmarks against that design; the gradients are the same). The setting
-    belongs to the thread (and asyncio task) that enters the block, no other."""
-    token = _scalar_graphs.set(True)
-    try:
-        yield
-    finally:
-        _scalar_graphs.reset(token)
-
-
-# How a Value applies the table's bilinear rule (rules.BILINEAR): ONE node whose local
-# partials are the rule's, the other vector. dmath.sumprod and dmath.matvec find these on the
-# type of their operands.
-if BILINEAR["sumprod"].partials != ("q", "p"):
-    raise NotImplementedError("Value's sumprod node stores the other vector as its partials")
-
-
-def sumprod(p: Any, q: Any) -> Value | None:
-    """``sum(p_i * q_i)`` recorded as ONE node, or None if an element is not a Value or float
-    (or inside :func:`scalar_graphs`).
-
-    The scalar way records n mul nodes and n-1 add nodes; the bilinear rule's partials (q_i
-    for p_i, p_i for q_i) go into this node directly: the same derivative, a fraction of the
-    objects. The value is summed in the scalar code's order, so it matches a float pass bit
-    for bit.
-    """
-    if _scalar_graphs.get():
-        return None
-    pd: list[Any] = []
-    qd: list[Any] = []
-    children: list[Value] = []
-    local: list[Any] = []
-    for a, b in zip(p, q, strict=True):
-        ta, tb = type(a), type(b)
-        if ta is Value:
-            pd.append(a.data)
-        elif ta in _REAL:
-            pd.append(a)
-        else:
-            return None
-        if tb is Value:
-            qd.append(b.data)
-            children.append(b)
-            local.append(pd[-1])
-        elif tb in _REAL:
-            qd.append(b)
-        else:
-            return None
-        if ta is Value:
-            children.append(a)
-            local.append(qd[-1])
-    return _make(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
-
-
-def _matvec(w: Any, x: Any) -> list[Any] | None:
-    """One node per output (or None inside :func:`scalar_graphs`)."""
-    if _scalar_graphs.get():
-        return None
-    rows = [sumprod(row, x) for row in w]
-    return [sum(map(_mul, row, x)) if y is None else y for y, row in zip(rows, w, strict=True)]
-
-
-Value._sumprod = staticmethod(sumprod)  # type: ignore[attr-defined]
-Value._matvec = staticmethod(_matvec)  # type: ignore[attr-defined]
-
-
 def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:
     """The Value implementation (op, reflected op) of a two-argument rule."""
     return _OPS[name], _ROPS[name]
@@ -487,59 +380,3 @@ def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:
 def unary_op(name: str) -> Callable[[Value], Value]:
     """The Value implementation of a one-argument rule."""
     return _OPS[name]
-
-
-# ---------------------------------------------------------------------------------------------
-# Drivers
-# ---------------------------------------------------------------------------------------------
-def zero_grad(values: Iterable[Value]) -> None:
-    """Set ``.grad`` of every Value in `values` to 0 (before a new :meth:`Value.backward`)."""
-    for v in values:
-        if not isinstance(v, Value):
-            raise TypeError(f"zero_grad takes Values, got {describe(v)}")
-        v.grad = 0.0
-
-
-def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
-    """``(f(params), its gradient)`` by one forward pass and one backward pass.
-
-    `params` is a number or a (nested) list, tuple or dict of numbers, a model's state_dict.
-    Each leaf becomes a fresh ``Value``; `f` receives the tree of Values (same structure) and
-    returns a Value or a plain number (a constant: all gradients are 0). The gradient has the
-    structure of `params`.
-
-    >>> value_and_grad(lambda p: p[0] * p[1] + p[0], [2.0, 5.0])
-    (12.0, [6.0, 2.0])
-    """
-    leaves, spec = flatten(params)
-    for i, leaf in enumerate(leaves):
-        if type(leaf) is not float and not is_real(leaf):
-            raise TypeError(
-                f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
-                "not a real number"
-            )
-    with paused_gc():
-        xs = [_make(float(leaf), (), ()) for leaf in leaves]
-        out = f(unflatten(spec, xs))
-        if isinstance(out, Value):
-            out.backward()
-            loss = out.data
-            grads = [x.grad for x in xs]
-        elif is_real(out):
-            loss = out
-            grads = [0.0] * len(xs)
-        else:
-            raise TypeError(
-                "value_and_grad: f must return a Value or a real number, it returned "
-                f"{describe(out)} (type {type(out).__name__})"
-            )
-    return float(loss), unflatten(spec, grads)
-
-
-def grad(f: Callable[[Any], Any], params: Any) -> Any:
-    """The gradient of the scalar function `f` at `params`, in the structure of `params`.
-
-    >>> grad(lambda p: (p["x"] ** 2).sin(), {"x": 0.0})
-    {'x': 0.0}
-    """
-    return value_and_grad(f, params)[1]

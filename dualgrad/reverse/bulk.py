@@ -1,0 +1,92 @@
+"""How a Value applies the table's bilinear rule: one graph node per dot product.
+
+>>> from dualgrad.reverse import Value
+>>> y = sumprod([Value(1.0), Value(2.0)], [3.0, 4.0])
+>>> y.data, len(y._children)
+(11.0, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from operator import mul as _mul
+from typing import Any
+
+from dualgrad.reverse.value import _REAL, Value, _make
+from dualgrad.rules import BILINEAR
+
+__all__ = ["scalar_graphs", "sumprod"]
+
+
+_scalar_graphs: ContextVar[bool] = ContextVar("scalar_graphs", default=False)
+
+
+@contextmanager
+def scalar_graphs() -> Iterator[None]:
+    """Within the block, :func:`dualgrad.dmath.sumprod`/``matvec`` record every multiply and
+    add as its own node, as micrograd's and microgpt's Value do, instead of one node per dot
+    product (for benchmarks against that design; the gradients are the same). The setting
+    belongs to the thread (and asyncio task) that enters the block, no other."""
+    token = _scalar_graphs.set(True)
+    try:
+        yield
+    finally:
+        _scalar_graphs.reset(token)
+
+
+# How a Value applies the table's bilinear rule (rules.BILINEAR): ONE node whose local
+# partials are the rule's, the other vector. dmath.sumprod and dmath.matvec find these on the
+# type of their operands.
+if BILINEAR["sumprod"].partials != ("q", "p"):
+    raise NotImplementedError("Value's sumprod node stores the other vector as its partials")
+
+
+def sumprod(p: Any, q: Any) -> Value | None:
+    """``sum(p_i * q_i)`` recorded as ONE node, or None if an element is not a Value or float
+    (or inside :func:`scalar_graphs`).
+
+    The scalar way records n mul nodes and n-1 add nodes; the bilinear rule's partials (q_i
+    for p_i, p_i for q_i) go into this node directly: the same derivative, a fraction of the
+    objects. The value is summed in the scalar code's order, so it matches a float pass bit
+    for bit.
+    """
+    if _scalar_graphs.get():
+        return None
+    pd: list[Any] = []
+    qd: list[Any] = []
+    children: list[Value] = []
+    local: list[Any] = []
+    for a, b in zip(p, q, strict=True):
+        ta, tb = type(a), type(b)
+        if ta is Value:
+            pd.append(a.data)
+        elif ta in _REAL:
+            pd.append(a)
+        else:
+            return None
+        if tb is Value:
+            qd.append(b.data)
+            children.append(b)
+            local.append(pd[-1])
+        elif tb in _REAL:
+            qd.append(b)
+        else:
+            return None
+        if ta is Value:
+            children.append(a)
+            local.append(qd[-1])
+    return _make(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
+
+
+def _matvec(w: Any, x: Any) -> list[Any] | None:
+    """One node per output (or None inside :func:`scalar_graphs`)."""
+    if _scalar_graphs.get():
+        return None
+    rows = [sumprod(row, x) for row in w]
+    return [sum(map(_mul, row, x)) if y is None else y for y, row in zip(rows, w, strict=True)]
+
+
+Value._sumprod = staticmethod(sumprod)  # type: ignore[attr-defined]
+Value._matvec = staticmethod(_matvec)  # type: ignore[attr-defined]

@@ -1,0 +1,70 @@
+"""Reverse-mode drivers: the gradient by one forward and one backward pass.
+
+>>> value_and_grad(lambda p: p[0] * p[1] + p[0], [2.0, 5.0])
+(12.0, [6.0, 2.0])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from dualgrad._memory import paused_gc
+from dualgrad._number import describe
+from dualgrad.reverse.value import Value, _make
+from dualgrad.tree import flatten, is_real, paths, unflatten
+
+__all__ = ["grad", "value_and_grad", "zero_grad"]
+
+
+def zero_grad(values: Iterable[Value]) -> None:
+    """Set ``.grad`` of every Value in `values` to 0 (before a new :meth:`Value.backward`)."""
+    for v in values:
+        if not isinstance(v, Value):
+            raise TypeError(f"zero_grad takes Values, got {describe(v)}")
+        v.grad = 0.0
+
+
+def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
+    """``(f(params), its gradient)`` by one forward pass and one backward pass.
+
+    `params` is a number or a (nested) list, tuple or dict of numbers, a model's state_dict.
+    Each leaf becomes a fresh ``Value``; `f` receives the tree of Values (same structure) and
+    returns a Value or a plain number (a constant: all gradients are 0). The gradient has the
+    structure of `params`.
+
+    >>> value_and_grad(lambda p: p[0] * p[1] + p[0], [2.0, 5.0])
+    (12.0, [6.0, 2.0])
+    """
+    leaves, spec = flatten(params)
+    for i, leaf in enumerate(leaves):
+        if type(leaf) is not float and not is_real(leaf):
+            raise TypeError(
+                f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
+                "not a real number"
+            )
+    with paused_gc():
+        xs = [_make(float(leaf), (), ()) for leaf in leaves]
+        out = f(unflatten(spec, xs))
+        if isinstance(out, Value):
+            out.backward()
+            loss = out.data
+            grads = [x.grad for x in xs]
+        elif is_real(out):
+            loss = out
+            grads = [0.0] * len(xs)
+        else:
+            raise TypeError(
+                "value_and_grad: f must return a Value or a real number, it returned "
+                f"{describe(out)} (type {type(out).__name__})"
+            )
+    return float(loss), unflatten(spec, grads)
+
+
+def grad(f: Callable[[Any], Any], params: Any) -> Any:
+    """The gradient of the scalar function `f` at `params`, in the structure of `params`.
+
+    >>> grad(lambda p: (p["x"] ** 2).sin(), {"x": 0.0})
+    {'x': 0.0}
+    """
+    return value_and_grad(f, params)[1]
