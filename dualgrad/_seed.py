@@ -23,11 +23,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from dualgrad._dual_ops import _make
 from dualgrad._layers import vector
 from dualgrad._memory import paused_gc
 from dualgrad._number import describe
 from dualgrad._tags import Adopted, tangent_of, value_of
-from dualgrad.dual import Dual, _make
+from dualgrad.dual import Dual
 from dualgrad.tree import Spec, flatten, is_real, paths, unflatten
 
 __all__ = ["Columns", "check_leaves", "chunk_width", "seed_columns", "seeded_pass"]

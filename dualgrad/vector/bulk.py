@@ -29,7 +29,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from dualgrad.dual import Dual, _make
+from dualgrad._dual_ops import _make
+from dualgrad.dual import Dual
 from dualgrad.vector.context import current
 from dualgrad.vector.packed import Packed, layout_of, merge, packed_rows, spots_in_full
 from dualgrad.vector.sparse import Sparse
