@@ -24,6 +24,7 @@ from dualgrad.api import (
     value_and_grad,
 )
 from dualgrad.dual import Dual
+from dualgrad.sparsity import SparseJacobian, jacobian_sparsity, sparse_jacobian
 from dualgrad.taylormode import Taylor, derivatives, taylor
 
 __version__ = "0.1.0"
@@ -45,6 +46,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "Dual",
     "GradResult",
+    "SparseJacobian",
     "Taylor",
     "__version__",
     "derivative",
@@ -54,8 +56,10 @@ __all__ = [
     "grad",
     "hessian",
     "jacobian",
+    "jacobian_sparsity",
     "jvp",
     "rules",
+    "sparse_jacobian",
     "taylor",
     "value_and_grad",
 ]
