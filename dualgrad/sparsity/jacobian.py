@@ -22,7 +22,7 @@ from typing import Any
 
 from dualgrad._memory import paused_gc
 from dualgrad.api import _check_leaves, _pass_conditions, _Tagged, _tangent_of, _value_of
-from dualgrad.dual import _make
+from dualgrad.dual import Dual, _make
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import Tracer
@@ -54,8 +54,13 @@ def _inputs(x: Any, what: str) -> tuple[list[Any], Any]:
 def _call(f: Callable[[Any], Any], spec: Any, seeded: list[Any]) -> list[Any]:
     with paused_gc():
         out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
+    if type(out) is list and set(map(type, out)) <= _FLAT:  # a flat list: skip the tree walk
+        return out
     outs, _ = flatten(out)
     return outs
+
+
+_FLAT = {Dual, Tracer, float, int}
 
 
 def _deps(out: Any, what: str) -> frozenset[int]:
