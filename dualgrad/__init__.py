@@ -24,7 +24,13 @@ from dualgrad.api import (
     value_and_grad,
 )
 from dualgrad.dual import Dual
-from dualgrad.sparsity import SparseJacobian, jacobian_sparsity, sparse_jacobian
+from dualgrad.sparsity import (
+    SparseJacobian,
+    hessian_sparsity,
+    jacobian_sparsity,
+    sparse_hessian,
+    sparse_jacobian,
+)
 from dualgrad.taylormode import Taylor, derivatives, taylor
 
 __version__ = "0.1.0"
@@ -55,10 +61,12 @@ __all__ = [
     "forward_gradient",
     "grad",
     "hessian",
+    "hessian_sparsity",
     "jacobian",
     "jacobian_sparsity",
     "jvp",
     "rules",
+    "sparse_hessian",
     "sparse_jacobian",
     "taylor",
     "value_and_grad",

@@ -7,6 +7,7 @@ compressed seeding and decompression (:mod:`~dualgrad.sparsity.jacobian`,
 methods, scipy only by :meth:`~dualgrad.sparsity.pattern.SparseMatrix.toscipy`.
 """
 
+from dualgrad.sparsity.hessian import hessian_sparsity, sparse_hessian
 from dualgrad.sparsity.jacobian import SparseJacobian, jacobian_sparsity, sparse_jacobian
 from dualgrad.sparsity.pattern import SparseMatrix, SparsityPattern
 
@@ -14,6 +15,8 @@ __all__ = [
     "SparseJacobian",
     "SparseMatrix",
     "SparsityPattern",
+    "hessian_sparsity",
     "jacobian_sparsity",
+    "sparse_hessian",
     "sparse_jacobian",
 ]
