@@ -8,11 +8,7 @@ one with ``sparsity=``, and the linear systems go to ``scipy.sparse.linalg.spsol
 
 The picture: (a) the Jacobian's pattern, each entry coloured by its column's color (the
 columns of one color share no row, so one pass gets them all); (b) Newton iterations per step;
-(c) u at the end.
-
-    python examples/sparse_newton.py            # -> plots/sparse_newton.png and .json
-    python examples/sparse_newton.py --quick    # a smaller grid, fewer steps (plots/quick/)
-    python examples/sparse_newton.py --replot   # redraw from the saved JSON
+(c) u at the end. Options: --quick (a smaller grid, into plots/quick/), --replot, --out.
 """
 
 from __future__ import annotations
@@ -85,21 +81,9 @@ def simulate(n: int, steps: int, dt: float, tol: float = 1e-10) -> dict[str, Any
         )
         print(f"step {step}: {iters} Newton iterations, |G| = {norm:.1e}, {passes} passes")
     assert pattern is not None
-    return {
-        "n": n,
-        "unknowns": 2 * n * n,
-        "dt": dt,
-        "colors": pattern.colors,
-        "nnz": pattern.nnz,
-        "method": pattern.method,
-        "steps": records,
-        "pattern": {
-            "rows": list(pattern.rows),
-            "cols": list(pattern.cols),
-            "coloring": list(pattern.coloring),
-        },
-        "u": y[0::2],
-    }
+    keys = ("colors", "nnz", "method", "rows", "cols", "coloring")
+    info = {k: list(v) if isinstance(v, tuple) else v for k in keys for v in [getattr(pattern, k)]}
+    return {"n": n, "unknowns": 2 * n * n, "dt": dt, "steps": records, "u": y[0::2], **info}
 
 
 def plot(data: dict[str, Any], path: Path) -> None:
@@ -109,7 +93,7 @@ def plot(data: dict[str, Any], path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
-    p, show = data["pattern"], min(data["unknowns"], 96)  # the top-left block: entries visible
+    p, show = data, min(data["unknowns"], 96)  # the top-left block: entries visible
     keep = [
         k
         for k, (i, j) in enumerate(zip(p["rows"], p["cols"], strict=True))
