@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when import
 from harness import measure, ratio, summarize
 
 from dualgrad import dmath, jacobian, sparse_jacobian
-from dualgrad.api import _active, _Tagged, jacobian_columns  # sampled dense passes
+from dualgrad._seed import seed_columns  # sampled dense passes: the dense driver's own unit
+from dualgrad._tags import Tagged, active
 from dualgrad.tree import flatten
 
 PLOTS = Path(__file__).resolve().parent.parent / "plots"
@@ -128,8 +129,9 @@ def dense_sample(
     leaves, spec = flatten(x)
 
     def run() -> Any:
-        with _Tagged():
-            return jacobian_columns(f, spec, leaves, 0, passes * width, width, tuple(_active()))
+        with Tagged():
+            chosen = list(range(passes * width))
+            return seed_columns(f, spec, leaves, chosen, width, tuple(active()), "jacobian")
 
     return run
 

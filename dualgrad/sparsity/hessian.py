@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.api import _Tagged, _tangent_of, _value_of
+from dualgrad._tags import Tagged, tangent_of, value_of
 from dualgrad.dual import _make
 from dualgrad.sparsity.coloring import star_color
 from dualgrad.sparsity.jacobian import _call, _inputs, _numpy
@@ -82,7 +82,7 @@ def sparse_hessian(f: Callable[[Any], Any], x: Any, *, sparsity: Any = None) -> 
     colors, p = sparsity.colors, sparsity.count
     compressed = np.zeros((max(p, 1), n))
     value: Any = None
-    with _Tagged() as inner, _Tagged() as outer:  # outer is newer: it wraps the inner Duals
+    with Tagged() as inner, Tagged() as outer:  # outer is newer: it wraps the inner Duals
         for c in range(max(p, 1)):
             seeded = []
             for j, v in enumerate(leaves):
@@ -91,11 +91,11 @@ def sparse_hessian(f: Callable[[Any], Any], x: Any, *, sparsity: Any = None) -> 
             outs = _call(f, spec, seeded)
             if len(outs) != 1:
                 raise TypeError("sparse_hessian: the function must return one real number")
-            first = _tangent_of(outs[0], outer, "sparse_hessian")  # s_c . grad f, and H s_c
-            column = _tangent_of(first, inner, "sparse_hessian")
+            first = tangent_of(outs[0], outer, "sparse_hessian")  # s_c . grad f, and H s_c
+            column = tangent_of(first, inner, "sparse_hessian")
             compressed[c] = column.dense() if isinstance(column, Sparse) else column
             if value is None:
-                value = _value_of(_value_of(outs[0], outer), inner)
+                value = value_of(value_of(outs[0], outer), inner)
     values = _decompress(sparsity, compressed)
     pattern = sparsity.pattern
     return SparseMatrix(

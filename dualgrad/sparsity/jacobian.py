@@ -20,8 +20,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dualgrad._layers import vector
 from dualgrad._memory import paused_gc
-from dualgrad.api import _check_leaves, _pass_conditions, _Tagged, _tangent_of, _value_of
+from dualgrad._seed import check_leaves
+from dualgrad._tags import Tagged, tangent_of, value_of
 from dualgrad.dual import Dual, _make
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
@@ -45,7 +47,7 @@ AUTO_COLORS = 4
 
 def _inputs(x: Any, what: str) -> tuple[list[Any], Any]:
     leaves, spec = flatten(x)
-    _check_leaves(leaves, spec, what)
+    check_leaves(leaves, spec, what)
     if not leaves:
         raise ValueError(f"{what}: x has no numbers to differentiate with respect to")
     return leaves, spec
@@ -138,7 +140,7 @@ def sparse_jacobian(
     pattern = coloring.pattern
     if method == "auto":
         method = "colors" if coloring.count <= AUTO_COLORS or not _has_numpy() else "chunked"
-    with _Tagged() as tag:
+    with Tagged() as tag:
         evaluate = {"colors": _by_color, "chunked": _chunked, "sparse": _sparse}[method]
         values, value, used = evaluate(f, spec, leaves, coloring, tag)
     return SparseMatrix(
@@ -179,9 +181,9 @@ def _by_color(
             seeded[j] = _make(leaves[j], 1.0, tag)
         outs = _call(f, spec, seeded)
         _check_rows(outs, pattern)
-        compressed.append([_tangent_of(o, tag, "sparse_jacobian") for o in outs])
+        compressed.append([tangent_of(o, tag, "sparse_jacobian") for o in outs])
         if not value:
-            value = [_value_of(o, tag) for o in outs]
+            value = [value_of(o, tag) for o in outs]
     values = [compressed[colors[j]][i] for i, j in zip(pattern.rows, pattern.cols, strict=True)]
     return values, value, len(members or [[]])
 
@@ -211,16 +213,16 @@ def _chunked(
     pattern, p = coloring.pattern, max(coloring.count, 1)
     eye = list(np.eye(p))
     seeded = [_make(v, eye[c], tag) for v, c in zip(leaves, coloring.colors, strict=True)]
-    with _pass_conditions(p):
+    with vector().chunked_pass(p):  # one BLAS thread, freed heap kept for the next pass
         outs = _call(f, spec, seeded)
     _check_rows(outs, pattern)
     table = np.zeros((len(outs), p))
     for i, o in enumerate(outs):
-        table[i] = _tangent_of(o, tag, "sparse_jacobian")  # a vector, or 0.0 for a constant
+        table[i] = tangent_of(o, tag, "sparse_jacobian")  # a vector, or 0.0 for a constant
     rows = np.asarray(pattern.rows, dtype=np.intp)
     cols = np.asarray(coloring.colors, dtype=np.intp)[np.asarray(pattern.cols, dtype=np.intp)]
     values = table[rows, cols].tolist() if len(rows) else []
-    return values, [_value_of(o, tag) for o in outs], 1
+    return values, [value_of(o, tag) for o in outs], 1
 
 
 def _sparse(
@@ -232,12 +234,11 @@ def _sparse(
 
     pattern, n = coloring.pattern, len(leaves)
     seeded = [_make(v, Sparse.one_hot(j, n), tag) for j, v in enumerate(leaves)]
-    with _pass_conditions(n):
-        outs = _call(f, spec, seeded)
+    outs = _call(f, spec, seeded)  # (no chunked_pass: its layouts would repack the tangents)
     _check_rows(outs, pattern)
     keys, vals = [], []
     for i, o in enumerate(outs):
-        t = _tangent_of(o, tag, "sparse_jacobian")
+        t = tangent_of(o, tag, "sparse_jacobian")
         if isinstance(t, Sparse):
             keys.append(t.indices + i * n)
             vals.append(np.asarray(t.values, dtype=float))
@@ -262,4 +263,4 @@ def _sparse(
                 "given (the function branches differently at this x): detect it again"
             )
         values[at[found]] = sums[found]
-    return values.tolist(), [_value_of(o, tag) for o in outs], 1
+    return values.tolist(), [value_of(o, tag) for o in outs], 1
