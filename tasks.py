@@ -40,6 +40,8 @@ EXAMPLES = [
     "examples/taylor_ode.py",
     "examples/scipy_optimize.py",
     "benchmarks/taylor_orders.py",
+    "examples/sparse_newton.py",
+    "benchmarks/sparse_jacobian.py",
 ]
 EXTRAS = {"plots": "examples,fast", "test": "test,examples,fast,distributed"}
 

@@ -24,6 +24,13 @@ from dualgrad.api import (
     value_and_grad,
 )
 from dualgrad.dual import Dual
+from dualgrad.sparsity import (
+    SparseJacobian,
+    hessian_sparsity,
+    jacobian_sparsity,
+    sparse_hessian,
+    sparse_jacobian,
+)
 from dualgrad.taylormode import Taylor, derivatives, taylor
 
 __version__ = "0.1.0"
@@ -45,6 +52,7 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "Dual",
     "GradResult",
+    "SparseJacobian",
     "Taylor",
     "__version__",
     "derivative",
@@ -53,9 +61,13 @@ __all__ = [
     "forward_gradient",
     "grad",
     "hessian",
+    "hessian_sparsity",
     "jacobian",
+    "jacobian_sparsity",
     "jvp",
     "rules",
+    "sparse_hessian",
+    "sparse_jacobian",
     "taylor",
     "value_and_grad",
 ]

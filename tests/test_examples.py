@@ -134,6 +134,30 @@ def scipy_optimize(d: dict) -> None:
     assert exact["cost"] == pytest.approx(fd["cost"], rel=1e-9)  # the same optimum
 
 
+def sparse_newton(d: dict) -> None:
+    assert all(r["residual"] < 1e-10 and 1 <= r["newton"] <= 8 for r in d["steps"])
+    # detection once, at the first Jacobian; then one pass per color (or one chunked pass)
+    per_jacobian = 1 if d["method"] == "chunked" else d["colors"]
+    first, *rest = d["steps"]
+    assert first["passes"] == 1 + (first["newton"] + 1) * per_jacobian
+    assert all(r["passes"] == (r["newton"] + 1) * per_jacobian for r in rest)
+    assert d["colors"] <= 12 and max(d["coloring"]) + 1 == d["colors"]
+
+
+def sparse_jacobian(d: dict) -> None:
+    for p in d["points"]:
+        n = p["n"]
+        exact = {"dense_1": n, "dense_64": math.ceil(n / 64), "fd": n + 1}
+        exact |= {"dense_64_sampled": math.ceil(n / 64), "sparse_chunked": 1, "sparse_sparse": 1}
+        if p["method"] in exact:
+            assert p["passes"] == exact[p["method"]], p["method"]
+        if p["workload"] == "bratu1":
+            assert p["colors"] == 3  # tridiagonal: 3 colors at any N
+        assert p["colors"] <= (7 if p["workload"] == "bratu2" else 12)
+    for t in d["targets"]:  # sparse beats dense even at the quick sizes
+        assert t["speedup"] > 1 and t["memory_fraction"] < 1
+
+
 EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/derivatives.py": derivatives,
     "examples/hill.py": hill,
@@ -148,6 +172,8 @@ EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/taylor_ode.py": taylor_ode,
     "examples/scipy_optimize.py": scipy_optimize,
     "benchmarks/taylor_orders.py": taylor_orders,
+    "examples/sparse_newton.py": sparse_newton,
+    "benchmarks/sparse_jacobian.py": sparse_jacobian,
 }
 
 

@@ -1,0 +1,366 @@
+"""Cost of one Jacobian of a PDE residual versus N: sparse (colored) against dense forward mode
+and finite differences, side by side in one run.
+
+Workloads: a 1-D Bratu residual (tridiagonal Jacobian), a 2-D Bratu residual on an n x n grid
+(5-point stencil) and a two-species 2-D Brusselator (periodic, unknowns interleaved).
+Methods: the sparse Jacobian with the pattern and coloring reused (a Newton loop's cost) by each
+seeding method - one float pass per color, one pass of color-wide numpy tangents, one pass of
+index-value tangents - and its first call (detection and coloring included); the dense
+``jacobian`` with chunk=1 and chunk=64; forward differences (N + 1 plain evaluations).
+Seconds are medians and [min-max] of interleaved rounds (harness.measure). Dense methods too
+slow to run whole are timed on a sample of their passes and scaled to all of them: hollow
+markers, "extrapolated" in the data. That leaves out assembling the dense N x N result, so
+it understates their cost. Peak memory (tracemalloc) is measured for every method at the
+sizes the dense N x N result fits; above them the dense peak is extrapolated as N^2.
+
+    python benchmarks/sparse_jacobian.py           # -> plots/sparse_jacobian.png and .json
+    python benchmarks/sparse_jacobian.py --quick   # a smoke run (plots/quick/)
+    python benchmarks/sparse_jacobian.py --replot  # redraw from the saved JSON
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when imported by path
+from harness import measure, ratio, summarize
+
+from dualgrad import dmath, jacobian, sparse_jacobian
+from dualgrad._seed import seed_columns  # sampled dense passes: the dense driver's own unit
+from dualgrad._tags import Tagged, active
+from dualgrad.tree import flatten
+
+PLOTS = Path(__file__).resolve().parent.parent / "plots"
+NAME = "sparse_jacobian"
+FULL = {
+    "bratu1": [100, 1_000, 3_000, 10_000],
+    "bratu2": [10, 32, 55, 100],
+    "brusselator": [8, 20, 35, 50],
+}
+QUICK = {"bratu1": [100, 300], "bratu2": [6, 12], "brusselator": [5, 8]}
+DENSE_FULL_MAX = {"dense_1": 1_000, "dense_64": 3_100, "fd": 1_000}  # N timed whole up to
+SAMPLE_PASSES = {"dense_1": 20, "dense_64": 2, "fd": 20}
+MEMORY_MAX = 2_000  # N up to which the dense chunk=64 peak memory is measured
+TARGETS = {"speedup": 100.0, "memory_fraction": 1 / 50}
+METHODS = {  # key -> label, colour, marker
+    "sparse_colors": ("sparse, a float pass per color", "#1a9641", "o"),
+    "sparse_chunked": ("sparse, one color-wide pass", "#2c7bb6", "^"),
+    "sparse_sparse": ("sparse, index-value tangents", "#7b3294", "D"),
+    "sparse_first": ("sparse, first call (detect + color)", "#a6d96a", "s"),
+    "dense_1": ("dense jacobian, chunk=1", "#d7191c", "v"),
+    "dense_64": ("dense jacobian, chunk=64", "#e08214", "P"),
+    "fd": ("finite differences", "#666666", "x"),
+}
+
+
+# -- workloads --------------------------------------------------------------------------------
+def bratu1(x: list[Any]) -> list[Any]:
+    n = len(x)
+    h2 = 1.0 / (n + 1) ** 2
+    return [
+        (x[i - 1] if i else 0.0)
+        - 2 * x[i]
+        + (x[i + 1] if i < n - 1 else 0.0)
+        + h2 * dmath.exp(x[i])
+        for i in range(n)
+    ]
+
+
+def bratu2(x: list[Any]) -> list[Any]:
+    n = round(len(x) ** 0.5)
+    h2 = 1.0 / (n + 1) ** 2
+    out = []
+    for i in range(n):
+        for j in range(n):
+            k = i * n + j
+            s = h2 * dmath.exp(x[k]) - 4 * x[k]
+            if i:
+                s = s + x[k - n]
+            if i < n - 1:
+                s = s + x[k + n]
+            if j:
+                s = s + x[k - 1]
+            if j < n - 1:
+                s = s + x[k + 1]
+            out.append(s)
+    return out
+
+
+def brusselator(x: list[Any], a: float = 1.0, b: float = 3.4, alpha: float = 0.02) -> list[Any]:
+    n = round((len(x) // 2) ** 0.5)
+    u, v = x[0::2], x[1::2]
+    out = []
+    for i in range(n):
+        up, down = ((i - 1) % n) * n, ((i + 1) % n) * n
+        for j in range(n):
+            k, left, right = i * n + j, i * n + (j - 1) % n, i * n + (j + 1) % n
+            lu = u[up + j] + u[down + j] + u[left] + u[right] - 4 * u[k]
+            lv = v[up + j] + v[down + j] + v[left] + v[right] - 4 * v[k]
+            uuv = u[k] * u[k] * v[k]
+            out.append(b + uuv - (a + 1) * u[k] + alpha * lu)
+            out.append(a * u[k] - uuv + alpha * lv)
+    return out
+
+
+WORKLOADS: dict[str, tuple[Callable[[list[Any]], list[Any]], Callable[[int], int]]] = {
+    "bratu1": (bratu1, lambda s: s),
+    "bratu2": (bratu2, lambda s: s * s),
+    "brusselator": (brusselator, lambda s: 2 * s * s),
+}
+
+
+def start(n: int) -> list[float]:
+    return [0.5 + 0.25 * ((7 * k) % 13) / 13 for k in range(n)]
+
+
+# -- the methods ------------------------------------------------------------------------------
+def dense_sample(
+    f: Callable[..., Any], x: list[float], width: int, passes: int
+) -> Callable[[], Any]:
+    """`passes` of the dense jacobian's passes (its own unit of work), for extrapolation."""
+    leaves, spec = flatten(x)
+
+    def run() -> Any:
+        with Tagged():
+            chosen = list(range(passes * width))
+            return seed_columns(f, spec, leaves, chosen, width, tuple(active()), "jacobian")
+
+    return run
+
+
+def fd(f: Callable[..., Any], x: list[float], columns: int) -> list[list[float]]:
+    """Forward differences for the first `columns` columns (all: the whole Jacobian)."""
+    f0, cols = f(x), []
+    for j in range(columns):
+        h = 1e-7 * max(1.0, abs(x[j]))
+        xp = list(x)
+        xp[j] += h
+        cols.append([(a - b) / h for a, b in zip(f(xp), f0, strict=True)])
+    return cols
+
+
+def cases(
+    workload: str, n: int, reuse: Any, check: bool = False
+) -> tuple[dict[str, Callable[[], Any]], dict[str, Any]]:
+    """What to time at size n, and for each: passes and the factor a sample is scaled by."""
+    f, x = WORKLOADS[workload][0], start(n)
+    run: dict[str, Callable[[], Any]] = {
+        "sparse_colors": lambda: sparse_jacobian(f, x, sparsity=reuse, method="colors"),
+        "sparse_chunked": lambda: sparse_jacobian(f, x, sparsity=reuse, method="chunked"),
+        "sparse_sparse": lambda: sparse_jacobian(f, x, sparsity=reuse, method="sparse"),
+        "sparse_first": lambda: sparse_jacobian(f, x),
+    }
+    info: dict[str, Any] = {
+        "sparse_colors": (reuse.colors, 1.0),
+        "sparse_chunked": (1, 1.0),
+        "sparse_sparse": (1, 1.0),
+        "sparse_first": (reuse.passes, 1.0),
+    }
+    for key, width in (("dense_1", 1), ("dense_64", 64)):
+        total = -(-n // width)
+        if n <= DENSE_FULL_MAX[key]:
+            run[key] = lambda width=width: jacobian(f, x, chunk=width)
+            info[key] = (total, 1.0)
+        else:
+            k = SAMPLE_PASSES[key]
+            run[key] = dense_sample(f, x, width, k)
+            info[key] = (total, total / k)
+    if check:  # the sample's estimate where the whole is timed too: how far it understates
+        total, k = -(-n // 64), SAMPLE_PASSES["dense_64"]
+        run["dense_64_sampled"], info["dense_64_sampled"] = (
+            dense_sample(f, x, 64, k),
+            (total, total / k),
+        )
+    if n <= DENSE_FULL_MAX["fd"]:
+        run["fd"], info["fd"] = (lambda: fd(f, x, n)), (n + 1, 1.0)
+    else:
+        k = SAMPLE_PASSES["fd"]
+        run["fd"], info["fd"] = (lambda: fd(f, x, k)), (n + 1, (n + 1) / (k + 1))
+    return run, info
+
+
+def peak_bytes(fn: Callable[[], Any]) -> int:
+    tracemalloc.start()
+    try:
+        fn()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def memory_peaks(f: Callable[..., Any], n: int, first: Any) -> dict[str, int]:
+    x = start(n)
+    memory = {"sparse_auto": peak_bytes(lambda: sparse_jacobian(f, x, sparsity=first))}
+    memory["sparse_first"] = peak_bytes(lambda: sparse_jacobian(f, x))
+    if n <= MEMORY_MAX:
+        memory["dense_64"] = peak_bytes(lambda: jacobian(f, x, chunk=64))
+    return memory
+
+
+def run_workload(workload: str, sizes: list[int], repeats: int) -> list[dict[str, Any]]:
+    points = []
+    for s in sizes:
+        n = WORKLOADS[workload][1](s)
+        f = WORKLOADS[workload][0]
+        first = sparse_jacobian(f, start(n))
+        full = [WORKLOADS[workload][1](z) for z in sizes]
+        check = n == max((z for z in full if z <= DENSE_FULL_MAX["dense_64"]), default=-1)
+        run, info = cases(workload, n, first, check)
+        samples = measure(run, repeats=repeats)
+        memory = memory_peaks(f, n, first)
+        auto = "sparse_" + ("colors" if first.method == "colors" else "chunked")
+        for key, secs in samples.items():
+            passes, scale = info[key]
+            scaled = [t * scale for t in secs]
+            points.append(
+                {
+                    "workload": workload,
+                    "size": s,
+                    "n": n,
+                    "method": key,
+                    "passes": passes,
+                    "colors": first.colors,
+                    "auto": auto,
+                    "seconds": scaled,
+                    "median": summarize(scaled).median,
+                    "extrapolated": scale != 1.0,
+                    "memory": memory.get(key),
+                    "sparse_memory": memory,
+                }
+            )
+        line = ", ".join(
+            f"{k} {summarize([t * info[k][1] for t in v])}" for k, v in samples.items()
+        )
+        print(f"{workload} N={n} colors={first.colors}: {line}", flush=True)
+    return points
+
+
+def targets(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """At each workload's largest size: the default sparse method against dense chunk=64."""
+    out = []
+    for workload in WORKLOADS:
+        mine = [p for p in points if p["workload"] == workload]
+        if not mine:
+            continue
+        n = max(p["n"] for p in mine)
+        at = {p["method"]: p for p in mine if p["n"] == n}
+        auto, dense = at[at["dense_64"]["auto"]], at["dense_64"]
+        measured = [p for p in mine if p["method"] == "dense_64" and p["memory"]]
+        big = max(measured, key=lambda p: p["n"]) if measured else None
+        dense_mem = big["memory"] * (n / big["n"]) ** 2 if big else None
+        speed = ratio(dense["seconds"], auto["seconds"])
+        sampled = [p for p in mine if p["method"] == "dense_64_sampled"]
+        whole = [
+            p for p in mine if p["method"] == "dense_64" and sampled and p["n"] == sampled[0]["n"]
+        ]
+        understated = ratio(whole[0]["seconds"], sampled[0]["seconds"]) if whole else None
+        frac = auto["sparse_memory"]["sparse_auto"] / dense_mem if dense_mem else None
+        out.append(
+            {
+                "workload": workload,
+                "n": n,
+                "method": auto["method"],
+                "colors": auto["colors"],
+                "speedup": speed.median,
+                "speedup_low": speed.low,
+                "speedup_high": speed.high,
+                "dense_extrapolated": dense["extrapolated"],
+                "sample_check_n": sampled[0]["n"] if sampled else None,
+                "sample_understates": understated and understated.median,
+                "speedup_calibrated": speed.median * understated.median
+                if understated and dense["extrapolated"]
+                else speed.median,
+                "memory_fraction": frac,
+                "dense_memory_extrapolated_from_n": big and big["n"],
+                "met": speed.median >= TARGETS["speedup"]
+                and frac is not None
+                and frac <= TARGETS["memory_fraction"],
+            }
+        )
+    return out
+
+
+# -- the picture ------------------------------------------------------------------------------
+def plot(data: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [w for w in WORKLOADS if any(p["workload"] == w for p in data["points"])]
+    fig, axes = plt.subplots(2, len(names), figsize=(5 * len(names), 8.5), squeeze=False)
+    for col, workload in enumerate(names):
+        mine = [p for p in data["points"] if p["workload"] == workload]
+        for key, (label, colour, marker) in METHODS.items():
+            pts = sorted((p for p in mine if p["method"] == key), key=lambda p: p["n"])
+            ns = [p["n"] for p in pts]
+            for row, field in ((0, "passes"), (1, "median")):
+                ax = axes[row][col]
+                ax.plot(ns, [p[field] for p in pts], color=colour, lw=1, label=label)
+                for p in pts:
+                    face = "none" if p["extrapolated"] and row == 1 else colour
+                    ax.plot(p["n"], p[field], marker, color=colour, mfc=face, ms=6)
+        colors = sorted({p["colors"] for p in mine})
+        axes[0][col].set_title(f"{workload}: passes per Jacobian (colors {colors})")
+        axes[1][col].set_title(f"{workload}: seconds per Jacobian (hollow: extrapolated)")
+        for row in (0, 1):
+            axes[row][col].set(xscale="log", yscale="log", xlabel="N (unknowns)")
+            axes[row][col].xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            axes[row][col].grid(True, which="both", alpha=0.3)
+    axes[0][0].legend(fontsize=7, loc="upper left")
+    lines = [
+        f"{t['workload']} N={t['n']}: {t['speedup']:.0f}x [{t['speedup_low']:.0f}-"
+        f"{t['speedup_high']:.0f}] faster than dense chunk=64"
+        + (" (extrapolated)" if t["dense_extrapolated"] else "")
+        + (f", {t['memory_fraction']:.1e} of its peak memory" if t["memory_fraction"] else "")
+        for t in data["targets"]
+    ]
+    fig.suptitle("Sparse Jacobians, default method: " + "\n".join(lines), fontsize=9)
+    fig.tight_layout(rect=(0, 0, 1, 0.93))
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one round")
+    parser.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
+    parser.add_argument("--out", type=Path, default=None, help="folder for the PNG and JSON")
+    args = parser.parse_args(argv)
+    out = args.out or (PLOTS / "quick" if args.quick else PLOTS)
+    out.mkdir(parents=True, exist_ok=True)
+    data_path, png = out / f"{NAME}.json", out / f"{NAME}.png"
+    if args.replot:
+        plot(json.loads(data_path.read_text()), png)
+        return 0
+    sizes, repeats = (QUICK, 2) if args.quick else (FULL, 3)
+    t0 = time.perf_counter()
+    points = [p for w in WORKLOADS for p in run_workload(w, sizes[w], repeats)]
+    data = {
+        "quick": args.quick,
+        "repeats": repeats,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "points": points,
+        "targets": targets(points),
+        "goals": TARGETS,
+        "seconds": time.perf_counter() - t0,
+    }
+    for t in data["targets"]:
+        print(t, flush=True)
+    data_path.write_text(json.dumps(data, indent=1))
+    plot(data, png)
+    print(f"wrote {png} and {data_path} in {data['seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
