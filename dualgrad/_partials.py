@@ -13,6 +13,7 @@ footnotes, kept apart so the table reads as one page.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from dualgrad._number import primal
@@ -28,33 +29,20 @@ def _D(*intervals: Interval) -> tuple[Interval, ...]:
 
 
 # Generic elementary functions used *inside partials*: plain numbers go to math, anything else
-# (an inner Dual when derivatives are nested) to its own method of the same name.
-def _exp(x: Any) -> Any:
-    return math.exp(x) if type(x) in _REAL else x.exp()
+# (an inner Dual when derivatives are nested, a Taylor series) to its own method of that name.
+def _generic(name: str) -> Callable[[Any], Any]:
+    on_float = getattr(math, name)
+
+    def apply(x: Any) -> Any:
+        return on_float(x) if type(x) in _REAL else getattr(x, name)()
+
+    apply.__name__ = f"_{name}"
+    return apply
 
 
-def _log(x: Any) -> Any:
-    return math.log(x) if type(x) in _REAL else x.log()
-
-
-def _sqrt(x: Any) -> Any:
-    return math.sqrt(x) if type(x) in _REAL else x.sqrt()
-
-
-def _sin(x: Any) -> Any:
-    return math.sin(x) if type(x) in _REAL else x.sin()
-
-
-def _cos(x: Any) -> Any:
-    return math.cos(x) if type(x) in _REAL else x.cos()
-
-
-def _sinh(x: Any) -> Any:
-    return math.sinh(x) if type(x) in _REAL else x.sinh()
-
-
-def _cosh(x: Any) -> Any:
-    return math.cosh(x) if type(x) in _REAL else x.cosh()
+_exp, _log, _sqrt, _sin, _cos, _sinh, _cosh = map(
+    _generic, ("exp", "log", "sqrt", "sin", "cos", "sinh", "cosh")
+)
 
 
 # Numerically stable logistic functions (value functions for the table's sigmoid/softplus).

@@ -19,7 +19,8 @@ columns of the Jacobian of f at the chosen leaves, ``width`` columns per pass.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,7 +110,8 @@ def seed_columns(
         for lo in range(0, len(chosen), width):
             part = chosen[lo : lo + width]
             try:
-                out = _one_pass(f, spec, leaves, part, width, tag)
+                with _chunk(spec, part, width) as seeds:
+                    out = seeded_pass(f, spec, leaves, part, seeds, tag)
                 outs, ospec = ([out], _SCALAR) if scalar else flatten(out)
                 if result.spec is None:
                     result.value, result.spec = (
@@ -130,19 +132,16 @@ def seed_columns(
     return result
 
 
-def _one_pass(
-    f: Callable[[Any], Any],
-    spec: Spec,
-    leaves: Sequence[Any],
-    part: Sequence[int],
-    width: int,
-    tag: int,
-) -> Any:
+@contextmanager
+def _chunk(spec: Spec, part: Sequence[int], width: int) -> Iterator[Sequence[Any]]:
+    """The seeds of the chunk `part`, under the conditions its pass runs in (vector tangents:
+    the vector layer's pass context, layouts made of the parameters' blocks)."""
     if width == 1:
-        return seeded_pass(f, spec, leaves, part, (1.0,), tag)
+        yield (1.0,)
+        return
     layer = vector()
     with layer.chunked_pass(len(part), _block_starts(spec, part)):
-        return seeded_pass(f, spec, leaves, part, layer.seeds(len(part)), tag)
+        yield layer.seeds(len(part))
 
 
 def _columns(outs: list[Any], tag: int, k: int, what: str) -> list[list[Any]]:

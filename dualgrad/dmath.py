@@ -15,7 +15,7 @@ Dual(0.0, 1.0)
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from operator import mul
 from typing import Any
 
@@ -82,30 +82,14 @@ nan = math.nan
 # these in their innermost loops).
 _MATH_ERRORS = (ValueError, OverflowError)
 _F_EXP = RULES["exp"].f
-_F_EXPM1 = RULES["expm1"].f
 _F_LOG = RULES["log"].f
-_F_LOG2 = RULES["log2"].f
-_F_LOG10 = RULES["log10"].f
-_F_LOG1P = RULES["log1p"].f
-_F_SQRT = RULES["sqrt"].f
-_F_CBRT = RULES["cbrt"].f
 _F_SIN = RULES["sin"].f
 _F_COS = RULES["cos"].f
 _F_TAN = RULES["tan"].f
 _F_ASIN = RULES["asin"].f
 _F_ACOS = RULES["acos"].f
 _F_ATAN = RULES["atan"].f
-_F_SINH = RULES["sinh"].f
-_F_COSH = RULES["cosh"].f
-_F_TANH = RULES["tanh"].f
-_F_ASINH = RULES["asinh"].f
-_F_ACOSH = RULES["acosh"].f
-_F_ATANH = RULES["atanh"].f
 _F_ERF = RULES["erf"].f
-_F_ERFC = RULES["erfc"].f
-_F_RELU = RULES["relu"].f
-_F_SIGMOID = RULES["sigmoid"].f
-_F_SOFTPLUS = RULES["softplus"].f
 
 
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
@@ -119,6 +103,25 @@ def _apply(name: str, x: Any, method: str | None = None) -> Any:
     if bound is None:  # not one of our number types: let the value function raise like math
         return RULES[name].f(x)
     return bound()
+
+
+def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
+    """The mirror of math.`name`: the table's value function for a float (one call, no
+    dispatch: models run these in their innermost loops), a math-like error naming the value,
+    and the number's own method (the rule) for a Dual, a Value, a Taylor series ..."""
+    f = RULES[name].f
+
+    def mirrored(x: Any) -> Any:
+        if type(x) is float:
+            try:
+                return f(x)
+            except _MATH_ERRORS as exc:  # named, as on every other path
+                raise domain_error(exc, name, x) from None
+        return _apply(name, x)
+
+    mirrored.__name__ = mirrored.__qualname__ = name
+    mirrored.__doc__ = doc
+    return mirrored
 
 
 def _lift(c: Any, like: Any) -> Any:
@@ -144,24 +147,8 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
 
 
 # -- exponentials and logarithms ------------------------------------------------------------------
-def exp(x: Any) -> Any:
-    """e**x."""
-    if type(x) is float:
-        try:
-            return _F_EXP(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "exp", x) from None
-    return _apply("exp", x)
-
-
-def expm1(x: Any) -> Any:
-    """e**x - 1, accurate for small x."""
-    if type(x) is float:
-        try:
-            return _F_EXPM1(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "expm1", x) from None
-    return _apply("expm1", x)
+exp = _mirror("exp", "e**x.")
+expm1 = _mirror("expm1", "e**x - 1, accurate for small x.")
 
 
 def log(x: Any, base: Any = None) -> Any:
@@ -189,54 +176,11 @@ def _shown(x: Any) -> str:
     return describe(x)
 
 
-def log2(x: Any) -> Any:
-    """Base-2 logarithm."""
-    if type(x) is float:
-        try:
-            return _F_LOG2(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "log2", x) from None
-    return _apply("log2", x)
-
-
-def log10(x: Any) -> Any:
-    """Base-10 logarithm."""
-    if type(x) is float:
-        try:
-            return _F_LOG10(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "log10", x) from None
-    return _apply("log10", x)
-
-
-def log1p(x: Any) -> Any:
-    """log(1 + x), accurate for small x."""
-    if type(x) is float:
-        try:
-            return _F_LOG1P(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "log1p", x) from None
-    return _apply("log1p", x)
-
-
-def sqrt(x: Any) -> Any:
-    """Square root; sqrt'(0) = +inf."""
-    if type(x) is float:
-        try:
-            return _F_SQRT(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "sqrt", x) from None
-    return _apply("sqrt", x)
-
-
-def cbrt(x: Any) -> Any:
-    """Cube root (real, keeps the sign)."""
-    if type(x) is float:
-        try:
-            return _F_CBRT(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "cbrt", x) from None
-    return _apply("cbrt", x)
+log2 = _mirror("log2", "Base-2 logarithm.")
+log10 = _mirror("log10", "Base-10 logarithm.")
+log1p = _mirror("log1p", "log(1 + x), accurate for small x.")
+sqrt = _mirror("sqrt", "Square root; sqrt'(0) = +inf.")
+cbrt = _mirror("cbrt", "Cube root (real, keeps the sign).")
 
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
@@ -247,64 +191,12 @@ def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
 
 
 # -- trigonometric --------------------------------------------------------------------------------
-def sin(x: Any) -> Any:
-    """Sine (radians)."""
-    if type(x) is float:
-        try:
-            return _F_SIN(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "sin", x) from None
-    return _apply("sin", x)
-
-
-def cos(x: Any) -> Any:
-    """Cosine (radians)."""
-    if type(x) is float:
-        try:
-            return _F_COS(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "cos", x) from None
-    return _apply("cos", x)
-
-
-def tan(x: Any) -> Any:
-    """Tangent (radians)."""
-    if type(x) is float:
-        try:
-            return _F_TAN(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "tan", x) from None
-    return _apply("tan", x)
-
-
-def asin(x: Any) -> Any:
-    """Arc sine."""
-    if type(x) is float:
-        try:
-            return _F_ASIN(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "asin", x) from None
-    return _apply("asin", x)
-
-
-def acos(x: Any) -> Any:
-    """Arc cosine."""
-    if type(x) is float:
-        try:
-            return _F_ACOS(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "acos", x) from None
-    return _apply("acos", x)
-
-
-def atan(x: Any) -> Any:
-    """Arc tangent."""
-    if type(x) is float:
-        try:
-            return _F_ATAN(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "atan", x) from None
-    return _apply("atan", x)
+sin = _mirror("sin", "Sine (radians).")
+cos = _mirror("cos", "Cosine (radians).")
+tan = _mirror("tan", "Tangent (radians).")
+asin = _mirror("asin", "Arc sine.")
+acos = _mirror("acos", "Arc cosine.")
+atan = _mirror("atan", "Arc tangent.")
 
 
 def atan2(y: Any, x: Any) -> Any:
@@ -313,85 +205,17 @@ def atan2(y: Any, x: Any) -> Any:
 
 
 # -- hyperbolic -----------------------------------------------------------------------------------
-def sinh(x: Any) -> Any:
-    """Hyperbolic sine."""
-    if type(x) is float:
-        try:
-            return _F_SINH(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "sinh", x) from None
-    return _apply("sinh", x)
-
-
-def cosh(x: Any) -> Any:
-    """Hyperbolic cosine."""
-    if type(x) is float:
-        try:
-            return _F_COSH(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "cosh", x) from None
-    return _apply("cosh", x)
-
-
-def tanh(x: Any) -> Any:
-    """Hyperbolic tangent."""
-    if type(x) is float:
-        try:
-            return _F_TANH(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "tanh", x) from None
-    return _apply("tanh", x)
-
-
-def asinh(x: Any) -> Any:
-    """Inverse hyperbolic sine."""
-    if type(x) is float:
-        try:
-            return _F_ASINH(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "asinh", x) from None
-    return _apply("asinh", x)
-
-
-def acosh(x: Any) -> Any:
-    """Inverse hyperbolic cosine."""
-    if type(x) is float:
-        try:
-            return _F_ACOSH(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "acosh", x) from None
-    return _apply("acosh", x)
-
-
-def atanh(x: Any) -> Any:
-    """Inverse hyperbolic tangent."""
-    if type(x) is float:
-        try:
-            return _F_ATANH(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "atanh", x) from None
-    return _apply("atanh", x)
+sinh = _mirror("sinh", "Hyperbolic sine.")
+cosh = _mirror("cosh", "Hyperbolic cosine.")
+tanh = _mirror("tanh", "Hyperbolic tangent.")
+asinh = _mirror("asinh", "Inverse hyperbolic sine.")
+acosh = _mirror("acosh", "Inverse hyperbolic cosine.")
+atanh = _mirror("atanh", "Inverse hyperbolic tangent.")
 
 
 # -- special functions ----------------------------------------------------------------------------
-def erf(x: Any) -> Any:
-    """Error function."""
-    if type(x) is float:
-        try:
-            return _F_ERF(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "erf", x) from None
-    return _apply("erf", x)
-
-
-def erfc(x: Any) -> Any:
-    """Complementary error function."""
-    if type(x) is float:
-        try:
-            return _F_ERFC(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "erfc", x) from None
-    return _apply("erfc", x)
+erf = _mirror("erf", "Error function.")
+erfc = _mirror("erfc", "Complementary error function.")
 
 
 def hypot(x: Any, y: Any) -> Any:
@@ -433,34 +257,9 @@ def maximum(x: Any, y: Any) -> Any:
 
 
 # -- neural-network activations -------------------------------------------------------------------
-def relu(x: Any) -> Any:
-    """max(x, 0); relu'(0) = 0."""
-    if type(x) is float:
-        try:
-            return _F_RELU(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "relu", x) from None
-    return _apply("relu", x)
-
-
-def sigmoid(x: Any) -> Any:
-    """1 / (1 + e**-x), computed without overflow."""
-    if type(x) is float:
-        try:
-            return _F_SIGMOID(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "sigmoid", x) from None
-    return _apply("sigmoid", x)
-
-
-def softplus(x: Any) -> Any:
-    """log(1 + e**x), computed without overflow."""
-    if type(x) is float:
-        try:
-            return _F_SOFTPLUS(x)
-        except _MATH_ERRORS as exc:  # named, as on every other path
-            raise domain_error(exc, "softplus", x) from None
-    return _apply("softplus", x)
+relu = _mirror("relu", "max(x, 0); relu'(0) = 0.")
+sigmoid = _mirror("sigmoid", "1 / (1 + e**-x), computed without overflow.")
+softplus = _mirror("softplus", "log(1 + e**x), computed without overflow.")
 
 
 # -- sums of products: the table's bilinear rule ------------------------------------------------

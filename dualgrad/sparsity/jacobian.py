@@ -20,11 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from dualgrad._dual_ops import _make
 from dualgrad._layers import vector
 from dualgrad._memory import paused_gc
 from dualgrad._seed import check_leaves
 from dualgrad._tags import Tagged, tangent_of, value_of
-from dualgrad.dual import Dual, _make
+from dualgrad.dual import Dual
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import Tracer
