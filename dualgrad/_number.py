@@ -26,6 +26,13 @@ if TYPE_CHECKING:
 __all__ = ["Number", "bad_operand", "describe", "domain_error", "primal"]
 
 _REAL = (float, int)
+COMPARISONS: tuple[tuple[Callable[[Any, Any], bool], str], ...] = (
+    (operator.lt, "__lt__"),
+    (operator.le, "__le__"),
+    (operator.gt, "__gt__"),
+    (operator.ge, "__ge__"),
+)
+"""The ordering comparisons every number type defines on its number (== is its own choice)."""
 
 
 def describe(x: Any) -> str:
@@ -82,12 +89,7 @@ class Number:
             method.__doc__ = f"Compare the {primal}s only, so branches behave as on floats."
             return method
 
-        for test, name in (
-            (operator.lt, "__lt__"),
-            (operator.le, "__le__"),
-            (operator.gt, "__gt__"),
-            (operator.ge, "__ge__"),
-        ):
+        for test, name in COMPARISONS:
             setattr(cls, name, compare(test, name))
 
     # -- never lose a derivative silently ---------------------------------------------------------

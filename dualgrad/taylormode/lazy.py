@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad._number import Number
+from dualgrad._number import COMPARISONS, Number
 from dualgrad.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule, install
 
@@ -169,12 +169,7 @@ def _compare(test: Callable[[Any, Any], Any], name: str) -> Callable[[Series, An
 
 
 # Number builds comparisons for one exact class; these compare with every node class.
-for _test, _name in (
-    (operator.lt, "__lt__"),
-    (operator.le, "__le__"),
-    (operator.gt, "__gt__"),
-    (operator.ge, "__ge__"),
-):
+for _test, _name in COMPARISONS:
     setattr(Series, _name, _compare(_test, _name))
 del _test, _name
 
