@@ -160,13 +160,7 @@ def train(
     `eval_size` validation pairs is recorded too (its time is not counted as training time).
     """
     m = Method.parse(method)
-    if type(steps) is not int or steps < 1:
-        raise ValueError(f"steps must be a positive int, got {steps!r}")
-    if type(eval_every) is not int or eval_every < 0:
-        raise ValueError(
-            f"eval_every must be an int >= 0 (0: evaluate at the last step only), "
-            f"got {eval_every!r}"
-        )
+    _check_counts(steps, eval_every)
     params = model.init_params(seed) if params is None else params
     flat, spec = flatten(params)
     flat = [float(x) for x in flat]
@@ -178,17 +172,9 @@ def train(
     stream: Iterator[list[Example]] = batches(list(train_pairs), batch_size, seed)
     rng = random.Random(seed + 1)  # random search nudges / forward-gradient directions
     val = list(val_pairs)[:eval_size]
-    header = {
-        "type": "run",
-        "method": m.name,
-        "model": repr(model),
-        "n_params": len(flat),
-        "steps": steps,
-        "batch_size": batch_size,
-        "optimizer": None if opt is None else optimizer,
-        "lr": lr,
-        "seed": seed,
-    }
+    header = {"type": "run", "method": m.name, "model": repr(model), "n_params": len(flat)}
+    header |= {"steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed}
+    header["optimizer"] = None if opt is None else optimizer
     run = Run(header)
     log = None
     if log_path is not None:
@@ -209,18 +195,10 @@ def train(
             val_loss = None
             if val and ((eval_every and step % eval_every == 0) or last):
                 val_loss = evaluate(model, unflatten(spec, flat), val)
-            record = {
-                "type": "step",
-                "method": m.name,
-                "step": step,
-                "loss": loss,
-                "val_loss": val_loss,
-                "passes": passes,
-                "backward_passes": backward,
-                "passes_total": passes_total,
-                "seconds": seconds,
-                "seconds_total": seconds_total,
-            }
+            record = {"type": "step", "method": m.name, "step": step, "loss": loss}
+            record |= {"val_loss": val_loss, "passes": passes, "backward_passes": backward}
+            record |= {"passes_total": passes_total, "seconds": seconds}
+            record["seconds_total"] = seconds_total
             run.steps.append(record)
             if log is not None:
                 _write(log, record)
@@ -239,6 +217,16 @@ def train(
             log.close()
         run.params = unflatten(spec, flat)
     return run
+
+
+def _check_counts(steps: Any, eval_every: Any) -> None:
+    if type(steps) is not int or steps < 1:
+        raise ValueError(f"steps must be a positive int, got {steps!r}")
+    if type(eval_every) is not int or eval_every < 0:
+        raise ValueError(
+            f"eval_every must be an int >= 0 (0: evaluate at the last step only), "
+            f"got {eval_every!r}"
+        )
 
 
 def _step(
