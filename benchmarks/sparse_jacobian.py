@@ -20,26 +20,21 @@ sizes the dense N x N result fits; above them the dense peak is extrapolated as 
 
 from __future__ import annotations
 
-import argparse
-import json
-import platform
 import sys
-import time
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when imported by path
-from harness import measure, ratio, summarize
+from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import dmath, jacobian, sparse_jacobian
 from dualgrad._seed import seed_columns  # sampled dense passes: the dense driver's own unit
 from dualgrad._tags import Tagged, active
+from dualgrad.sparsity.problems import bratu1, brusselator
 from dualgrad.tree import flatten
 
-PLOTS = Path(__file__).resolve().parent.parent / "plots"
-NAME = "sparse_jacobian"
 FULL = {
     "bratu1": [100, 1_000, 3_000, 10_000],
     "bratu2": [10, 32, 55, 100],
@@ -62,18 +57,6 @@ METHODS = {  # key -> label, colour, marker
 
 
 # -- workloads --------------------------------------------------------------------------------
-def bratu1(x: list[Any]) -> list[Any]:
-    n = len(x)
-    h2 = 1.0 / (n + 1) ** 2
-    return [
-        (x[i - 1] if i else 0.0)
-        - 2 * x[i]
-        + (x[i + 1] if i < n - 1 else 0.0)
-        + h2 * dmath.exp(x[i])
-        for i in range(n)
-    ]
-
-
 def bratu2(x: list[Any]) -> list[Any]:
     n = round(len(x) ** 0.5)
     h2 = 1.0 / (n + 1) ** 2
@@ -91,22 +74,6 @@ def bratu2(x: list[Any]) -> list[Any]:
             if j < n - 1:
                 s = s + x[k + 1]
             out.append(s)
-    return out
-
-
-def brusselator(x: list[Any], a: float = 1.0, b: float = 3.4, alpha: float = 0.02) -> list[Any]:
-    n = round((len(x) // 2) ** 0.5)
-    u, v = x[0::2], x[1::2]
-    out = []
-    for i in range(n):
-        up, down = ((i - 1) % n) * n, ((i + 1) % n) * n
-        for j in range(n):
-            k, left, right = i * n + j, i * n + (j - 1) % n, i * n + (j + 1) % n
-            lu = u[up + j] + u[down + j] + u[left] + u[right] - 4 * u[k]
-            lv = v[up + j] + v[down + j] + v[left] + v[right] - 4 * v[k]
-            uuv = u[k] * u[k] * v[k]
-            out.append(b + uuv - (a + 1) * u[k] + alpha * lu)
-            out.append(a * u[k] - uuv + alpha * lv)
     return out
 
 
@@ -289,11 +256,9 @@ def targets(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 # -- the picture ------------------------------------------------------------------------------
-def plot(data: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+def plot(data: dict[str, Any]) -> Any:
+    plt = pyplot()
+    from matplotlib.ticker import NullFormatter
 
     names = [w for w in WORKLOADS if any(p["workload"] == w for p in data["points"])]
     fig, axes = plt.subplots(2, len(names), figsize=(5 * len(names), 8.5), squeeze=False)
@@ -313,7 +278,7 @@ def plot(data: dict[str, Any], path: Path) -> None:
         axes[1][col].set_title(f"{workload}: seconds per Jacobian (hollow: extrapolated)")
         for row in (0, 1):
             axes[row][col].set(xscale="log", yscale="log", xlabel="N (unknowns)")
-            axes[row][col].xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            axes[row][col].xaxis.set_minor_formatter(NullFormatter())
             axes[row][col].grid(True, which="both", alpha=0.3)
     axes[0][0].legend(fontsize=7, loc="upper left")
     lines = [
@@ -325,41 +290,28 @@ def plot(data: dict[str, Any], path: Path) -> None:
     ]
     fig.suptitle("Sparse Jacobians, default method: " + "\n".join(lines), fontsize=9)
     fig.tight_layout(rect=(0, 0, 1, 0.93))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small sizes, one round")
-    parser.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
-    parser.add_argument("--out", type=Path, default=None, help="folder for the PNG and JSON")
-    args = parser.parse_args(argv)
-    out = args.out or (PLOTS / "quick" if args.quick else PLOTS)
-    out.mkdir(parents=True, exist_ok=True)
-    data_path, png = out / f"{NAME}.json", out / f"{NAME}.png"
-    if args.replot:
-        plot(json.loads(data_path.read_text()), png)
-        return 0
+def compute(args: Any) -> dict[str, Any]:
     sizes, repeats = (QUICK, 2) if args.quick else (FULL, 3)
-    t0 = time.perf_counter()
     points = [p for w in WORKLOADS for p in run_workload(w, sizes[w], repeats)]
-    data = {
+    return {
         "quick": args.quick,
         "repeats": repeats,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
+        **machine(),
         "points": points,
         "targets": targets(points),
         "goals": TARGETS,
-        "seconds": time.perf_counter() - t0,
     }
+
+
+def report(data: dict[str, Any]) -> None:
     for t in data["targets"]:
-        print(t, flush=True)
-    data_path.write_text(json.dumps(data, indent=1))
-    plot(data, png)
-    print(f"wrote {png} and {data_path} in {data['seconds']:.0f} s")
-    return 0
+        print(t)
+
+
+main = Script(__file__, __doc__, compute, report, plot)
 
 
 if __name__ == "__main__":

@@ -13,37 +13,23 @@ columns of one color share no row, so one pass gets them all); (b) Newton iterat
 
 from __future__ import annotations
 
-import argparse
-import json
 import math
 import random
+import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from dualgrad import sparse_jacobian
+from dualgrad.learn.script import Script, pyplot
+from dualgrad.sparsity.problems import brusselator
 
-PLOTS = Path(__file__).resolve().parent.parent / "plots"
-NAME = "sparse_newton"
 SEED = 0
 A, B, DIFFUSION = 1.0, 3.0, 0.002
 
 
 def rhs(y: list[Any], n: int) -> list[Any]:
     """F(y) for y = (u0, v0, u1, v1, ...) on the periodic n x n grid (spacing 1/n)."""
-    u, v = y[0::2], y[1::2]
-    d = DIFFUSION * n * n
-    out = []
-    for i in range(n):
-        up, down = ((i - 1) % n) * n, ((i + 1) % n) * n
-        for j in range(n):
-            k, left, right = i * n + j, i * n + (j - 1) % n, i * n + (j + 1) % n
-            lu = u[up + j] + u[down + j] + u[left] + u[right] - 4 * u[k]
-            lv = v[up + j] + v[down + j] + v[left] + v[right] - 4 * v[k]
-            uuv = u[k] * u[k] * v[k]
-            out.append(B + uuv - (A + 1) * u[k] + d * lu)
-            out.append(A * u[k] - uuv + d * lv)
-    return out
+    return brusselator(y, a=A, b=B, alpha=DIFFUSION * n * n)
 
 
 def simulate(n: int, steps: int, dt: float, tol: float = 1e-10) -> dict[str, Any]:
@@ -86,12 +72,19 @@ def simulate(n: int, steps: int, dt: float, tol: float = 1e-10) -> dict[str, Any
     return {"n": n, "unknowns": 2 * n * n, "dt": dt, "steps": records, "u": y[0::2], **info}
 
 
-def plot(data: dict[str, Any], path: Path) -> None:
-    import matplotlib
+def compute(args: Any) -> dict[str, Any]:
+    n, steps = (8, 4) if args.quick else (32, 25)
+    return {**simulate(n, steps, dt=0.2), "quick": args.quick}
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
 
+def report(data: dict[str, Any]) -> None:
+    newton = [s["newton"] for s in data["steps"]]
+    print(f"{data['n']} x {data['n']} grid, {data['unknowns']} unknowns, {data['colors']} colors;")
+    print(f"  Newton iterations per step: {min(newton)}-{max(newton)} over {len(newton)} steps")
+
+
+def plot(data: dict[str, Any]) -> Any:
+    plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
     p, show = data, min(data["unknowns"], 96)  # the top-left block: entries visible
     keep = [
@@ -128,28 +121,10 @@ def plot(data: dict[str, Any], path: Path) -> None:
     img = axes[2].imshow([data["u"][i * n : (i + 1) * n] for i in range(n)], cmap="viridis")
     fig.colorbar(img, ax=axes[2])
     axes[2].set_title(f"(c) u after {len(steps)} steps on a {n} x {n} grid")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    return fig
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a small grid, few steps")
-    parser.add_argument("--replot", action="store_true", help="redraw from the saved JSON")
-    parser.add_argument("--out", type=Path, default=None, help="folder for the PNG and JSON")
-    args = parser.parse_args(argv)
-    out = args.out or (PLOTS / "quick" if args.quick else PLOTS)
-    out.mkdir(parents=True, exist_ok=True)
-    data_path = out / f"{NAME}.json"
-    if not args.replot:
-        n, steps = (8, 4) if args.quick else (32, 25)
-        data = simulate(n, steps, dt=0.2)
-        data["quick"] = args.quick
-        data_path.write_text(json.dumps(data))
-    plot(json.loads(data_path.read_text()), out / f"{NAME}.png")
-    return 0
-
+main = Script(__file__, __doc__, compute, report, plot)
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

@@ -9,6 +9,7 @@ import pytest
 from dualgrad import dmath, jacobian, jacobian_sparsity, reverse, sparse_jacobian
 from dualgrad.sparsity.coloring import is_valid_column_coloring
 from dualgrad.sparsity.jacobian import METHODS
+from dualgrad.sparsity.problems import bratu1
 
 np = pytest.importorskip("numpy")
 
@@ -88,15 +89,7 @@ def test_random_sparse_functions_match_dense_and_reverse(seed, method):
     assert again.values == J.values and again.passes == J.passes - 1
 
 
-def tridiagonal_residual(x):
-    n, h2 = len(x), 1.0 / (len(x) + 1) ** 2
-    return [
-        (x[i - 1] if i else 0.0)
-        - 2 * x[i]
-        + (x[i + 1] if i < n - 1 else 0.0)
-        + h2 * dmath.exp(x[i])
-        for i in range(n)
-    ]
+tridiagonal_residual = bratu1
 
 
 def five_point_residual(n):
