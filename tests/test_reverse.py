@@ -444,16 +444,6 @@ def test_other_real_operands_become_floats():
 
 
 # -- never lose the graph silently ----------------------------------------------------------------
-@pytest.mark.parametrize(
-    "drop",
-    [float, int, complex, round, math.exp, math.sqrt, math.log, lambda v: [0, 1][v]],
-    ids=["float", "int", "complex", "round", "math.exp", "math.sqrt", "math.log", "index"],
-)
-def test_dropping_the_graph_raises(drop):
-    with pytest.raises(TypeError, match=r"drop the graph.*v\.data.*dualgrad\.dmath\.exp"):
-        drop(Value(2.0))
-
-
 # -- domain errors and bad operands ---------------------------------------------------------------
 @pytest.mark.parametrize(
     ("f", "exc", "shown"),
@@ -482,10 +472,6 @@ def test_domain_errors_name_the_offending_numbers(f, exc, shown):
 @pytest.mark.parametrize(
     ("f", "shown"),
     [
-        (lambda: Value(1.0) + "a", "'a'"),
-        (lambda: "a" * Value(2.0), "'a'"),
-        (lambda: Value(1.0) * None, "None"),
-        (lambda: Value(1.0) - 1j, "1j"),
         (lambda: Value(1.0).atan2("b"), "'b'"),
         (lambda: Value(1.0) + Dual(1.0), "Dual(1.0, 0.0)"),
         (lambda: Value("a"), "'a'"),
