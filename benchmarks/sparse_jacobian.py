@@ -308,7 +308,13 @@ def compute(args: Any) -> dict[str, Any]:
 
 def report(data: dict[str, Any]) -> None:
     for t in data["targets"]:
-        print(t)
+        dense = "extrapolated from a sample" if t["dense_extrapolated"] else "measured whole"
+        print(
+            f"{t['workload']} N={t['n']} ({t['colors']} colors, {t['method']}): "
+            f"{t['speedup']:.0f}x [{t['speedup_low']:.0f}-{t['speedup_high']:.0f}] faster than "
+            f"dense chunk=64 ({dense}; calibrated {t['speedup_calibrated']:.0f}x), "
+            f"memory {t['memory_fraction']:.1e} of dense"
+        )
 
 
 main = Script(__file__, __doc__, compute, report, plot)

@@ -3,7 +3,7 @@
 These are the arithmetic of truncated series (a product is a convolution, a quotient its
 inverse), not derivative formulas; they take over only for same-tag Taylor numbers of one
 order and for plain floats/ints, and hand everything else to the table-driven operations.
-tests/taylor/test_series.py checks that each equals the generic path.
+tests/taylormode/test_series.py checks that each equals the generic path.
 """
 
 from __future__ import annotations
