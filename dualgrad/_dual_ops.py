@@ -347,8 +347,10 @@ def _binary(
             return slow(self, other, True)
 
     else:  # THE GENERIC PATH: partials are functions of (x, y, out)
-        if not (callable(dx) and callable(dy)):
-            raise NotImplementedError(f"partials {rule.partials!r} of rule {name!r}")
+        # a constant partial beside a function one (fmod's 1, copysign's or floordiv's 0) is
+        # read as a function: a zero slope then gives an exact 0 through `pair`/`_times`
+        dx = dx if callable(dx) else px
+        dy = dy if callable(dy) else py
 
         def op(self: Dual, other: Any) -> Any:
             if type(other) is Dual:

@@ -15,13 +15,15 @@ Dual(0.0, 1.0)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Sequence
+from functools import reduce
 from operator import mul
 from typing import Any
 
-from dualgrad._number import describe, domain_error
+from dualgrad._number import describe, domain_error, primal
 from dualgrad.dual import Dual
-from dualgrad.rules import BILINEAR, RULES
+from dualgrad.rules import BILINEAR, REDUCTIONS, RULES
 
 __all__ = [
     "acos",
@@ -34,7 +36,11 @@ __all__ = [
     "cbrt",
     "ceil",
     "cos",
+    "copysign",
     "cosh",
+    "degrees",
+    "digamma",
+    "dist",
     "e",
     "erf",
     "erfc",
@@ -42,12 +48,18 @@ __all__ = [
     "expm1",
     "fabs",
     "floor",
+    "fmod",
+    "frexp",
+    "fsum",
+    "gamma",
     "hypot",
     "inf",
     "isclose",
     "isfinite",
     "isinf",
     "isnan",
+    "ldexp",
+    "lgamma",
     "log",
     "log10",
     "log1p",
@@ -57,8 +69,12 @@ __all__ = [
     "minimum",
     "nan",
     "pi",
+    "polygamma",
     "pow",
+    "prod",
+    "radians",
     "relu",
+    "remainder",
     "sigmoid",
     "sin",
     "sinh",
@@ -218,9 +234,196 @@ erf = _mirror("erf", "Error function.")
 erfc = _mirror("erfc", "Complementary error function.")
 
 
-def hypot(x: Any, y: Any) -> Any:
-    """sqrt(x*x + y*y) without overflow (two arguments)."""
-    return _apply2("hypot", x, y)
+gamma = _mirror("gamma", "The gamma function; Gamma' = Gamma * digamma.")
+lgamma = _mirror("lgamma", "log|Gamma(x)|; its derivative is digamma.")
+digamma = _mirror(
+    "digamma", "psi(x) = Gamma'(x) / Gamma(x) (not in math): ValueError at the poles 0, -1, ..."
+)
+
+
+def polygamma(n: int, x: Any) -> Any:
+    """psi^(n)(x), the n-th derivative of :func:`digamma` (argument order as in scipy).
+
+    >>> round(polygamma(1, 1.0), 12)  # pi**2 / 6
+    1.644934066848
+    """
+    if type(x) in _PLAIN:
+        try:
+            return _F_POLYGAMMA(x, n)
+        except _MATH_ERRORS as exc:
+            raise domain_error(exc, "polygamma", n, x) from None
+    bound = getattr(x, "polygamma", None)
+    if bound is None:
+        return _F_POLYGAMMA(x, n)
+    if not isinstance(n, int) or isinstance(n, bool):
+        _F_POLYGAMMA(0.0, n)  # the order's TypeError, naming it
+    return bound(n)
+
+
+_F_POLYGAMMA = RULES["polygamma"].f
+
+
+def hypot(*coordinates: Any) -> Any:
+    """The Euclidean norm sqrt(sum of squares) without overflow, like :func:`math.hypot`.
+
+    Two arguments are the table's rule; any other number a reduction (see :func:`fsum`):
+    d/dx_i = x_i / hypot, and 0 at the origin (the cone's kink, as for two).
+
+    >>> hypot(3.0, 4.0), hypot(Dual(1.0, 1.0), 2.0, 2.0)
+    (5.0, Dual(3.0, 0.3333333333333333))
+    """
+    if len(coordinates) == 2:
+        return _apply2("hypot", *coordinates)
+    if all(type(c) in _PLAIN for c in coordinates):
+        return math.hypot(*coordinates)
+    return _reduce("hypot", list(coordinates))
+
+
+def dist(p: Iterable[Any], q: Iterable[Any]) -> Any:
+    """The Euclidean distance of two points, like :func:`math.dist`: the hypot of the
+    differences (as math computes it), so d/dp_i = (p_i - q_i) / dist.
+
+    >>> dist([0.0, 0.0], [3.0, 4.0])
+    5.0
+    """
+    p, q = list(p), list(q)
+    if len(p) != len(q):
+        raise ValueError(
+            f"dist: both points must have the same number of dimensions ({len(p)} and {len(q)})"
+        )
+    if all(type(c) in _PLAIN for c in p) and all(type(c) in _PLAIN for c in q):
+        return math.dist(p, q)
+    return _reduce("hypot", [a - b for a, b in zip(p, q, strict=True)])
+
+
+def prod(iterable: Iterable[Any], /, *, start: Any = 1) -> Any:
+    """The product of the numbers, like :func:`math.prod`; each partial is the product of the
+    others (no division: exact at zeros).
+
+    >>> prod([2.0, Dual(3.0, 1.0), 0.0])
+    Dual(0.0, 0.0)
+    """
+    factors = [start, *iterable]
+    if all(type(c) in _PLAIN for c in factors):
+        return math.prod(factors[1:], start=start)
+    return _reduce("prod", factors)
+
+
+def fsum(iterable: Iterable[Any], /) -> Any:
+    """An accurate sum, like :func:`math.fsum`: plain numbers give math's result. For Duals
+    of one level the value is math.fsum of the values and the tangent the (fsum of the)
+    tangents; a reverse-mode Value is one node. These are bulk reductions
+    (:data:`dualgrad.rules.REDUCTIONS`); other number types (nested Duals, Taylor series)
+    compose them from the table's scalar rules, which keeps every higher derivative.
+
+    >>> fsum([0.1] * 10), fsum([Dual(0.1, 1.0)] * 10)
+    (1.0, Dual(1.0, 10.0))
+    """
+    terms = list(iterable)
+    if all(type(c) in _PLAIN for c in terms):
+        return math.fsum(terms)
+    return _reduce("fsum", terms)
+
+
+def _reduce(name: str, args: list[Any]) -> Any:
+    """Reduction `name` on arguments that are not all plain (see :class:`rules.Reduction`)."""
+    from dualgrad._dual_ops import _make, _scale  # (it imports dual, which imports it)
+
+    red = REDUCTIONS[name]
+    kinds = {type(a) for a in args}
+    kinds.difference_update(_PLAIN)
+    if kinds == {Dual}:
+        duals = [a for a in args if type(a) is Dual]
+        tag = duals[0].tag
+        if all(d.tag == tag and type(d.value) in _PLAIN for d in duals):  # one level
+            values = [a.value if type(a) is Dual else a for a in args]
+            out = _reduced_value(red.f, name, values, args)
+            partials = red.partials(values, out)
+            terms = [
+                _scale(a.tangent, p) for a, p in zip(args, partials, strict=True) if type(a) is Dual
+            ]
+            return _make(out, _sum(terms), tag)
+    from dualgrad.reverse import Value  # reverse mode is optional to this module
+
+    if all(isinstance(a, Value) or type(a) in _PLAIN for a in args):
+        values = [a.data if isinstance(a, Value) else a for a in args]
+        out = _reduced_value(red.f, name, values, args)
+        partials = red.partials(values, out)
+        pairs = [(a, p) for a, p in zip(args, partials, strict=True) if isinstance(a, Value)]
+        return Value(out, [a for a, _ in pairs], [p for _, p in pairs])
+    # nested Duals, Taylor series, tracers: composed from the table's two-argument rule
+    if name == "hypot":
+        if len(args) < 2:
+            return abs(args[0]) if args else 0.0
+        return reduce(lambda a, b: _apply2("hypot", a, b), args)
+    return reduce(operator.mul if name == "prod" else operator.add, args)
+
+
+def _reduced_value(f: Callable[[list[Any]], Any], name: str, values: list[Any], args: Any) -> Any:
+    try:
+        return f(values)
+    except _MATH_ERRORS as exc:
+        raise domain_error(exc, name, *args) from None
+
+
+def _sum(terms: list[Any]) -> Any:
+    """The sum of tangent terms: fsum when all are plain floats (accurate), else in order."""
+    if all(type(t) in _PLAIN for t in terms):
+        try:
+            return math.fsum(terms)
+        except _MATH_ERRORS:  # inf - inf, or an intermediate overflow: IEEE sums decide
+            pass
+    return reduce(operator.add, terms) if terms else 0.0
+
+
+# -- angles, signs, exponents and remainders ---------------------------------------------------
+radians = _mirror("radians", "Degrees to radians (a constant slope, math's own constant).")
+degrees = _mirror("degrees", "Radians to degrees.")
+
+
+def copysign(x: Any, y: Any) -> Any:
+    """|x| with the sign of y; d/dx = sign(x) sign(y) (signed zeros count), d/dy = 0."""
+    return _apply2("copysign", x, y)
+
+
+def fmod(x: Any, y: Any) -> Any:
+    """x - trunc(x / y) * y, like :func:`math.fmod`: d/dx = 1, d/dy = -trunc(x / y)."""
+    return _apply2("fmod", x, y)
+
+
+def remainder(x: Any, y: Any) -> Any:
+    """IEEE remainder x - n y, n the nearest integer to x / y: d/dx = 1, d/dy = -n."""
+    return _apply2("remainder", x, y)
+
+
+def ldexp(x: Any, i: int) -> Any:
+    """x * 2**i for an int i (TypeError for anything else, as math): d/dx = 2**i."""
+    if type(x) in _PLAIN:
+        try:
+            return _F_LDEXP(x, i)
+        except _MATH_ERRORS as exc:
+            raise domain_error(exc, "ldexp", x, i) from None
+    if not isinstance(i, int):
+        _F_LDEXP(0.0, i)  # the exponent's TypeError, naming it
+    bound = getattr(x, "ldexp", None)
+    return _F_LDEXP(x, i) if bound is None else bound(i)
+
+
+_F_LDEXP = RULES["ldexp"].f
+
+
+def frexp(x: Any) -> tuple[Any, int]:
+    """(m, e) with x = m * 2**e and 0.5 <= |m| < 1, like :func:`math.frexp`. The exponent is
+    a plain int (piecewise constant); the mantissa is ``ldexp(x, -e)``, so its derivative is
+    the tangent times 2**-e.
+
+    >>> frexp(Dual(8.0, 1.0))
+    (Dual(0.5, 0.0625), 4)
+    """
+    if type(x) in _PLAIN:
+        return math.frexp(x)
+    _, e = math.frexp(_plain(x))
+    return ldexp(x, -e), e
 
 
 # -- piecewise ------------------------------------------------------------------------------------
@@ -323,9 +526,14 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
 
 # -- predicates (on the value; they return bools, so no derivative is lost) -----------------------
 def _plain(x: Any) -> Any:
-    while type(x) is Dual:
-        x = x.value
-    return getattr(x, "data", x) if type(x) not in (float, int) else x
+    """The plain number inside any of our number types (Dual, Value, Taylor, tracers)."""
+    for _ in range(100):
+        if type(x) in _PLAIN:
+            break
+        x = primal(x)
+        if type(x) not in _PLAIN and hasattr(x, "value"):  # a sparsity tracer
+            x = x.value
+    return x
 
 
 def isfinite(x: Any) -> bool:

@@ -56,25 +56,42 @@ from dualgrad._partials import (  # the table's footnotes
     _d_atan,
     _d_atan2,
     _d_atanh,
+    _d_copysign_x,
+    _d_digamma,
     _d_expm1,
+    _d_fmod_y,
+    _d_fsum,
+    _d_gamma,
     _d_hypot,
+    _d_hypot_n,
+    _d_ldexp,
+    _d_lgamma,
     _d_log2,
     _d_log10,
     _d_max_x,
     _d_min_x,
+    _d_mod_y,
+    _d_polygamma,
     _d_pow_base,
     _d_pow_exponent,
+    _d_prod,
     _d_relu,
+    _d_remainder_y,
     _d_sigmoid,
     _d_sqrt,
     _d_tanh,
+    _digamma,
     _exp,
     _gen_sigmoid,
     _ieee_div,
+    _ldexp,
     _math_cbrt,
     _max,
     _min,
+    _no_derivative,
+    _polygamma,
     _pow,
+    _prod_with_start,
     _relu,
     _sigmoid,
     _sin,
@@ -82,7 +99,7 @@ from dualgrad._partials import (  # the table's footnotes
     _softplus,
 )
 
-__all__ = ["BILINEAR", "BINARY", "RULES", "UNARY", "Bilinear", "Rule"]
+__all__ = ["BILINEAR", "BINARY", "REDUCTIONS", "RULES", "UNARY", "Bilinear", "Reduction", "Rule"]
 
 Interval = tuple[float, float]
 INF = math.inf
@@ -104,6 +121,10 @@ class Rule:
     singular: bool = False
     """A partial may be +-inf or nan somewhere in the real domain (sqrt at 0, pow at 0 ...).
     Number types then scale tangents so that a zero tangent contributes exactly zero."""
+    integer: tuple[int, ...] = ()
+    """Arguments that take plain ints only (ldexp's exponent, polygamma's order): no
+    derivative flows through them (their partial refuses a number carrying one), and their
+    domain is sampled at the integers of its intervals."""
 
     @property
     def arity(self) -> int:
@@ -128,6 +149,11 @@ _POS = _D((0.1, 4.0))
 _NONZERO = _D((-3.0, -0.1), (0.1, 3.0))
 _UNIT = _D((-0.9, 0.9))
 _OFF_INTEGERS = _D((-2.9, -2.1), (-0.9, -0.1), (0.1, 0.9), (1.1, 1.9))
+_OFF_POLES = _D((-2.9, -2.1), (-0.9, -0.1), (0.1, 6.0))  # gamma's poles: 0, -1, -2 ...
+# remainders: x / y stays off the integers (fmod, %, //) and off the half-integers (remainder)
+_DIVIDEND = _D((-2.7, -2.3), (0.2, 0.6), (2.3, 2.7))
+_DIVISOR = _D((-1.7, -1.5), (1.5, 1.7))
+_ROUND_DIVISOR = _D((-2.2, -2.0), (2.0, 2.2))
 
 _TABLE: tuple[Rule, ...] = (
     # -- arithmetic -------------------------------------------------------------------------------
@@ -203,6 +229,31 @@ _TABLE: tuple[Rule, ...] = (
         (lambda x, y, o: _d_hypot(x, y, o)[0], lambda x, y, o: _d_hypot(x, y, o)[1]),
         (_NONZERO, _NONZERO),
     ),
+    Rule("gamma", math.gamma, (_d_gamma,), (_OFF_POLES,)),
+    Rule("lgamma", math.lgamma, (_d_lgamma,), (_OFF_POLES,)),
+    Rule("digamma", _digamma, (_d_digamma,), (_OFF_POLES,)),
+    Rule(
+        "polygamma",  # psi^(n)(x), spelled x.polygamma(n) (dmath.polygamma(n, x) as scipy)
+        _polygamma,
+        (_d_polygamma, _no_derivative("polygamma's order n")),
+        (_OFF_POLES, _D((0.0, 3.0))),
+        integer=(1,),
+    ),
+    # -- angles, signs, exponents and remainders --------------------------------------------------
+    Rule("radians", math.radians, (math.pi / 180.0,), (_ANY,)),  # math's own constants
+    Rule("degrees", math.degrees, (180.0 / math.pi,), (_ANY,)),
+    Rule("copysign", math.copysign, (_d_copysign_x, 0.0), (_NONZERO, _NONZERO)),
+    Rule(
+        "ldexp",
+        _ldexp,
+        (_d_ldexp, _no_derivative("ldexp's exponent")),
+        (_ANY, _D((-3.0, 3.0))),
+        integer=(1,),
+    ),
+    Rule("fmod", math.fmod, (1.0, _d_fmod_y), (_DIVIDEND, _DIVISOR)),
+    Rule("remainder", math.remainder, (1.0, _d_remainder_y), (_DIVIDEND, _ROUND_DIVISOR)),
+    Rule("mod", operator.mod, (1.0, _d_mod_y), (_DIVIDEND, _DIVISOR)),  # x % y
+    Rule("floordiv", operator.floordiv, (0.0, 0.0), (_DIVIDEND, _DIVISOR)),  # x // y
     # -- neural-network activations ---------------------------------------------------------------
     Rule("relu", _relu, (_d_relu,), (_NONZERO,)),
     Rule("sigmoid", _sigmoid, (_d_sigmoid,), (_D((-6.0, 6.0)),)),
@@ -240,6 +291,8 @@ SPELLING: dict[str, tuple[str, str | None]] = {
     "floor": ("__floor__", None),
     "ceil": ("__ceil__", None),
     "trunc": ("__trunc__", None),
+    "mod": ("__mod__", "__rmod__"),
+    "floordiv": ("__floordiv__", "__rfloordiv__"),
     "min": ("minimum", None),
     "max": ("maximum", None),
 }
@@ -272,6 +325,17 @@ def install(
             setattr(cls, "_" + name, ops[rule.name])  # written by hand (log with a base)
         else:
             setattr(cls, name, ops[rule.name])
+    # divmod is not a rule of its own: Python's (x // y, x % y), from the two rules
+    floordiv, mod, rfloordiv, rmod = ops["floordiv"], ops["mod"], rops["floordiv"], rops["mod"]
+
+    def divmod_(self: Any, other: Any) -> tuple[Any, Any]:
+        return floordiv(self, other), mod(self, other)
+
+    def rdivmod(self: Any, other: Any) -> tuple[Any, Any]:
+        return rfloordiv(self, other), rmod(self, other)
+
+    setattr(cls, "__divmod__", divmod_)  # noqa: B010 - a dunder set on a type made elsewhere
+    setattr(cls, "__rdivmod__", rdivmod)  # noqa: B010
     return ops, rops
 
 
@@ -307,6 +371,40 @@ def _sumprod(p: Any, q: Any) -> Any:
 BILINEAR: dict[str, Bilinear] = {"sumprod": Bilinear("sumprod", _sumprod)}
 """The bilinear rules by name."""
 assert RULES[BILINEAR["sumprod"].product].partials == ("y", "x")  # the mul it batches
+
+
+# ---------------------------------------------------------------------------------------------
+# REDUCTIONS — one function of any number of arguments (math.hypot, math.prod, math.fsum)
+# ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Reduction:
+    """A function of n arguments whose value is :mod:`math`'s own and whose n partials come
+    at once, in closed form (``partials(values, out)``).
+
+    A number type of the first order applies it in bulk: a Dual (one level, one tag) takes
+    math's value of the values and one tangent sum_i t_i * partial_i; a reverse-mode Value
+    records one node with those local partials. Every other number type (nested Duals,
+    Taylor series, sparsity tracers) composes it from the scalar rule named by ``fold`` -
+    exact derivatives of every order, because each step is a rule, and a value equal to
+    math's up to rounding. (A bulk rule cannot give higher derivatives; a composition alone
+    would not give math's value bit for bit, nor the one-node cost.)
+    """
+
+    name: str
+    f: Callable[[list[Any]], Any]
+    """Value on a list of plain numbers: math's function, bit for bit."""
+    partials: Callable[[list[Any], Any], list[Any]]
+    """All partials, from the argument values and the output."""
+    fold: str
+    """The two-argument rule it is composed of for other number types."""
+
+
+REDUCTIONS: dict[str, Reduction] = {
+    "hypot": Reduction("hypot", lambda v: math.hypot(*v), _d_hypot_n, "hypot"),
+    "prod": Reduction("prod", _prod_with_start, _d_prod, "mul"),  # v[0] is math.prod's start
+    "fsum": Reduction("fsum", math.fsum, _d_fsum, "add"),
+}
+"""The reductions by name (``dmath.dist`` is hypot of the differences, as in math)."""
 
 UNARY: tuple[str, ...] = tuple(r.name for r in _TABLE if r.arity == 1)
 BINARY: tuple[str, ...] = tuple(r.name for r in _TABLE if r.arity == 2)

@@ -15,7 +15,13 @@ from typing import Any
 from dualgrad.dual import Dual
 from dualgrad.rules import Rule
 
-__all__ = ["central_difference", "central_partial", "check_derivative", "rule_points"]
+__all__ = [
+    "central_difference",
+    "central_partial",
+    "check_derivative",
+    "differentiable",
+    "rule_points",
+]
 
 
 def central_difference(f: Callable[[float], float], x: float, h: float | None = None) -> float:
@@ -62,6 +68,8 @@ def central_partial(
 def rule_points(rule: Rule, per_interval: int | None = None) -> list[tuple[float, ...]]:
     """Points spread evenly inside the domain a rule's test samples (every combination of
     `per_interval` points per interval of each argument: 5 for one argument, 3 for two).
+    An argument the rule takes as an int only (:attr:`Rule.integer`) is sampled at every
+    integer of its intervals.
 
     >>> from dualgrad.rules import RULES
     >>> rule_points(RULES["log"])[:2]
@@ -72,4 +80,24 @@ def rule_points(rule: Rule, per_interval: int | None = None) -> list[tuple[float
     def spread(intervals: Sequence[tuple[float, float]]) -> list[float]:
         return [lo + (hi - lo) * (k + 0.5) / per for lo, hi in intervals for k in range(per)]
 
-    return list(itertools.product(*(spread(dom) for dom in rule.domain)))
+    def integers(intervals: Sequence[tuple[float, float]]) -> list[int]:
+        return [k for lo, hi in intervals for k in range(math.ceil(lo), math.floor(hi) + 1)]
+
+    return list(
+        itertools.product(
+            *(
+                integers(dom) if i in rule.integer else spread(dom)
+                for i, dom in enumerate(rule.domain)
+            )
+        )
+    )
+
+
+def differentiable(rule: Rule) -> list[int]:
+    """The arguments of `rule` a derivative flows through (all but its int-only ones).
+
+    >>> from dualgrad.rules import RULES
+    >>> differentiable(RULES["atan2"]), differentiable(RULES["ldexp"])
+    ([0, 1], [0])
+    """
+    return [i for i in range(rule.arity) if i not in rule.integer]

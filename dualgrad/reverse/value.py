@@ -316,6 +316,20 @@ def _binary(
                 return out
             return slow(self, other, True)
 
+    elif not callable(dx) and not callable(dy) and dx == dy == 0:  # piecewise constant: //
+
+        def op(self: Value, other: Any) -> Value:  # nothing flows back: no edge is recorded
+            if type(other) is Value:
+                return _make(value(self.data, other.data), (), ())
+            if type(other) is float or type(other) is int:
+                return _make(value(self.data, other), (), ())
+            return slow(self, other, False)
+
+        def rop(self: Value, other: Any) -> Value:
+            if type(other) is float or type(other) is int:
+                return _make(value(other, self.data), (), ())
+            return slow(self, other, True)
+
     else:  # THE GENERIC PATH: partials are functions of (x, y, out)
         px, py = rule.partial(0), rule.partial(1)
 

@@ -24,6 +24,10 @@ ORDER = 10
 RTOL = 1e-12
 
 
+def _trunc(q: Any) -> Any:
+    return mpmath.floor(q) if q >= 0 else mpmath.ceil(q)
+
+
 def _step(x: Any) -> Any:
     return mpmath.mpf(math.floor(float(x)))
 
@@ -69,6 +73,18 @@ MP: dict[str, Callable[..., Any]] = {
     "trunc": lambda x: 0 * x + (mpmath.floor(x) if x >= 0 else mpmath.ceil(x)),
     "min": lambda x, y: (x if x <= y else y) + 0 * (x + y),
     "max": lambda x, y: (x if x >= y else y) + 0 * (x + y),
+    "gamma": mpmath.gamma,
+    "lgamma": lambda x: mpmath.log(abs(mpmath.gamma(x))),
+    "digamma": mpmath.digamma,
+    "polygamma": lambda x, n: mpmath.polygamma(n, x),
+    "radians": lambda x: x * (mpmath.pi / 180),
+    "degrees": lambda x: x * (180 / mpmath.pi),
+    "copysign": lambda x, y: abs(x) * mpmath.sign(y),
+    "ldexp": lambda x, i: mpmath.ldexp(x, i),
+    "fmod": lambda x, y: x - y * _trunc(x / y),
+    "remainder": lambda x, y: x - y * mpmath.nint(x / y),
+    "mod": lambda x, y: x - y * mpmath.floor(x / y),
+    "floordiv": lambda x, y: 0 * x + mpmath.floor(x / y),
 }
 """Every rule's function at high precision (a rule missing here fails test_every_rule_...)."""
 
@@ -110,6 +126,10 @@ def test_every_rule_matches_mpmath_to_order_10(name: str) -> None:
             (x0,) = point
             got = apply_rule(name, Taylor([x0, 1.0] + [0.0] * (ORDER - 1))).coefficients
             want = exact_series(lambda t, x0=x0: MP[name](x0 + t))
+        elif rule.integer:  # an int-only second argument: a constant
+            x0, k = point
+            got = apply_rule(name, Taylor([x0, 1.0] + [0.0] * (ORDER - 1)), k).coefficients
+            want = exact_series(lambda t, x0=x0, k=k: MP[name](x0 + t, k))
         else:
             x0, y0 = point
             got = taylor(
@@ -131,6 +151,11 @@ CONSTANT_FIRST: dict[str, Callable[[Any, Any], Any]] = {
     "hypot": dmath.hypot,
     "min": dmath.minimum,
     "max": dmath.maximum,
+    "copysign": dmath.copysign,
+    "fmod": dmath.fmod,
+    "remainder": dmath.remainder,
+    "mod": lambda c, s: c % s,
+    "floordiv": lambda c, s: c // s,
 }
 
 
@@ -140,6 +165,8 @@ def test_binary_rules_with_a_constant_on_either_side(name: str) -> None:
     t = Taylor([x0, 1.0] + [0.0] * (ORDER - 1))
     got = apply_rule(name, t, y0).coefficients
     assert_close(got, exact_series(lambda s: MP[name](x0 + s, y0)), f"{name}(t, c)")
+    if RULES[name].integer:
+        return  # the second argument takes plain ints only
     s = Taylor([y0, 1.0] + [0.0] * (ORDER - 1))
     fn = CONSTANT_FIRST[name]
     got = fn(x0, s).coefficients
@@ -148,7 +175,7 @@ def test_binary_rules_with_a_constant_on_either_side(name: str) -> None:
 
 # -- random expressions over every rule --------------------------------------------------------
 UNARY = sorted(rules.UNARY)
-BINARY = sorted(rules.BINARY)
+BINARY = sorted(n for n in rules.BINARY if not RULES[n].integer)
 
 
 def _inside(rule: rules.Rule, arg: int, v: float) -> bool:
@@ -178,6 +205,9 @@ SINGULAR_AT |= dict.fromkeys(("exp", "expm1", "sin", "cos", "sinh", "cosh", "tan
 SINGULAR_AT |= dict.fromkeys(("erfc", "add", "sub", "mul", "neg", "pos", "asinh"), ())
 SINGULAR_AT |= dict.fromkeys(("abs", "relu", "floor", "ceil", "trunc", "min", "max"), ())
 SINGULAR_AT["log1p"] = (-1.0,)
+SINGULAR_AT |= dict.fromkeys(("gamma", "lgamma", "digamma"), (0.0, -1.0, -2.0, -3.0, -4.0))
+SINGULAR_AT |= dict.fromkeys(("radians", "degrees", "copysign", "fmod", "remainder"), ())
+SINGULAR_AT |= dict.fromkeys(("mod", "floordiv"), ())
 
 
 def _distance(rule: rules.Rule, values: list[float]) -> float:
