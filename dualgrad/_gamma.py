@@ -15,8 +15,8 @@ formula cancels there; the error is then absolute, ~1e-16 times the terms).
 - poles (0, -1, -2, ..., and -inf for digamma's oscillation) raise ValueError like
   math.gamma; a value beyond the float range is +-inf (as 1 / 5e-324 is).
 
->>> polygamma(0, 1.0)  # -Euler's gamma
--0.5772156649015329
+>>> round(polygamma(0, 1.0), 15)  # -Euler's gamma
+-0.577215664901533
 >>> round(polygamma(1, 1.0), 15)  # pi**2 / 6
 1.644934066848226
 """

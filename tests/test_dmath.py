@@ -119,3 +119,163 @@ def test_sumprod_and_matvec_reject_mismatched_lengths_like_math():
         dmath.sumprod([1.0, 2.0], [3.0])
     with pytest.raises(ValueError, match="row of 1 entries against 2"):
         dmath.matvec([[1.0, 2.0], [3.0]], [1.0, 1.0])
+
+
+# -- the rest of math: remainders, signs, exponents, reductions, predicates --------------------
+def test_mod_floordiv_divmod_follow_python_floats_with_either_side_a_dual():
+    from dualgrad.reverse import Value
+
+    for x, y in ((7.5, 2.0), (-7.5, 2.0), (7.5, -2.0), (-7.5, -2.0), (3, 2)):
+        a, b = Dual(x, 1.0), Dual(y, 0.0)
+        assert (a % y).value == x % y and (x % Dual(y, 1.0)).value == x % y
+        assert (a // b).value == x // y and type((a // b).value) is type(x // y)
+        assert (a % b).tangent == 1.0
+        assert (x % Dual(y, 1.0)).tangent == -(x // y)  # d/dy = -floor(x / y)
+        assert (Dual(x, 1.0) // Dual(y, 1.0)).tangent == 0.0
+        q, r = divmod(a, b)
+        assert (q.value, r.value) == divmod(x, y) and (q.tangent, r.tangent) == (0.0, 1.0)
+        q, r = divmod(x, Dual(y, 1.0))  # reflected
+        assert (q.value, r.value) == divmod(x, y) and r.tangent == -(x // y)
+        v, w = Value(x), Value(y)
+        out = v % w + v // w
+        out.backward()
+        assert out.data == x % y + x // y and (v.grad, w.grad) == (1.0, -(x // y))
+    assert (-0.0 % Dual(1.0)).value == 0.0 and math.copysign(1, (Dual(0.0) % -1.0).value) < 0
+    with pytest.raises(ZeroDivisionError, match=r"mod\(1\.0, 0\.0\)"):
+        Dual(1.0, 1.0) % 0.0
+    with pytest.raises(ZeroDivisionError, match="floordiv"):
+        divmod(Dual(1.0, 1.0), 0.0)
+
+
+def test_fmod_and_remainder_at_their_kinks_use_the_quotient_of_the_value():
+    # at x / y = 3 exactly fmod is 0: the quotient is 3 (its right-hand slope in y, -3)
+    assert dmath.fmod(6.0, Dual(2.0, 1.0)).tangent == -3.0
+    assert dmath.fmod(-6.5, Dual(2.0, 1.0)).tangent == 3.0  # -trunc(-3.25)
+    assert dmath.remainder(5.0, Dual(2.0, 1.0)).tangent == -2.0  # 2.5 rounds to even 2
+    assert dmath.remainder(7.0, Dual(2.0, 1.0)).tangent == -4.0  # 3.5 rounds to 4
+    assert dmath.fmod(Dual(6.0, 1.0), 2.0).tangent == 1.0
+    assert math.isnan(dmath.fmod(Dual(math.nan, 1.0), Dual(0.0, 1.0)).value)
+    with pytest.raises(ValueError, match=r"math domain error in fmod\(inf, 1\.0\)"):
+        dmath.fmod(Dual(math.inf, 1.0), 1.0)
+
+
+def test_copysign_keeps_signed_zeros_and_has_no_slope_in_the_sign():
+    for x in (2.0, -2.0, 0.0, -0.0):
+        for y in (3.0, -3.0, 0.0, -0.0):
+            z = dmath.copysign(Dual(x, 1.0), Dual(y, 1.0))
+            want = math.copysign(x, y)
+            assert z.value == want and math.copysign(1, z.value) == math.copysign(1, want)
+            assert z.tangent == math.copysign(1, x) * math.copysign(1, y)
+    assert dmath.copysign(2.0, Dual(-1.0, 1.0)).tangent == 0.0
+    assert math.isnan(dmath.copysign(Dual(math.nan, 1.0), 1.0).tangent)
+
+
+def test_radians_degrees_ldexp_frexp():
+    assert dmath.radians(Dual(180.0, 1.0)).value == math.radians(180.0) == dmath.radians(180.0)
+    assert dmath.degrees(Dual(1.0, 1.0)).tangent == 180.0 / math.pi
+    assert dmath.ldexp(3.0, 4) == math.ldexp(3.0, 4)
+    assert (
+        dmath.ldexp(Dual(3.0, 1.0), -2) == Dual(0.75)
+        and dmath.ldexp(Dual(3.0, 1.0), -2).tangent == 0.25
+    )
+    tiny = dmath.ldexp(Dual(5e-324, 1.0), 1100)  # value finite, 2**1100 beyond the floats
+    assert tiny.value == math.ldexp(5e-324, 1100) and tiny.tangent == math.inf
+    for bad in (2.0, Dual(2, 1.0), "2"):
+        with pytest.raises(TypeError, match="exponent must be an int"):
+            dmath.ldexp(Dual(1.0, 1.0), bad)
+    with pytest.raises(TypeError, match="exponent must be an int"):
+        dmath.ldexp(1.0, 2.0)  # as math.ldexp(1.0, 2.0), naming the exponent
+    with pytest.raises(OverflowError, match="ldexp"):
+        dmath.ldexp(Dual(1.0, 1.0), 2000)
+    assert dmath.frexp(12.0) == math.frexp(12.0)
+    m, e = dmath.frexp(Dual(12.0, 1.0))
+    assert (m.value, e) == math.frexp(12.0) and m.tangent == 2.0**-4 and type(e) is int
+    assert dmath.frexp(Dual(0.0, 1.0)) == (Dual(0.0), 0)
+
+
+REDUCTION_POINTS = [
+    [3.0, -4.0, 12.0],
+    [0.5],
+    [],
+    [2.0, 0.0, 5.0],
+    [0.0, 0.0, 3.0, 1.5],
+    [1e-320, 3e-320],
+]
+
+
+@pytest.mark.parametrize("xs", REDUCTION_POINTS)
+def test_reductions_give_maths_value_and_exact_partials(xs):
+    from dualgrad.reverse import grad as reverse_grad
+
+    cases = {
+        "fsum": (dmath.fsum, math.fsum, lambda i: 1.0),
+        "prod": (dmath.prod, math.prod, lambda i: math.prod(xs[:i] + xs[i + 1 :])),
+        "hypot": (
+            lambda v: dmath.hypot(*v),
+            lambda v: math.hypot(*v),
+            lambda i: xs[i] / math.hypot(*xs) if any(xs) else 0.0,
+        ),
+    }
+    for fn, plain, partial in cases.values():
+        assert fn(list(xs)) == plain(xs) and type(fn(list(xs))) is type(plain(xs))
+        for i in range(len(xs)):
+            seeded = [Dual(x, 1.0) if j == i else x for j, x in enumerate(xs)]
+            out = fn(seeded)
+            assert out.value == plain(xs)
+            if xs != [1e-320, 3e-320]:
+                assert out.tangent == pytest.approx(partial(i), rel=1e-15, abs=0)
+        if xs:
+            assert reverse_grad(lambda p, fn=fn: fn(p), list(xs)) == pytest.approx(
+                [partial(i) for i in range(len(xs))], rel=1e-15, abs=0
+            ) or xs == [1e-320, 3e-320]
+
+
+def test_reductions_on_subnormals_infinities_and_nested_duals():
+    g = dmath.hypot(Dual(1e-320, 1.0), 3e-320, 0.0)  # subnormal norm: from scaled values
+    assert g.tangent == pytest.approx(1 / math.sqrt(10), rel=1e-3)  # 1e-320 has ~11 bits
+    assert dmath.hypot(Dual(math.inf, 1.0), 1.0, 2.0).tangent == 1.0
+    assert dmath.hypot(Dual(0.0, 1.0), 0.0, 0.0).tangent == 0.0  # the cone's kink: 0
+    assert dmath.prod([Dual(0.0, 1.0), Dual(0.0, 1.0), 3.0]).tangent == 0.0
+    assert dmath.prod([2.0, Dual(3.0, 1.0)], start=Dual(5.0, 0.0)).value == 30.0
+    assert dmath.fsum([Dual(1e100, 1.0), 1.0, Dual(-1e100, 1.0)]) == Dual(1.0)
+    assert dmath.dist([Dual(1.0, 1.0), 2.0], [4.0, 6.0]) == Dual(5.0)
+    assert dmath.dist([Dual(1.0, 1.0), 2.0], [4.0, 6.0]).tangent == -0.6
+    with pytest.raises(ValueError, match="same number of dimensions"):
+        dmath.dist([Dual(1.0)], [1.0, 2.0])
+    # second derivatives: composed from the table's rules (hypot, mul, add)
+    from dualgrad import hessian
+
+    h = hessian(lambda p: dmath.hypot(*p), [3.0, 4.0, 12.0])
+    assert h[0][0] == pytest.approx((13.0**2 - 9.0) / 13.0**3, rel=1e-14)
+    assert h[0][1] == pytest.approx(-12.0 / 13.0**3, rel=1e-14)
+    h = hessian(lambda p: dmath.prod(p) + dmath.fsum(p), [2.0, 3.0, 0.0])
+    assert h[0][1] == 0.0 and h[0][2] == 3.0 and h[1][2] == 2.0
+
+
+def test_two_argument_hypot_is_the_rule_bit_for_bit():
+    from dualgrad.dual import binary_op
+
+    for x, y in ((3.0, 4.0), (1e-310, 2e-310), (1e308, 1e308), (0.0, -0.0)):
+        a, b = (
+            dmath.hypot(Dual(x, 1.0), Dual(y, 0.5)),
+            binary_op("hypot")[0](Dual(x, 1.0), Dual(y, 0.5)),
+        )
+        assert (a.value, a.tangent) == (b.value, b.tangent)
+
+
+def test_predicates_accept_every_number_type():
+    from dualgrad.reverse import Value
+    from dualgrad.sparsity.tracer import Tracer
+    from dualgrad.taylormode import Taylor
+
+    for make in (
+        Dual,
+        Value,
+        lambda v: Taylor([v, 1.0]),
+        lambda v: Dual(Dual(v, 1.0, 1), 0.0, 2),
+        Tracer,
+    ):
+        assert dmath.isfinite(make(1.0)) and not dmath.isfinite(make(math.inf))
+        assert dmath.isnan(make(math.nan)) and not dmath.isnan(make(1.0))
+        assert dmath.isinf(make(-math.inf)) and not dmath.isinf(make(1.0))
+        assert dmath.isclose(make(1.0), make(1.0 + 1e-12)) and not dmath.isclose(make(1.0), 1.1)

@@ -75,3 +75,18 @@ def test_hessian_tracer_pairs():
     assert (x[0] / x[1]).pairs == {(0, 1), (1, 1), (0, 0)}  # over-approximated: never fewer
     assert dmath.floor(x[0] * x[1]).pairs == frozenset()
     assert ((x[0] * x[1]) * x[2]).pairs == {(0, 1), (0, 2), (1, 2)}
+
+
+def test_piecewise_constant_results_have_no_dependencies_and_remainders_keep_both():
+    a, b = traced(7.5, 2.0)
+    assert (a // b).deps == (7.5 // b).deps == (a // 2.0).deps == frozenset()
+    assert (a % b).deps == dmath.fmod(a, b).deps == dmath.remainder(a, b).deps == {0, 1}
+    q, r = divmod(a, b)
+    assert q.deps == frozenset() and r.deps == {0, 1} and (q.value, r.value) == (3.0, 1.5)
+    assert dmath.copysign(a, b).deps == {0}  # the sign of b: piecewise constant in b
+    assert dmath.ldexp(a, 3).deps == dmath.gamma(a).deps == {0}
+    assert dmath.lgamma(b).deps == {1} and dmath.hypot(a, b, a).deps == {0, 1}
+    assert dmath.prod([a, b]).deps == dmath.fsum([a, 2.0]).deps | {1}
+    h = [HessianTracer(v, frozenset({i})) for i, v in enumerate([7.5, 2.0])]
+    assert (h[0] // h[1]).pairs == frozenset() and (h[0] % 2.0).pairs == frozenset()
+    assert dmath.gamma(h[0]).pairs == {(0, 0)}
