@@ -296,8 +296,8 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     """The matrix-vector product ``[sumprod(row, x) for row in w]`` (w stored out x in).
 
     A number type among the operands may apply it in bulk (its ``_matvec``, see
-    :func:`sumprod`): Duals with vector tangents as one matrix product, Values as one node
-    per output.
+    :func:`sumprod`): Duals with vector tangents as one matrix product, Values as one vector
+    node for the whole product (with numpy; one node per output without it).
 
     >>> matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
     [-1.0, -1.0]

@@ -7,14 +7,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import attrgetter
 from typing import Any
 
 from dualgrad._memory import paused_gc
 from dualgrad._number import describe
-from dualgrad.reverse.value import Value, _make
+from dualgrad.reverse.value import Value
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
 __all__ = ["grad", "value_and_grad", "zero_grad"]
+
+_new = object.__new__
+_grad = attrgetter("grad")
+
+
+def _leaf(x: float) -> Value:
+    """A fresh leaf Value (the parameters of a pass are made by the thousand)."""
+    v = _new(Value)
+    v.data = x
+    v.grad = 0.0
+    v._children = v._local_grads = ()
+    return v
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -37,19 +50,20 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
     (12.0, [6.0, 2.0])
     """
     leaves, spec = flatten(params)
-    for i, leaf in enumerate(leaves):
-        if type(leaf) is not float and not is_real(leaf):
-            raise TypeError(
-                f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
-                "not a real number"
-            )
+    if set(map(type, leaves)) - {float}:  # a model's parameters are floats: checked in one pass
+        for i, leaf in enumerate(leaves):
+            if type(leaf) is not float and not is_real(leaf):
+                raise TypeError(
+                    f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
+                    "not a real number"
+                )
     with paused_gc():
-        xs = [_make(float(leaf), (), ()) for leaf in leaves]
+        xs = list(map(_leaf, map(float, leaves)))
         out = f(unflatten(spec, xs))
         if isinstance(out, Value):
             out.backward()
             loss = out.data
-            grads = [x.grad for x in xs]
+            grads = list(map(_grad, xs))
         elif is_real(out):
             loss = out
             grads = [0.0] * len(xs)
@@ -58,6 +72,9 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
                 "value_and_grad: f must return a Value or a real number, it returned "
                 f"{describe(out)} (type {type(out).__name__})"
             )
+        # Free the graph while the collector is still off: once it is back on, its next run
+        # would otherwise walk every node of the graph (all allocated since the pause).
+        del out
     return float(loss), unflatten(spec, grads)
 
 

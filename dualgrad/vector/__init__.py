@@ -8,7 +8,9 @@ so the core never needs numpy. What the core uses of it:
   rules must do it;
 - :func:`few_duals_matvec`: a matvec with a few Duals among floats (one-tangent passes),
   reordered so the floats sum in C;
-- :func:`seeds` and :func:`chunked_pass`: the seeds of a chunk and the conditions of its pass.
+- :func:`seeds` and :func:`chunked_pass`: the seeds of a chunk and the conditions of its pass;
+- :func:`value_matvec`: how a reverse-mode Value applies the bilinear rule to a matrix-vector
+  product: one vector node, back-propagated by array products.
 
 Importing this package imports nothing else; each name loads its module on first use.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["chunked_pass", "few_duals_matvec", "matvec", "seeds", "sumprod"]
+__all__ = ["chunked_pass", "few_duals_matvec", "matvec", "seeds", "sumprod", "value_matvec"]
 
 _HOME = {
     "sumprod": "bulk",
@@ -26,6 +28,7 @@ _HOME = {
     "few_duals_matvec": "sums",
     "seeds": "passes",
     "chunked_pass": "passes",
+    "value_matvec": "nodes",
 }
 
 
