@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import chain
 from operator import attrgetter
 from operator import mul as _mul
 from typing import Any
@@ -130,6 +131,16 @@ def _matvec(w: Any, x: Any) -> list[Any] | None:
             out = nodes(w, x)
             if out is not None:
                 return out
+    # SPECIAL CASE (Values only: attention's small products): the nodes sumprod(row, x) makes,
+    # with x's numbers read once for every row; tests/test_reverse.py checks it against them.
+    if set(map(type, x)) == _VALUES and set(map(type, chain.from_iterable(w))) == _VALUES:
+        xd = list(map(_data, x))
+        xt = tuple(x)
+        out = []
+        for row in w:
+            rd = list(map(_data, row))
+            out.append(_make(sum(map(_mul, rd, xd)), (*xt, *row), (*rd, *xd)))
+        return out
     rows = [sumprod(row, x) for row in w]
     return [sum(map(_mul, row, x)) if y is None else y for y, row in zip(rows, w, strict=True)]
 

@@ -78,15 +78,33 @@ def test_products_of_plain_numbers_or_other_types_are_left_to_the_scalar_rules()
         dmath.matvec([[Dual(1.0, 1.0)]], [Value(1.0)])
 
 
-def test_values_are_a_float_pass_bit_for_bit():
-    import random
+SPECIAL = [0.0, -0.0, 5e-324, -2.5e-310, 1e308, -1e308, math.inf, -math.inf, 1.0, -3.5, 2]
 
-    rng = random.Random(1)
-    w = [[rng.gauss(0, 1) for _ in range(7)] for _ in range(5)]
-    x = [rng.gauss(0, 1) for _ in range(7)]
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda n: st.tuples(
+            st.lists(
+                st.lists(st.sampled_from(SPECIAL) | st.floats(), min_size=n, max_size=n),
+                min_size=1,
+                max_size=4,
+            ),
+            st.lists(st.sampled_from(SPECIAL) | st.floats(), min_size=n, max_size=n),
+        )
+    )
+)
+def test_values_are_a_float_pass_bit_for_bit(case):
+    """Leaf matrices of floats take numpy's products (SPECIAL CASE): the same numbers, nan,
+    inf, signed zeros and subnormals included, as the float pass and the general path."""
+    w, x = case
     floats = dmath.matvec(w, x)
-    values = dmath.matvec([[Value(a) for a in row] for row in w], [Value(a) for a in x])
-    assert [v.data for v in values] == floats
+    for leaves in (True, False):
+        vw = [[Value(a) for a in row] for row in w]
+        vx = [Value(a) if leaves else Value(a) * 1 for a in x]
+        values = [v.data for v in dmath.matvec(vw if leaves else [vx] * len(w), vx)]
+        expected = floats if leaves else dmath.matvec([x] * len(w), x)
+        assert list(map(repr, values)) == list(map(repr, expected))
 
 
 # -- the same gradients as the scalar graph -------------------------------------------------------
