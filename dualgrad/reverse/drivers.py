@@ -59,7 +59,11 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
                 )
     with paused_gc():
         xs = list(map(_leaf, map(float, leaves)))
-        out = f(unflatten(spec, xs))
+        given = list(xs)  # unflatten's recursive helpers live on in a reference cycle, holding
+        tree = unflatten(spec, given)  # the list they read: a copy, emptied, holds no leaves
+        given.clear()
+        out = f(tree)
+        del tree
         if isinstance(out, Value):
             out.backward()
             loss = out.data
@@ -72,9 +76,9 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
                 "value_and_grad: f must return a Value or a real number, it returned "
                 f"{describe(out)} (type {type(out).__name__})"
             )
-        # Free the graph while the collector is still off: once it is back on, its next run
-        # would otherwise walk every node of the graph (all allocated since the pause).
-        del out
+        # Free the graph and the leaves while the collector is still off: once it is back on,
+        # its next run would otherwise walk every one of them (all allocated since the pause).
+        del out, xs
     return float(loss), unflatten(spec, grads)
 
 

@@ -110,7 +110,8 @@ class LeafMatrix:
 
 # The leaf matrices last read, by the id of the list of rows they were read from. A hit is
 # checked entry by entry (the same Values, the same numbers), so a reused or mutated list is
-# read afresh; the table is small and emptied when full (it keeps a few leaves alive).
+# read afresh. The table only serves the products of one pass: it is emptied by a backward
+# pass, and when full (it keeps the leaves it holds alive).
 _LEAVES: dict[int, LeafMatrix] = {}
 _LEAVES_KEPT = 64
 
@@ -277,3 +278,4 @@ class _LeafGradient:
                     gw[live] += np.outer(gt[live], xt)
         for v, d in zip(self.values, gw.ravel().tolist(), strict=True):
             v.grad += d
+        _LEAVES.clear()  # the pass is over: its leaves need not outlive it
