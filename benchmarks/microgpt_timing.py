@@ -2,8 +2,9 @@
 
 Each method takes the gradient of one name's loss at the starting parameters, timed side by
 side in interleaved rounds over the same names: forward mode with all tangents in one pass
-(chunk="all") and with a second chunk size, reverse mode with one node per dot product, and
-reverse mode with one node per multiply and add (``dualgrad.reverse.scalar_graphs()``, as
+(chunk="all") and with a second chunk size, reverse mode with one vector node per
+matrix-vector product (one node per dot product without numpy), and reverse mode with one
+node per multiply and add (``dualgrad.reverse.scalar_graphs()``, as
 microgpt's ``Value``). One-tangent seeding (4,192 passes per step) is timed on a sample of its
 passes (``wrt=`` a spread of parameters) and scaled up; random search (10 x 4,192 + 1 passes)
 is extrapolated from the float pass. The ratios to reverse mode are taken round by round.

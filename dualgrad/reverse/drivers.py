@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
@@ -21,13 +22,15 @@ _new = object.__new__
 _grad = attrgetter("grad")
 
 
-def _leaf(x: float) -> Value:
-    """A fresh leaf Value (the parameters of a pass are made by the thousand)."""
-    v = _new(Value)
-    v.data = x
-    v.grad = 0.0
-    v._children = v._local_grads = ()
-    return v
+def _leaves(numbers: Iterable[float]) -> list[Value]:
+    """Fresh leaf Values (a pass makes its parameters by the thousand: no call per leaf)."""
+    numbers = list(numbers)
+    leaves = list(map(_new, repeat(Value, len(numbers))))
+    for v, x in zip(leaves, numbers, strict=True):
+        v.data = x
+        v.grad = 0.0
+        v._children = v._local_grads = ()
+    return leaves
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -58,7 +61,7 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
                     "not a real number"
                 )
     with paused_gc():
-        xs = list(map(_leaf, map(float, leaves)))
+        xs = _leaves(map(float, leaves))
         given = list(xs)  # unflatten's recursive helpers live on in a reference cycle, holding
         tree = unflatten(spec, given)  # the list they read: a copy, emptied, holds no leaves
         given.clear()
