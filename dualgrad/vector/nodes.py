@@ -32,6 +32,7 @@ weight or input.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import attrgetter, mul
@@ -48,6 +49,7 @@ _data = attrgetter("data")
 _kids = attrgetter("_children")
 _VALUES = {Value}
 _FLOATS = {float}
+_SEQUENTIAL_SUM = sys.version_info < (3, 12)  # sum() of floats: plain, not compensated
 _NUMBERS = {Value, float, int}
 
 # A leaf no walk ever reaches: it pads a node's children to three. Value.backward dispatches a
@@ -99,11 +101,20 @@ class LeafMatrix:
         return self._array
 
     def sums(self, xd: list[Any]) -> list[Any]:
-        """``[sum(map(mul, row, xd)) for row in rows]``: for floats, the products by numpy (each
-        rounded once, as Python's) summed by the same ``sum``, so the same numbers, faster."""
+        """``[sum(map(mul, row, xd)) for row in rows]``, the same numbers, faster for floats.
+
+        SPECIAL CASE (tests/vector/test_nodes.py checks it against the float pass): numpy's
+        products are Python's (each rounded once). Before Python 3.12, ``sum`` adds floats one
+        by one from 0.0, as ``np.add.accumulate`` does from the first (+ 0.0 at the end gives
+        the one difference, the sign of a zero sum, back); from 3.12 on ``sum`` compensates its
+        rounding, so the products go through ``sum`` itself.
+        """
         if self.floats and set(map(type, xd)) == _FLOATS:
             with np.errstate(all="ignore"):  # overflow gives inf, as Python's float product
                 products = self.array() * np.array(xd, dtype=float)
+                if _SEQUENTIAL_SUM:
+                    sums: list[Any] = (np.add.accumulate(products, axis=1)[:, -1] + 0.0).tolist()
+                    return sums
             return list(map(sum, products.tolist()))
         return [sum(map(mul, row, xd)) for row in self.rows]
 

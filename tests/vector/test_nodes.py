@@ -96,8 +96,15 @@ SPECIAL = [0.0, -0.0, 5e-324, -2.5e-310, 1e308, -1e308, math.inf, -math.inf, 1.0
 )
 def test_values_are_a_float_pass_bit_for_bit(case):
     """Leaf matrices of floats take numpy's products (SPECIAL CASE): the same numbers, nan,
-    inf, signed zeros and subnormals included, as the float pass and the general path."""
-    w, x = case
+    inf, signed zeros and subnormals included, as the float pass and the general path, summed
+    by numpy (before Python 3.12) or by sum() (on every version)."""
+    for sequential in sorted({nodes._SEQUENTIAL_SUM, False}):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(nodes, "_SEQUENTIAL_SUM", sequential)
+            float_pass_bit_for_bit(*case)
+
+
+def float_pass_bit_for_bit(w, x):
     floats = dmath.matvec(w, x)
     for leaves in (True, False):
         vw = [[Value(a) for a in row] for row in w]
