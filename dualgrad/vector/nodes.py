@@ -86,9 +86,10 @@ class LeafMatrix:
     products that read the same leaves with the same numbers (a layer's weights, used at every
     position of a sequence): its rows and its array are made once."""
 
-    __slots__ = ("_array", "data", "floats", "rows", "values")
+    __slots__ = ("_array", "data", "floats", "read", "rows", "values")
 
     def __init__(self, values: tuple[Value, ...], data: list[Any], n: int) -> None:
+        self.read: list[list[Any]] | None = None  # the rows it was read from (if lists)
         self.values = values
         self.data = data
         self.rows = [data[i : i + n] for i in range(0, len(data), n)]
@@ -138,20 +139,26 @@ def _numbers(entries: tuple[Any, ...]) -> tuple[list[Any], set[type]] | None:
     return None
 
 
-def _leaf_matrix(w: Sequence[Sequence[Any]], wv: tuple[Any, ...], n: int) -> LeafMatrix | None:
+def _leaf_matrix(w: Sequence[Sequence[Any]], n: int) -> LeafMatrix | None:
     """W as a matrix of leaf Values (the table's, if it holds the same leaves and numbers),
     or None if an entry is anything else."""
     known = _LEAVES.get(id(w))
-    if known is not None and known.values == wv:  # the same Values (equality is identity)
-        data = list(map(_data, wv))
-        if data == known.data:
-            return known
-        found = LeafMatrix(wv, data, n)
-    else:
-        kinds = set(map(type, wv))
-        if kinds != _VALUES or any(map(_kids, wv)):
-            return None
-        found = LeafMatrix(wv, list(map(_data, wv)), n)
+    if known is not None:
+        # the same Values (their equality is identity): lists compared with the rows read
+        same = w == known.read if type(w) is list else known.values == tuple(chain.from_iterable(w))
+        if same:
+            data = list(map(_data, known.values))
+            if data == known.data:
+                return known
+            found = LeafMatrix(known.values, data, n)
+            found.read = known.read
+            _LEAVES[id(w)] = found
+            return found
+    wv = tuple(chain.from_iterable(w))
+    if set(map(type, wv)) != _VALUES or any(map(_kids, wv)):
+        return None
+    found = LeafMatrix(wv, list(map(_data, wv)), n)
+    found.read = [list(row) for row in w] if type(w) is list else None
     if len(_LEAVES) >= _LEAVES_KEPT:
         _LEAVES.clear()
     _LEAVES[id(w)] = found
@@ -169,13 +176,14 @@ def value_matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | No
     if xs is None:
         return None
     xd, x_kinds = xs
-    wv = tuple(chain.from_iterable(w))
-    leaves = _leaf_matrix(w, wv, n)
+    leaves = _leaf_matrix(w, n)
     inner = [v for v in xv if type(v) is Value and v._children]
     if leaves is not None:
         ys = leaves.sums(xd)
         wd: list[Any] = []
+        wv = leaves.values
     else:
+        wv = tuple(chain.from_iterable(w))
         ws = _numbers(wv)
         if ws is None:
             return None

@@ -173,7 +173,7 @@ def test_the_deferred_leaf_gradients_equal_the_immediate_ones(monkeypatch):
 
     params = {"w": [[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [-0.7, 0.2, 0.9]], "x": [1.0, 2.0, -1.0]}
     deferred = value_and_grad(f, params)
-    monkeypatch.setattr(nodes, "_leaf_matrix", lambda w, wv, n: None)
+    monkeypatch.setattr(nodes, "_leaf_matrix", lambda w, n: None)
     immediate = value_and_grad(f, params)
     assert_same(deferred, immediate, rel=1e-14)
     with scalar_graphs():
@@ -299,3 +299,18 @@ def test_the_gpt_gradient_equals_the_scalar_graphs():
     params = model.init_params(seed=3)
     vector, scalar = both_ways(lambda p: model.loss(p, [[0, 1, 2, 3, 0]]), params)
     assert_same(vector, scalar)
+
+
+@pytest.mark.parametrize("container", [list, tuple])
+def test_a_leaf_matrix_is_read_once_per_pass_and_checked_at_every_use(container):
+    leaves = [[Value(1.0), Value(2.0)], [Value(3.0), Value(4.0)]]
+    w = container(container(row) for row in leaves)
+    x = [Value(1.0) * 1.0, Value(1.0) * 1.0]
+    first, second = dmath.matvec(w, x), dmath.matvec(w, x)
+    assert first[0]._children[0].leaves is second[0]._children[0].leaves  # read once
+    leaves[1][1].data = -4.0  # a changed number is seen at the next use
+    third = dmath.matvec(w, x)
+    assert [v.data for v in third] == [3.0, -1.0]
+    assert third[0]._children[0].leaves is not first[0]._children[0].leaves
+    (sum(first) + sum(second) + sum(third)).backward()
+    assert [v.grad for v in x] == [4.0 * 3, 6.0 * 2 - 2.0]  # column sums of each W read
