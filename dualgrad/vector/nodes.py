@@ -33,6 +33,7 @@ weight or input.
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from itertools import chain
 from operator import attrgetter, mul
@@ -219,6 +220,7 @@ def value_matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | No
 
 # -- the backward pass ----------------------------------------------------------------------------
 _SLOTS: list[Callable[[Any, Any, dict[Any, Any]], None]] = []
+_SLOTS_LOCK = threading.Lock()
 
 
 def _slot(i: int) -> Callable[[Any, Any, dict[Any, Any]], None]:
@@ -235,8 +237,9 @@ def _slot(i: int) -> Callable[[Any, Any, dict[Any, Any]], None]:
 
 def _slots(m: int) -> list[Callable[[Any, Any, dict[Any, Any]], None]]:
     """The senders of outputs 0 .. m-1 (shared by every node: made once per index)."""
-    while len(_SLOTS) < m:
-        _SLOTS.append(_slot(len(_SLOTS)))
+    if len(_SLOTS) < m:
+        with _SLOTS_LOCK:  # two threads growing the list at once would misplace an index
+            _SLOTS.extend(_slot(i) for i in range(len(_SLOTS), m))
     return _SLOTS
 
 

@@ -314,3 +314,23 @@ def test_a_leaf_matrix_is_read_once_per_pass_and_checked_at_every_use(container)
     assert third[0]._children[0].leaves is not first[0]._children[0].leaves
     (sum(first) + sum(second) + sum(third)).backward()
     assert [v.grad for v in x] == [4.0 * 3, 6.0 * 2 - 2.0]  # column sums of each W read
+
+
+def test_threads_building_products_at_once():
+    import threading
+
+    def work(m, results):
+        w = [[Value(float(i + j)) for j in range(3)] for i in range(m)]
+        x = [Value(1.0), Value(2.0), Value(3.0)]
+        y = dmath.matvec(w, x)
+        sum(v * float(i) for i, v in enumerate(y)).backward()
+        results.append(x[0].grad == sum(float(i) * i for i in range(m)))
+
+    results: list[bool] = []
+    threads = [threading.Thread(target=work, args=(40 + k, results)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [True] * 8 and all(f.__closure__ for f in nodes._SLOTS)
+    assert [f.__closure__[0].cell_contents for f in nodes._SLOTS] == list(range(len(nodes._SLOTS)))
