@@ -85,21 +85,21 @@ class MatvecNode:
 class LeafMatrix:
     """A matrix of leaf Values and their numbers as a product read them, shared by the
     products that read the same leaves with the same numbers (a layer's weights, used at every
-    position of a sequence): its rows and its array are made once."""
+    position of a sequence): its array is made once."""
 
-    __slots__ = ("_array", "data", "floats", "read", "rows", "values")
+    __slots__ = ("_array", "data", "floats", "n", "read", "values")
 
     def __init__(self, values: tuple[Value, ...], data: list[Any], n: int) -> None:
         self.read: list[list[Any]] | None = None  # the rows it was read from (if lists)
         self.values = values
         self.data = data
-        self.rows = [data[i : i + n] for i in range(0, len(data), n)]
+        self.n = n
         self.floats = set(map(type, data)) == _FLOATS  # no ints: numpy's products are exact
         self._array: Any = None
 
     def array(self) -> Any:
         if self._array is None:
-            self._array = np.array(self.rows, dtype=float)
+            self._array = np.array(self.data, dtype=float).reshape(-1, self.n)
         return self._array
 
     def sums(self, xd: list[Any]) -> list[Any]:
@@ -118,7 +118,8 @@ class LeafMatrix:
                     sums: list[Any] = (np.add.accumulate(products, axis=1)[:, -1] + 0.0).tolist()
                     return sums
             return list(map(sum, products.tolist()))
-        return [sum(map(mul, row, xd)) for row in self.rows]
+        data, n = self.data, self.n
+        return [sum(map(mul, data[i : i + n], xd)) for i in range(0, len(data), n)]
 
 
 # The leaf matrices last read, by the id of the list of rows they were read from. A hit is

@@ -267,9 +267,12 @@ def test_overflow_propagates_without_warnings():
 
 
 def test_int_data():
+    two = Value(2)  # a leaf holding an int: a leaf matrix whose products stay Python's
+
     def f(p):
         y = dmath.matvec([[p[0], 3], [2, p[1]]], [Value(2), p[0]])
-        return y[0] * y[1]
+        z = dmath.matvec([[two, two], [p[1], two]], [Value(3), p[0]])
+        return y[0] * y[1] + z[0] * z[1]
 
     assert_same(*both_ways(f, [1.0, 2.0]))
 
