@@ -19,7 +19,8 @@ from collections.abc import Callable, Sequence
 from operator import mul
 from typing import Any
 
-from dualgrad._number import describe, domain_error
+from dualgrad._layers import vector
+from dualgrad._number import describe, domain_error, is_array
 from dualgrad.dual import Dual
 from dualgrad.rules import BILINEAR, RULES
 
@@ -93,12 +94,15 @@ _F_ERF = RULES["erf"].f
 
 
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
-    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method."""
+    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method;
+    a numpy array entry by entry."""
     if type(x) is float or type(x) is int:
         try:
             return RULES[name].f(x)
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x) from None
+    if is_array(x):
+        return vector().elementwise(lambda e: _apply(name, e, method), x)
     bound = getattr(x, method or name, None)
     if bound is None:  # not one of our number types: let the value function raise like math
         return RULES[name].f(x)
@@ -139,6 +143,8 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
             return RULES[name].f(x, y)
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x, y) from None
+    if is_array(x) or is_array(y):
+        return vector().elementwise(lambda a, b: _apply2(name, a, b, method), x, y)
     if getattr(x, method or name, None) is None:
         if getattr(y, method or name, None) is None:
             return RULES[name].f(x, y)
@@ -280,7 +286,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     """
     if len(p) != len(q):  # as math.sumprod
         raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
-    if p:
+    if len(p):
         a, b = type(p[0]), type(q[0])
         if a not in _PLAIN or b not in _PLAIN:
             for kind in (a, b):

@@ -45,7 +45,7 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
             )
     with paused_gc():
         xs = [_make(float(leaf), (), ()) for leaf in leaves]
-        out = f(unflatten(spec, xs))
+        out = f(unflatten(spec, xs, numbers=True))
         if isinstance(out, Value):
             out.backward()
             loss = out.data

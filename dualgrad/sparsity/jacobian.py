@@ -56,7 +56,7 @@ def _inputs(x: Any, what: str) -> tuple[list[Any], Any]:
 
 def _call(f: Callable[[Any], Any], spec: Any, seeded: list[Any]) -> list[Any]:
     with paused_gc():
-        out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
+        out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded, numbers=True))
     if type(out) is list and set(map(type, out)) <= _FLAT:  # a flat list: skip the tree walk
         return out
     outs, _ = flatten(out)
