@@ -101,10 +101,10 @@ def _apply(name: str, x: Any, method: str | None = None) -> Any:
             return RULES[name].f(x)
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x) from None
-    if is_array(x):
-        return vector().elementwise(lambda e: _apply(name, e, method), x)
     bound = getattr(x, method or name, None)
-    if bound is None:  # not one of our number types: let the value function raise like math
+    if bound is None:  # not one of our number types: an array, or raise like math
+        if is_array(x):
+            return vector().elementwise(lambda e: _apply(name, e, method), x)
         return RULES[name].f(x)
     return bound()
 
@@ -143,9 +143,9 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
             return RULES[name].f(x, y)
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x, y) from None
-    if is_array(x) or is_array(y):
-        return vector().elementwise(lambda a, b: _apply2(name, a, b, method), x, y)
     if getattr(x, method or name, None) is None:
+        if is_array(x) or is_array(y):  # entry by entry
+            return vector().elementwise(lambda a, b: _apply2(name, a, b, method), x, y)
         if getattr(y, method or name, None) is None:
             return RULES[name].f(x, y)
         x = _lift(x, y)
