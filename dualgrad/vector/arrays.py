@@ -66,6 +66,7 @@ _OPERATORS: dict[str, Callable[..., Any]] = {
     "square": lambda x: x * x,
     "reciprocal": lambda x: 1.0 / x,
     "exp2": lambda x: 2.0**x,
+    "conjugate": lambda x: x,  # real numbers: themselves (np.var and np.std ask)
 }
 _PREDICATES = {"isfinite", "isnan", "isinf"}
 
