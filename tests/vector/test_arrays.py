@@ -238,3 +238,11 @@ def test_arrays_built_by_numpy_functions_keep_their_derivatives():
     assert np.array_equal(grad(lambda v: np.max(v), x), [0.0, 0.0, 1.0])
     assert np.array_equal(grad(lambda v: np.prod(v), x), [-2.0, 2.0, -1.0])
     assert np.array_equal(grad(lambda v: np.sum(np.stack([v, v]) ** 2), x), 4 * x)
+
+
+def test_statistics_of_numpy_keep_the_derivative():
+    x = np.array([3.0, 4.0, 8.0])
+    mean, std = x.mean(), x.std()
+    g = grad(lambda v: np.mean(v) * np.std(v), x, chunk=2)
+    assert np.allclose(g, std / 3 + mean * (x - mean) / (3 * std), rtol=1e-14)
+    assert np.allclose(grad(lambda v: np.var(v), x), 2 * (x - mean) / 3, rtol=1e-14)
