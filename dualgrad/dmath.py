@@ -21,7 +21,7 @@ from typing import Any
 
 from dualgrad._layers import vector
 from dualgrad._number import describe, domain_error, is_array
-from dualgrad.dual import Dual
+from dualgrad.dual import Dual, unary_op
 from dualgrad.rules import BILINEAR, RULES
 
 __all__ = [
@@ -91,6 +91,7 @@ _F_ASIN = RULES["asin"].f
 _F_ACOS = RULES["acos"].f
 _F_ATAN = RULES["atan"].f
 _F_ERF = RULES["erf"].f
+_DUAL_LOG = unary_op("log")
 
 
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
@@ -114,6 +115,7 @@ def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
     dispatch: models run these in their innermost loops), a math-like error naming the value,
     and the number's own method (the rule) for a Dual, a Value, a Taylor series ..."""
     f = RULES[name].f
+    dual_op = unary_op(name)
 
     def mirrored(x: Any) -> Any:
         if type(x) is float:
@@ -121,6 +123,8 @@ def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
                 return f(x)
             except _MATH_ERRORS as exc:  # named, as on every other path
                 raise domain_error(exc, name, x) from None
+        if type(x) is Dual:  # FAST PATH: the very operation x.name() calls, without the lookup
+            return dual_op(x)
         return _apply(name, x)
 
     mirrored.__name__ = mirrored.__qualname__ = name
@@ -165,6 +169,8 @@ def log(x: Any, base: Any = None) -> Any:
                 return _F_LOG(x)
             except _MATH_ERRORS as exc:  # named, as on every other path
                 raise domain_error(exc, "log", x) from None
+        if type(x) is Dual:  # FAST PATH, as in _mirror
+            return _DUAL_LOG(x)
         return _apply("log", x)
     log_base = log(base)
     if log_base == 0:  # base 1: math.log(x, 1) divides by log(1) = 0
