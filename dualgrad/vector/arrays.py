@@ -47,6 +47,7 @@ _DMATH_NAMES = {
     "arctanh": "atanh",
     "deg2rad": "radians",
     "rad2deg": "degrees",
+    "expit": "sigmoid",  # scipy.special.expit
 }
 # ufuncs computed by Python's operators on each entry (numpy's own object loops would do the
 # same, except that they refuse to mix floats and numbers for some of them)
@@ -67,7 +68,23 @@ _OPERATORS: dict[str, Callable[..., Any]] = {
     "reciprocal": lambda x: 1.0 / x,
     "exp2": lambda x: 2.0**x,
     "conjugate": lambda x: x,  # real numbers: themselves (np.var and np.std ask)
+    "logaddexp": lambda a, b: _logaddexp(a, b),
 }
+
+
+def _logaddexp(a: Any, b: Any) -> Any:
+    """log(e**a + e**b) from the table's rules, without overflow: max + log1p(e**-|a - b|)."""
+    from dualgrad import dmath
+
+    if a != a or b != b:  # nan in, nan out (the comparisons below would pick a side)
+        return a + b
+    big, small = (a, b) if a >= b else (b, a)
+    if big == small and big - big != 0:  # both the same infinity: inf - inf would be nan
+        return big
+    # (a tie of finite values goes through the formula too: each side's slope is then 1/2)
+    return big + dmath.log1p(dmath.exp(small - big))
+
+
 _PREDICATES = {"isfinite", "isnan", "isinf"}
 
 

@@ -246,3 +246,17 @@ def test_statistics_of_numpy_keep_the_derivative():
     g = grad(lambda v: np.mean(v) * np.std(v), x, chunk=2)
     assert np.allclose(g, std / 3 + mean * (x - mean) / (3 * std), rtol=1e-14)
     assert np.allclose(grad(lambda v: np.var(v), x), 2 * (x - mean) / 3, rtol=1e-14)
+
+
+def test_logaddexp_and_expit_by_the_table():
+    special = pytest.importorskip("scipy.special", reason="expit is scipy's")
+    x = np.array([0.3, -0.7])
+    assert np.allclose(grad(lambda v: np.logaddexp(v[0], v[1]), x), special.softmax(x), rtol=1e-14)
+    assert np.allclose(grad(lambda v: np.logaddexp(v[0], v[0]), x), [1.0, 0.0])  # a tie: 1/2 + 1/2
+    assert grad(lambda v: np.logaddexp(v[0], v[1]), np.array([2.0, 2.0])).tolist() == [0.5, 0.5]
+    big = np.logaddexp(Dual(1000.0, 1.0), 0.0)
+    assert (big.value, big.tangent) == (1000.0, 1.0)
+    assert math.isnan(np.logaddexp(Dual(math.nan, 1.0), 1.0).value)
+    assert np.logaddexp(Dual(-math.inf, 1.0), -math.inf).value == -math.inf
+    s = special.expit(x)
+    assert np.allclose(grad(lambda v: np.sum(special.expit(v)), x), s * (1 - s), rtol=1e-14)
