@@ -31,7 +31,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad.learn.models import GPT, GPTConfig, Params
+from dualgrad.learn.gpt import GPT, GPTConfig
+from dualgrad.learn.models import Params
 from dualgrad.tree import flatten, paths, unflatten
 
 __all__ = [
