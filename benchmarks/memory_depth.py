@@ -83,10 +83,14 @@ def chain(steps: int) -> Callable[[list[Any]], Any]:
     return f
 
 
-def gpt_point(n_layer: int, length: int, seed: int) -> tuple[Callable[[Any], Any], Any]:
+def gpt_point_config(n_layer: int, length: int) -> GPTConfig:
+    """The course's GPT with `n_layer` layers and room for `length` predictions."""
     config = GPTConfig.course()
-    config = GPTConfig(**{**config.__dict__, "n_layer": n_layer, "block_size": max(8, length)})
-    model = GPT(config)
+    return GPTConfig(**{**config.__dict__, "n_layer": n_layer, "block_size": max(8, length)})
+
+
+def gpt_point(n_layer: int, length: int, seed: int) -> tuple[Callable[[Any], Any], Any]:
+    model = GPT(gpt_point_config(n_layer, length))
     params = model.init_params(seed)
     rng = random.Random(seed)
     for name in params:  # the zero projections drawn too, so every parameter matters
@@ -120,7 +124,11 @@ def compute(args: argparse.Namespace) -> dict:
         "n_params": GPT(GPTConfig.course()).num_params,
         "chain": {"operations": [2 * s for s in steps], "peak_bytes": chain_peaks},
         "sequence": {"predictions": lengths, "peak_bytes": seq_peaks},
-        "layers": {"layers": layers, "peak_bytes": layer_peaks},
+        "layers": {
+            "layers": layers,
+            "n_params": [GPT(gpt_point_config(n, 8)).num_params for n in layers],
+            "peak_bytes": layer_peaks,
+        },
     }
 
 
@@ -158,11 +166,13 @@ def plot(data: dict) -> Any:
         ax.set(xlabel=label, ylabel="peak memory of one gradient (bytes)")
         ax.grid(alpha=0.3, which="both")
     axes[0].legend()
-    r = _ratios(data["layers"])
+    axes[2].set_xticks(data["layers"]["layers"])
+    r, n = _ratios(data["layers"]), data["layers"]["n_params"]
     fig.suptitle(
         "Forward mode stores no graph: one tangent stays flat while reverse mode's graph grows "
-        f"with depth\n(chunk='all' carries {data['n_params']:,}-wide tangents: "
-        f"{r[-1]:.1f}x reverse mode's peak at {data['layers']['layers'][-1]} layers)"
+        f"with depth\n(chunk='all' carries N-wide tangents on every live value: {r[0]:.1f}x "
+        f"reverse mode's peak at 1 layer, N = {n[0]:,}; {r[-1]:.1f}x at "
+        f"{data['layers']['layers'][-1]} layers, N = {n[-1]:,})"
     )
     return fig
 
