@@ -277,8 +277,8 @@ def jacobian(
     m = len(columns[0])
     if spec.kind == "array" or (first is not None and first.kind == "array"):
         shape = _shape(first, m) + _shape(spec, n)
-        return vector().rebuild([c[i] for i in range(m) for c in columns], shape)
-    return [[columns[j][i] for j in range(n)] for i in range(m)]
+        return vector().rebuild([v for row in zip(*columns, strict=True) for v in row], shape)
+    return [list(row) for row in zip(*columns, strict=True)]  # the columns transposed, in C
 
 
 def _shape(spec: Spec | None, size: int) -> tuple[int, ...]:
