@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from operator import mul
 from typing import Any
 
-from dualgrad._number import describe, domain_error
-from dualgrad.dual import Dual
+from dualgrad._layers import vector
+from dualgrad._number import describe, domain_error, is_array
+from dualgrad.dual import Dual, unary_op
 from dualgrad.rules import BILINEAR, RULES
 
 __all__ = [
@@ -90,17 +91,21 @@ _F_ASIN = RULES["asin"].f
 _F_ACOS = RULES["acos"].f
 _F_ATAN = RULES["atan"].f
 _F_ERF = RULES["erf"].f
+_DUAL_LOG = unary_op("log")
 
 
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
-    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method."""
+    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method;
+    a numpy array entry by entry."""
     if type(x) is float or type(x) is int:
         try:
             return RULES[name].f(x)
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x) from None
     bound = getattr(x, method or name, None)
-    if bound is None:  # not one of our number types: let the value function raise like math
+    if bound is None:  # not one of our number types: an array, or raise like math
+        if is_array(x):
+            return vector().elementwise(lambda e: _apply(name, e, method), x)
         return RULES[name].f(x)
     return bound()
 
@@ -110,6 +115,7 @@ def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
     dispatch: models run these in their innermost loops), a math-like error naming the value,
     and the number's own method (the rule) for a Dual, a Value, a Taylor series ..."""
     f = RULES[name].f
+    dual_op = unary_op(name)
 
     def mirrored(x: Any) -> Any:
         if type(x) is float:
@@ -117,6 +123,8 @@ def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
                 return f(x)
             except _MATH_ERRORS as exc:  # named, as on every other path
                 raise domain_error(exc, name, x) from None
+        if type(x) is Dual:  # FAST PATH: the very operation x.name() calls, without the lookup
+            return dual_op(x)
         return _apply(name, x)
 
     mirrored.__name__ = mirrored.__qualname__ = name
@@ -140,6 +148,8 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x, y) from None
     if getattr(x, method or name, None) is None:
+        if is_array(x) or is_array(y):  # entry by entry
+            return vector().elementwise(lambda a, b: _apply2(name, a, b, method), x, y)
         if getattr(y, method or name, None) is None:
             return RULES[name].f(x, y)
         x = _lift(x, y)
@@ -159,6 +169,8 @@ def log(x: Any, base: Any = None) -> Any:
                 return _F_LOG(x)
             except _MATH_ERRORS as exc:  # named, as on every other path
                 raise domain_error(exc, "log", x) from None
+        if type(x) is Dual:  # FAST PATH, as in _mirror
+            return _DUAL_LOG(x)
         return _apply("log", x)
     log_base = log(base)
     if log_base == 0:  # base 1: math.log(x, 1) divides by log(1) = 0
@@ -280,7 +292,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     """
     if len(p) != len(q):  # as math.sumprod
         raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
-    if p:
+    if len(p):
         a, b = type(p[0]), type(q[0])
         if a not in _PLAIN or b not in _PLAIN:
             for kind in (a, b):

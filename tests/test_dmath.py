@@ -112,3 +112,19 @@ def test_sumprod_and_matvec_reject_mismatched_lengths_like_math():
         dmath.sumprod([1.0, 2.0], [3.0])
     with pytest.raises(ValueError, match="row of 1 entries against 2"):
         dmath.matvec([[1.0, 2.0], [3.0]], [1.0, 1.0])
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in MIRRORED.items() if RULES[r].arity == 1))
+def test_the_dual_fast_path_is_the_method_itself(name):
+    # dmath.f(Dual) skips the lookup of the method; it must be the very same operation, on
+    # scalar, nested and vector tangents alike
+    np = pytest.importorskip("numpy")
+    x = point(MIRRORED[name])[0]
+    method = {"fabs": "__abs__", "floor": "__floor__", "ceil": "__ceil__", "trunc": "__trunc__"}
+    for d in (
+        Dual(x, 1.0),
+        Dual(Dual(x, 1.0, 1), Dual(0.5, 2.0, 1), 2),
+        Dual(x, np.array([1.0, -2.0])),
+    ):
+        got, want = getattr(dmath, name)(d), getattr(d, method.get(name, name))()
+        assert repr(got) == repr(want)

@@ -63,7 +63,7 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
     with paused_gc():
         xs = _leaves(map(float, leaves))
         given = list(xs)  # unflatten's recursive helpers live on in a reference cycle, holding
-        tree = unflatten(spec, given)  # the list they read: a copy, emptied, holds no leaves
+        tree = unflatten(spec, given, numbers=True)  # the list they read: a copy, emptied
         given.clear()
         out = f(tree)
         del tree

@@ -10,7 +10,8 @@ import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dualgrad._number import Number, bad_operand, describe, domain_error
+from dualgrad._layers import vector
+from dualgrad._number import Number, bad_operand, describe, domain_error, is_array
 from dualgrad.rules import Rule, install
 from dualgrad.tree import is_real
 
@@ -254,6 +255,10 @@ def _binary(
     def slow(self: Value, other: Any, reflected: bool) -> Value:
         if isinstance(other, Value):  # a subclass of Value
             return op(other, self) if reflected else op(self, other)
+        if is_array(other):  # each entry, as numpy does for ndarray * Value
+            return vector().elementwise(
+                (lambda o: rop(self, o)) if reflected else (lambda o: op(self, o)), other
+            )
         if not is_real(other):
             if isinstance(other, bool):  # True + Value: a number, like True + 1.0
                 other = float(other)

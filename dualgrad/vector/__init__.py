@@ -10,7 +10,9 @@ so the core never needs numpy. What the core uses of it:
   reordered so the floats sum in C;
 - :func:`seeds` and :func:`chunked_pass`: the seeds of a chunk and the conditions of its pass;
 - :func:`value_matvec`: how a reverse-mode Value applies the bilinear rule to a matrix-vector
-  product: one vector node, back-propagated by array products.
+  product: one vector node, back-propagated by array products;
+- :func:`rebuild`, :func:`array_ufunc`, :func:`elementwise`: ndarray parameters and numpy's
+  ufuncs on our numbers (:mod:`dualgrad.vector.arrays`; numpy is there, since an array is).
 
 Importing this package imports nothing else; each name loads its module on first use.
 """
@@ -20,7 +22,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["chunked_pass", "few_duals_matvec", "matvec", "seeds", "sumprod", "value_matvec"]
+__all__ = [
+    "array_ufunc",
+    "chunked_pass",
+    "elementwise",
+    "few_duals_matvec",
+    "matvec",
+    "rebuild",
+    "seeds",
+    "sumprod",
+    "value_matvec",
+]
 
 _HOME = {
     "sumprod": "bulk",
@@ -29,6 +41,9 @@ _HOME = {
     "seeds": "passes",
     "chunked_pass": "passes",
     "value_matvec": "nodes",
+    "array_ufunc": "arrays",
+    "elementwise": "arrays",
+    "rebuild": "arrays",
 }
 
 
