@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import islice, product
 from typing import Any
@@ -108,23 +109,25 @@ def unflatten(spec: Spec, leaves: list[Any], *, numbers: bool = False) -> Any:
     Python floats beside its Duals whichever entries a pass seeds."""
     if len(leaves) != spec.size:
         raise ValueError(f"spec has {spec.size} leaves, got {len(leaves)}")
-    it = iter(leaves)
+    return _build(spec, iter(leaves), numbers)
 
-    def build(s: Spec) -> Any:
-        if s.kind == "leaf":
-            return next(it)
-        if s.kind == "array":  # numpy is loaded: the array being rebuilt was flattened
-            return vector().rebuild(list(islice(it, s.size)), s.shape, numbers)
-        # a row of leaves is taken in one C call
-        kids = list(islice(it, s.size)) if s.flat else [build(c) for c in s.children]
-        if s.kind == "dict":
-            by_key = dict(zip(s.keys, kids, strict=True))
-            return {k: by_key[k] for k in s.order}
-        if s.kind == "tuple":
-            return tuple(kids) if s.cls is None else s.cls(*kids)
-        return kids
 
-    return build(spec)
+def _build(s: Spec, it: Iterator[Any], numbers: bool) -> Any:
+    # (a module-level function, not a closure of unflatten: a closure that calls itself is a
+    # reference cycle, which would keep the leaves alive until the garbage collector ran -
+    # and the drivers pause it while a pass runs)
+    if s.kind == "leaf":
+        return next(it)
+    if s.kind == "array":  # numpy is loaded: the array being rebuilt was flattened
+        return vector().rebuild(list(islice(it, s.size)), s.shape, numbers)
+    # a row of leaves is taken in one C call
+    kids = list(islice(it, s.size)) if s.flat else [_build(c, it, numbers) for c in s.children]
+    if s.kind == "dict":
+        by_key = dict(zip(s.keys, kids, strict=True))
+        return {k: by_key[k] for k in s.order}
+    if s.kind == "tuple":
+        return tuple(kids) if s.cls is None else s.cls(*kids)
+    return kids
 
 
 def paths(spec: Spec) -> list[str]:

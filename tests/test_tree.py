@@ -96,3 +96,25 @@ def test_numpy_arrays_are_containers_of_their_entries_in_c_order():
     assert numbers.dtype == object and type(numbers[0, 0]) is float
     scalar = flatten(np.array(2.5))
     assert scalar[0] == [2.5] and unflatten(scalar[1], [1.0]).shape == ()
+
+
+def test_unflatten_leaves_no_reference_cycle_behind():
+    # drivers pause the garbage collector during a pass: the leaves must go by refcount alone
+    import gc
+    import weakref
+
+    class Leaves(list):
+        pass
+
+    leaves = Leaves([1.0, 2.0])
+    gone = weakref.ref(leaves)
+    spec = flatten([[1.0], (2.0,)])[1]
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        unflatten(spec, leaves)
+        del leaves
+        assert gone() is None
+    finally:
+        if was:
+            gc.enable()

@@ -62,9 +62,7 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
                 )
     with paused_gc():
         xs = _leaves(map(float, leaves))
-        given = list(xs)  # unflatten's recursive helpers live on in a reference cycle, holding
-        tree = unflatten(spec, given, numbers=True)  # the list they read: a copy, emptied
-        given.clear()
+        tree = unflatten(spec, xs, numbers=True)
         out = f(tree)
         del tree
         if isinstance(out, Value):
