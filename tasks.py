@@ -37,6 +37,7 @@ EXAMPLES = [
     "benchmarks/cost_scaling.py",
     "benchmarks/train_names.py",
     "benchmarks/microgpt_timing.py",
+    "benchmarks/memory_depth.py",
     "examples/taylor_ode.py",
     "examples/scipy_optimize.py",
     "benchmarks/taylor_orders.py",

@@ -1,12 +1,19 @@
-"""What one training step of microgpt's 4,192-parameter GPT costs, by every gradient method.
+"""What one training step of the course's microgpt costs, by every gradient method, on the model
+written two ways: with ``dmath.matvec`` (``GPT``) and as the course writes it, in scalar sums
+(``ScalarGPT``).
 
-Each method takes the gradient of one name's loss at the starting parameters, timed side by
-side in interleaved rounds over the same names: forward mode with all tangents in one pass
-(chunk="all") and with a second chunk size, reverse mode with one node per dot product, and
-reverse mode with one node per multiply and add (``dualgrad.reverse.scalar_graphs()``, as
-microgpt's ``Value``). One-tangent seeding (4,192 passes per step) is timed on a sample of its
-passes (``wrt=`` a spread of parameters) and scaled up; random search (10 x 4,192 + 1 passes)
-is extrapolated from the float pass. The ratios to reverse mode are taken round by round.
+Each method takes the gradient of one name's loss, timed side by side in interleaved rounds
+over the same names, at the course's initial weights with the two zero projections (attn_wo,
+mlp_fc2) drawn like the others, so no product meets an all-zero matrix (as after the first
+steps of training). On both styles of code: forward mode with all tangents in one pass
+(chunk="all"), reverse mode (``dualgrad.reverse``), and reverse mode with one node per
+multiply and add (``dualgrad.reverse.scalar_graphs()``, as the course's ``Value``; on scalar
+code reverse mode records that graph anyway). On the scalar code also the course's own
+``Value`` (``dualgrad.learn.course.CourseValue``, its backprop as it writes it). On the matvec
+code also a second chunk size, and one-tangent seeding (4,064 passes per step), timed on a
+sample of its passes (``wrt=`` a spread of parameters) and scaled up; random search
+(10 x 4,064 + 1 passes) is extrapolated from the float pass. Ratios are taken round by round.
+``--ours`` times our GPT (block 16, 4,192 parameters) instead.
 
     python benchmarks/microgpt_timing.py            # -> plots/microgpt_timing.png and .json
     python benchmarks/microgpt_timing.py --quick    # a smoke run into plots/quick/
@@ -24,21 +31,52 @@ from typing import Any
 from harness import Script, machine, measure, pyplot, summarize
 
 from dualgrad import value_and_grad
+from dualgrad.learn.course import ScalarGPT, course_value_and_grad
 from dualgrad.learn.data import Vocab, load_names, sequences
-from dualgrad.learn.models import GPT
+from dualgrad.learn.models import GPT, GPTConfig
 from dualgrad.reverse import scalar_graphs
 from dualgrad.reverse import value_and_grad as reverse_value_and_grad
 
-COLORS = {"reverse": "#d62728", "reverse, scalar graph": "#ff9896", "forward:all": "#2ca02c"}
+COLORS = {
+    "reverse": "#d62728",
+    "reverse, scalar graph": "#ff9896",
+    "course's Value": "#9467bd",
+    "forward:all": "#2ca02c",
+}
+# the ratios the benchmark is there to record: (numerator, denominator) cases
+RATIOS = [
+    ("scalar: forward:all", "scalar: reverse"),
+    ("scalar: forward:all", "scalar: reverse, scalar graph"),
+    ("scalar: forward:all", "scalar: course's Value"),
+    ("scalar: reverse", "scalar: course's Value"),
+    ("matvec: forward:all", "matvec: reverse"),
+    ("matvec: forward:all", "matvec: reverse, scalar graph"),
+    ("matvec: reverse, scalar graph", "matvec: reverse"),
+    ("scalar: forward:all", "matvec: forward:all"),
+    ("scalar: reverse", "matvec: reverse"),
+]
+
+
+def starting_params(model: GPT, seed: int) -> dict:
+    """The model's init, with zero-initialised projections drawn like the other weights."""
+    params = model.init_params(seed)
+    rng = random.Random(seed + 1)
+    std = model.config.init_std
+    for name in params:
+        if model.config.zero_proj and name.endswith(("attn_wo", "mlp_fc2")):
+            params[name] = [[rng.gauss(0.0, std) for _ in row] for row in params[name]]
+    return params
 
 
 def compute(args: argparse.Namespace) -> dict:
     names = sorted(load_names(args.names))
     random.Random(args.seed).shuffle(names)
-    seqs = sequences(names[: 2 if args.quick else 12], Vocab(names))
-    model, chunk = GPT(), args.chunk
-    params = model.init_params(args.seed)
-    n = model.num_params
+    vocab = Vocab(names)
+    seqs = sequences(names[: 2 if args.quick else 12], vocab)
+    config = GPTConfig() if args.ours else GPTConfig.course(vocab.size)
+    models = {"matvec": GPT(config), "scalar": ScalarGPT(config)}
+    params = starting_params(models["matvec"], args.seed)
+    n, chunk = models["matvec"].num_params, args.chunk
     stride = max(1, n // (8 if args.quick else 32))
     wrt = list(range(0, n, stride))  # the one-tangent passes timed: a spread of parameters
     drivers: dict[str, Any] = {
@@ -47,89 +85,120 @@ def compute(args: argparse.Namespace) -> dict:
         "forward:all": lambda f: value_and_grad(f, params, chunk="all"),
         f"forward:{chunk}": lambda f: value_and_grad(f, params, chunk=chunk),
         "one tangent (sampled)": lambda f: value_and_grad(f, params, wrt=wrt),
+        "course's Value": lambda f: course_value_and_grad(f, params),
     }
-    passes_seen: dict[str, set[int]] = {k: set() for k in drivers}
+    plan = {  # style -> the drivers timed on it (the scalar code needs numbers with methods)
+        "matvec": [
+            "float pass",
+            "reverse",
+            "forward:all",
+            f"forward:{chunk}",
+            "one tangent (sampled)",
+        ],
+        "scalar": ["reverse", "forward:all", "course's Value"],
+    }
+    passes_seen: dict[str, set[int]] = {}
 
-    def case(key: str, scalar: bool = False) -> Any:
+    def case(style: str, key: str, scalar: bool = False) -> Any:
+        model = models[style]
+        label = f"{style}: {key}" + (", scalar graph" if scalar else "")
+        passes_seen[label] = set()
+
         def run() -> None:
             for s in seqs:
                 with scalar_graphs() if scalar else nullcontext():
                     out = drivers[key](lambda p, s=s: model.loss(p, [s]))
-                passes_seen[key].add(getattr(out, "passes", 1))
+                passes_seen[label].add(getattr(out, "passes", 1))
 
-        return run
+        return label, run
 
-    cases = {k: case(k) for k in drivers}
-    cases["reverse, scalar graph"] = case("reverse", scalar=True)
+    cases = dict(case(style, key) for style, keys in plan.items() for key in keys)
+    cases.update(case(style, "reverse", scalar=True) for style in plan)
     samples = measure(cases, repeats=1 if args.quick else 9)
     per_step = {k: [t / len(seqs) for t in v] for k, v in samples.items()}
     ratios = {
-        k: [a / b for a, b in zip(per_step[k], per_step["reverse"], strict=True)]
-        for k in ("forward:all", f"forward:{chunk}", "reverse, scalar graph")
+        f"{a} / {b}": [x / y for x, y in zip(per_step[a], per_step[b], strict=True)]
+        for a, b in RATIOS
     }
-    per_step["one tangent"] = [t * n / len(wrt) for t in per_step.pop("one tangent (sampled)")]
-    per_step["random search"] = [t * (10 * n + 1) for t in per_step["float pass"]]
-    passes = {"float pass": 1, "reverse": 1, "reverse, scalar graph": 1, "forward:all": 1}
-    passes.update(
-        {f"forward:{chunk}": -(-n // chunk), "one tangent": n, "random search": 10 * n + 1}
-    )
+    sampled = per_step.pop("matvec: one tangent (sampled)")
+    per_step["matvec: one tangent"] = [t * n / len(wrt) for t in sampled]
+    per_step["matvec: random search"] = [t * (10 * n + 1) for t in per_step["matvec: float pass"]]
+    passes = dict.fromkeys(per_step, 1)
+    passes[f"matvec: forward:{chunk}"] = -(-n // chunk)
+    passes["matvec: one tangent"] = n
+    passes["matvec: random search"] = 10 * n + 1
     return {
         **machine(),
+        "model": "ours" if args.ours else "course",
+        "config": repr(config),
         "n_params": n,
         "chunk": chunk,
         "names": len(seqs),
-        "repeats": len(samples["reverse"]),
+        "repeats": len(samples["matvec: reverse"]),
         "seconds_per_step": per_step,
         "passes_per_step": passes,
         "driver_passes": {k: sorted(v) for k, v in passes_seen.items()},
         "one_tangent_sample": len(wrt),
         "extrapolated": {
-            "one tangent": f"{len(wrt)} of {n} passes timed",
-            "random search": "10N+1 float passes",
+            "matvec: one tangent": f"{len(wrt)} of {n} passes timed",
+            "matvec: random search": "10N+1 float passes",
         },
-        "ratio_to_reverse_per_round": ratios,
+        "ratio_per_round": ratios,
     }
 
 
+def _is_reverse(label: str) -> bool:
+    return "reverse" in label or "Value" in label
+
+
 def report(data: dict) -> None:
+    who = {"course": "the course's microgpt", "ours": "our GPT"}[data["model"]]
     print(
-        f"GPT, {data['n_params']:,} parameters: seconds per step (one name), median of "
+        f"{who}, {data['n_params']:,} parameters: seconds per step (one name), median of "
         f"{data['repeats']} interleaved rounds over {data['names']} names [min-max]:"
     )
-    rev = summarize(data["seconds_per_step"]["reverse"]).median
     for k, v in data["seconds_per_step"].items():
         s = summarize(v)
         note = f"  ({data['extrapolated'][k]}, extrapolated)" if k in data["extrapolated"] else ""
+        n = data["passes_per_step"][k]
+        what = "1 pass + 1 backward" if _is_reverse(k) else f"{n} passes"
         print(
-            f"  {k:>22}: {s.median * 1e3:10.1f} ms [{s.low * 1e3:.1f}-{s.high * 1e3:.1f}]"
-            f"  {s.median / rev:7.2f}x reverse  {data['passes_per_step'][k]:>6} passes{note}"
+            f"  {k:>32}: {s.median * 1e3:10.1f} ms [{s.low * 1e3:.1f}-{s.high * 1e3:.1f}]"
+            f"  {what}{note}"
         )
-    for k, v in data["ratio_to_reverse_per_round"].items():
-        print(f"  {k} / reverse, per interleaved round: {summarize(v)}")
+    print("ratios, per interleaved round: median [min-max]")
+    for k, v in data["ratio_per_round"].items():
+        print(f"  {k:>72}: {summarize(v)}")
 
 
 def plot(data: dict) -> Any:
     plt = pyplot()
-    fig, ax = plt.subplots(figsize=(9, 4.8))
+    fig, ax = plt.subplots(figsize=(10, 6))
     labels = list(data["seconds_per_step"])
+    labels.sort(key=lambda k: (not k.startswith("scalar"), min(data["seconds_per_step"][k])))
     meds = [summarize(data["seconds_per_step"][k]).median for k in labels]
     colors = {**COLORS, f"forward:{data['chunk']}": "#1f77b4"}
-    bars = ax.barh(range(len(labels)), meds, color=[colors.get(k, "#7f7f7f") for k in labels])
+    bar_colors = [colors.get(k.split(": ", 1)[1], "#7f7f7f") for k in labels]
+    bars = ax.barh(range(len(labels)), meds, color=bar_colors)
     for i, k in enumerate(labels):
+        if k.startswith("scalar"):
+            bars[i].set_edgecolor("black")
         if k in data["extrapolated"]:
             bars[i].set_hatch("//")
             bars[i].set_alpha(0.6)
         n = data["passes_per_step"][k]
-        what = "1 pass + 1 backward" if k.startswith("reverse") else f"{n:,} pass" + "es" * (n > 1)
+        what = "1 pass + 1 backward" if _is_reverse(k) else f"{n:,} pass" + "es" * (n > 1)
         ax.text(meds[i] * 1.15, i, f"{meds[i]:.3g} s  ({what})", va="center", fontsize=8)
     ax.set_yticks(range(len(labels)), [k + " *" * (k in data["extrapolated"]) for k in labels])
     ax.invert_yaxis()
     ax.set_xscale("log")
     ax.set_xlim(min(meds) / 2, max(meds) * 60)
     ax.set_xlabel("seconds per training step (log scale)")
+    who = {"course": "the course's microgpt", "ours": "our GPT"}[data["model"]]
     ax.set_title(
-        f"microgpt's GPT ({data['n_params']:,} parameters): the cost of one step, measured side "
-        "by side\n(* extrapolated from sampled passes)"
+        f"{who} ({data['n_params']:,} parameters): one step, measured side by side\n"
+        "scalar: as the course writes it; matvec: with dmath.matvec; * extrapolated",
+        fontsize=10,
     )
     ax.grid(alpha=0.3, axis="x")
     return fig
@@ -139,6 +208,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--chunk", type=int, default=1400, help="the second chunk size timed")
     parser.add_argument("--names", help="a names.txt file (default: mimesis)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--ours", action="store_true", help="our GPT instead of the course's")
 
 
 main = Script(__file__, __doc__, compute, report, plot, options)

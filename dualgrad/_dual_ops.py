@@ -17,7 +17,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad._number import bad_operand, domain_error
+from dualgrad._layers import vector
+from dualgrad._number import bad_operand, domain_error, is_array
 from dualgrad.dual import Dual, _is_other_number, _is_real
 from dualgrad.rules import Rule
 
@@ -226,6 +227,10 @@ def _binary(
                     if reflected
                     else (cls._dualgrad_rop(name)(other, self))
                 )
+        elif is_array(other):  # each entry, as numpy does for ndarray * Dual
+            return vector().elementwise(
+                (lambda o: rop(self, o)) if reflected else (lambda o: op(self, o)), other
+            )
         elif not _is_real(other):
             raise bad_operand(Dual, name, other)
         elif type(other) not in _REAL:  # numpy scalars, Fractions, bools: plain floats

@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import math
 import operator
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from dualgrad._layers import vector
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Number", "bad_operand", "describe", "domain_error", "primal"]
+__all__ = ["Number", "bad_operand", "describe", "domain_error", "is_array", "primal"]
 
 _REAL = (float, int)
 COMPARISONS: tuple[tuple[Callable[[Any, Any], bool], str], ...] = (
@@ -39,6 +42,12 @@ def describe(x: Any) -> str:
     """repr(x), shortened to 80 characters for error messages."""
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def is_array(x: Any) -> bool:
+    """A numpy ndarray (checked without importing numpy: an array means numpy is loaded)."""
+    np = sys.modules.get("numpy")
+    return np is not None and isinstance(x, np.ndarray)
 
 
 def primal(x: Any) -> Any:
@@ -138,6 +147,11 @@ class Number:
             f"{self._carries}. Use sum(xs) / len(xs) (which keeps it) or take the "
             f".{self._primal_name} of each on purpose."
         )
+
+    def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        """numpy's ufuncs by the rule table: ``np.exp(x)``, ``ndarray * x``, ``np.arcsin`` on
+        arrays mixing floats and numbers (see :mod:`dualgrad.vector.arrays`)."""
+        return vector().array_ufunc(ufunc, method, inputs, kwargs)
 
     def log(self, base: Any = None) -> Self:
         """Natural logarithm, or ``log(x)/log(base)`` like :func:`math.log`."""

@@ -76,7 +76,7 @@ def seeded_pass(
     for j, t in zip(positions, tangents, strict=True):
         work[j] = _make(leaves[j], t, tag)
     with paused_gc():
-        return f(work[0] if spec.kind == "leaf" else unflatten(spec, work))
+        return f(work[0] if spec.kind == "leaf" else unflatten(spec, work, numbers=True))
 
 
 @dataclass
@@ -162,7 +162,12 @@ def _block_starts(spec: Spec, part: Sequence[int]) -> list[int] | None:
     """The first column, within this chunk, of each parameter block (a top-level entry of the
     parameters), for tangent layouts made of whole blocks; None if the chunk is not one
     contiguous range or the parameters have no blocks."""
-    if spec.kind == "leaf" or spec.flat or not part or part[-1] - part[0] != len(part) - 1:
+    if (
+        spec.kind in ("leaf", "array")
+        or spec.flat
+        or not part
+        or part[-1] - part[0] != len(part) - 1
+    ):
         return None
     lo, starts, at = part[0], [], 0
     for child in spec.children:

@@ -46,7 +46,10 @@ __all__ = [
 ]
 
 Params = Any
-"""A number, or a (nested) list, tuple or dict of numbers: a model's state_dict."""
+"""A number, or a (nested) list, tuple or dict of numbers or numpy float arrays: a model's
+state_dict. f receives the same structure; an array arrives as an object array of the pass's
+numbers (:class:`dualgrad.vector.arrays.NumberArray`: numpy's ufuncs work on it and keep the
+derivative), and gradients come back as float64 arrays of the same shape."""
 Wrt = Sequence[int | str] | None
 """The parameters to differentiate by: flat leaf indices or paths such as ``"['w'][0]"``."""
 
@@ -242,7 +245,9 @@ def jacobian(
     `x` is a list of numbers (or any tree: j runs over its flattened leaves) and `f` returns a
     list (or tree: i runs over its flattened leaves), of the same structure on every pass.
     ``chunk=k`` takes k columns per pass; an `executor` spreads the columns as in
-    :func:`value_and_grad`. Entries are floats.
+    :func:`value_and_grad`. Entries are floats. If `x` or the output is a numpy array, the
+    Jacobian is a float64 array of shape ``out.shape + x.shape`` (a number has shape ``()``,
+    another tree one axis of its leaves), as ``jax.jacfwd`` gives it.
 
     >>> jacobian(lambda v: [v[0] * v[1], v[0] + 2 * v[1]], [2.0, 3.0])
     [[3.0, 2.0], [1.0, 2.0]]
@@ -270,14 +275,28 @@ def jacobian(
             raise ValueError("jacobian: the function's output changed shape between passes")
     columns = [c for part in parts for c in part.columns]
     m = len(columns[0])
-    return [[columns[j][i] for j in range(n)] for i in range(m)]
+    if spec.kind == "array" or (first is not None and first.kind == "array"):
+        shape = _shape(first, m) + _shape(spec, n)
+        return vector().rebuild([v for row in zip(*columns, strict=True) for v in row], shape)
+    return [list(row) for row in zip(*columns, strict=True)]  # the columns transposed, in C
+
+
+def _shape(spec: Spec | None, size: int) -> tuple[int, ...]:
+    """The axes a Jacobian gives a tree: an array's shape, none for one number (as in JAX),
+    one axis of its leaves for any other tree."""
+    if spec is not None and spec.kind == "array":
+        return spec.shape
+    if spec is None or spec.kind == "leaf":
+        return ()
+    return (size,)
 
 
 def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
     """The Hessian H[i][j] = d2 f / dx_i dx_j of a scalar function, forward over forward.
 
     Column j seeds x_j with an outer tag and takes the gradient inside with an inner tag:
-    N * N passes of `f` (2-argument functions: 4 passes).
+    N * N passes of `f` (2-argument functions: 4 passes). For a numpy array `x`, a float64
+    array of shape ``x.shape + x.shape``.
     """
     leaves, spec = flatten(x)
     check_leaves(leaves, spec, "hessian")
@@ -290,6 +309,9 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
         for j in range(len(leaves)):
             g = seeded_pass(gradient, spec, leaves, (j,), (1.0,), tag)
             columns.append([tangent_of(gi, tag, "hessian") for gi in flatten(g)[0]])
+    if spec.kind == "array":  # an array of shape x.shape + x.shape
+        flat = [h for row in zip(*columns, strict=True) for h in row]
+        return vector().rebuild(flat, spec.shape * 2)
     return [list(row) for row in zip(*columns, strict=True)]
 
 

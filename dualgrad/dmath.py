@@ -15,14 +15,16 @@ Dual(0.0, 1.0)
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
 from operator import mul
 from typing import Any
 
-from dualgrad._number import describe, domain_error, primal
-from dualgrad.dual import Dual
+from dualgrad._layers import vector
+from dualgrad._number import Number, describe, domain_error, is_array, primal
+from dualgrad.dual import Dual, unary_op
 from dualgrad.rules import BILINEAR, REDUCTIONS, RULES
 
 __all__ = [
@@ -106,17 +108,21 @@ _F_ASIN = RULES["asin"].f
 _F_ACOS = RULES["acos"].f
 _F_ATAN = RULES["atan"].f
 _F_ERF = RULES["erf"].f
+_DUAL_LOG = unary_op("log")
 
 
 def _apply(name: str, x: Any, method: str | None = None) -> Any:
-    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method."""
+    """Dispatch one-argument rule `name`: math's value for plain numbers, else x's method;
+    a numpy array entry by entry."""
     if type(x) is float or type(x) is int:
         try:
             return RULES[name].f(x)
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x) from None
     bound = getattr(x, method or name, None)
-    if bound is None:  # not one of our number types: let the value function raise like math
+    if bound is None:  # not one of our number types: an array, or raise like math
+        if is_array(x):
+            return vector().elementwise(lambda e: _apply(name, e, method), x)
         return RULES[name].f(x)
     return bound()
 
@@ -126,6 +132,7 @@ def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
     dispatch: models run these in their innermost loops), a math-like error naming the value,
     and the number's own method (the rule) for a Dual, a Value, a Taylor series ..."""
     f = RULES[name].f
+    dual_op = unary_op(name)
 
     def mirrored(x: Any) -> Any:
         if type(x) is float:
@@ -133,6 +140,8 @@ def _mirror(name: str, doc: str) -> Callable[[Any], Any]:
                 return f(x)
             except _MATH_ERRORS as exc:  # named, as on every other path
                 raise domain_error(exc, name, x) from None
+        if type(x) is Dual:  # FAST PATH: the very operation x.name() calls, without the lookup
+            return dual_op(x)
         return _apply(name, x)
 
     mirrored.__name__ = mirrored.__qualname__ = name
@@ -156,6 +165,8 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
         except _MATH_ERRORS as exc:
             raise domain_error(exc, name, x, y) from None
     if getattr(x, method or name, None) is None:
+        if is_array(x) or is_array(y):  # entry by entry
+            return vector().elementwise(lambda a, b: _apply2(name, a, b, method), x, y)
         if getattr(y, method or name, None) is None:
             return RULES[name].f(x, y)
         x = _lift(x, y)
@@ -175,6 +186,8 @@ def log(x: Any, base: Any = None) -> Any:
                 return _F_LOG(x)
             except _MATH_ERRORS as exc:  # named, as on every other path
                 raise domain_error(exc, "log", x) from None
+        if type(x) is Dual:  # FAST PATH, as in _mirror
+            return _DUAL_LOG(x)
         return _apply("log", x)
     log_base = log(base)
     if log_base == 0:  # base 1: math.log(x, 1) divides by log(1) = 0
@@ -274,7 +287,7 @@ def hypot(*coordinates: Any) -> Any:
     """
     if len(coordinates) == 2:
         return _apply2("hypot", *coordinates)
-    if all(type(c) in _PLAIN for c in coordinates):
+    if all(map(_real, coordinates)):
         return math.hypot(*coordinates)
     return _reduce("hypot", list(coordinates))
 
@@ -291,7 +304,7 @@ def dist(p: Iterable[Any], q: Iterable[Any]) -> Any:
         raise ValueError(
             f"dist: both points must have the same number of dimensions ({len(p)} and {len(q)})"
         )
-    if all(type(c) in _PLAIN for c in p) and all(type(c) in _PLAIN for c in q):
+    if all(map(_real, p)) and all(map(_real, q)):
         return math.dist(p, q)
     return _reduce("hypot", [a - b for a, b in zip(p, q, strict=True)])
 
@@ -304,7 +317,7 @@ def prod(iterable: Iterable[Any], /, *, start: Any = 1) -> Any:
     Dual(0.0, 0.0)
     """
     factors = [start, *iterable]
-    if all(type(c) in _PLAIN for c in factors):
+    if all(map(_real, factors)):
         return math.prod(factors[1:], start=start)
     return _reduce("prod", factors)
 
@@ -320,13 +333,19 @@ def fsum(iterable: Iterable[Any], /) -> Any:
     (1.0, Dual(1.0, 10.0))
     """
     terms = list(iterable)
-    if all(type(c) in _PLAIN for c in terms):
+    if all(map(_real, terms)):
         return math.fsum(terms)
     return _reduce("fsum", terms)
 
 
+def _real(c: Any) -> bool:
+    """A plain real number (numpy scalars and Fractions too), none of our number types."""
+    return type(c) in _PLAIN or (isinstance(c, numbers.Real) and not isinstance(c, Number))
+
+
 def _reduce(name: str, args: list[Any]) -> Any:
     """Reduction `name` on arguments that are not all plain (see :class:`rules.Reduction`)."""
+    args = [float(a) if type(a) not in _PLAIN and _real(a) else a for a in args]
     from dualgrad._dual_ops import _make, _scale  # (it imports dual, which imports it)
 
     red = REDUCTIONS[name]
@@ -483,7 +502,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     """
     if len(p) != len(q):  # as math.sumprod
         raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
-    if p:
+    if len(p):
         a, b = type(p[0]), type(q[0])
         if a not in _PLAIN or b not in _PLAIN:
             for kind in (a, b):
@@ -499,8 +518,8 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     """The matrix-vector product ``[sumprod(row, x) for row in w]`` (w stored out x in).
 
     A number type among the operands may apply it in bulk (its ``_matvec``, see
-    :func:`sumprod`): Duals with vector tangents as one matrix product, Values as one node
-    per output.
+    :func:`sumprod`): Duals with vector tangents as one matrix product, Values as one vector
+    node for the whole product (with numpy; one node per output without it).
 
     >>> matvec([[1.0, 2.0], [3.0, 4.0]], [1.0, -1.0])
     [-1.0, -1.0]

@@ -1,4 +1,5 @@
-"""Flatten and rebuild parameter containers: nested lists, tuples and dicts of numbers.
+"""Flatten and rebuild parameter containers: nested lists, tuples, dicts and numpy arrays of
+numbers.
 
 A model's parameters (its ``state_dict``) are a tree whose leaves are numbers. The drivers
 flatten it to one list to seed parameter i in turn, and rebuild gradients in the same shape.
@@ -13,22 +14,29 @@ flatten it to one list to seed parameter i in turn, and rebuild gradients in the
 
 Dict keys are visited in sorted order (like JAX's pytrees), so two dicts with the same keys
 flatten alike whatever their insertion order; the rebuilt dict keeps the original order.
+A numpy array's leaves are its entries in C order; it is rebuilt as an array of its shape:
+float64 when the leaves are plain numbers (a gradient), else an object array of the numbers
+(:class:`dualgrad.vector.arrays.NumberArray`, what f receives in a pass).
 """
 
 from __future__ import annotations
 
 import numbers
 import operator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, product
 from typing import Any
+
+from dualgrad._layers import vector
+from dualgrad._number import is_array
 
 __all__ = ["Spec", "flatten", "leaf_slots", "paths", "unflatten"]
 
 
 @dataclass(frozen=True)
 class Spec:
-    """The shape of a tree: ``kind`` is "leaf", "list", "tuple" or "dict"."""
+    """The shape of a tree: ``kind`` is "leaf", "list", "tuple", "dict" or "array"."""
 
     kind: str
     children: tuple[Spec, ...] = ()
@@ -37,6 +45,7 @@ class Spec:
     size: int = 1  # number of leaves below
     flat: bool = False  # a list or tuple whose children are all leaves (rebuilt in one go)
     cls: type | None = None  # a namedtuple's class (rebuilt as one), else None
+    shape: tuple[int, ...] = ()  # a numpy array's shape
 
 
 _LEAF = Spec("leaf")
@@ -69,6 +78,9 @@ def flatten(tree: Any) -> tuple[list[Any], Spec]:
                 return container(node, path)
             finally:
                 inside.discard(id(node))
+        if is_array(node):  # its entries, in C order (Python floats for a float array)
+            leaves.extend(node.ravel().tolist())
+            return Spec("array", size=node.size, shape=node.shape)
         leaves.append(node)
         return _LEAF
 
@@ -89,25 +101,33 @@ def flatten(tree: Any) -> tuple[list[Any], Spec]:
     return leaves, walk(tree, "")
 
 
-def unflatten(spec: Spec, leaves: list[Any]) -> Any:
-    """Rebuild a tree of `spec`'s shape from `leaves` (in flatten's order)."""
+def unflatten(spec: Spec, leaves: list[Any], *, numbers: bool = False) -> Any:
+    """Rebuild a tree of `spec`'s shape from `leaves` (in flatten's order).
+
+    An array comes back float64 if its leaves are plain numbers, else as an object array of
+    them; with `numbers` (the parameters of a pass) always as the object array, so f sees
+    Python floats beside its Duals whichever entries a pass seeds."""
     if len(leaves) != spec.size:
         raise ValueError(f"spec has {spec.size} leaves, got {len(leaves)}")
-    it = iter(leaves)
+    return _build(spec, iter(leaves), numbers)
 
-    def build(s: Spec) -> Any:
-        if s.kind == "leaf":
-            return next(it)
-        # a row of leaves is taken in one C call
-        kids = list(islice(it, s.size)) if s.flat else [build(c) for c in s.children]
-        if s.kind == "dict":
-            by_key = dict(zip(s.keys, kids, strict=True))
-            return {k: by_key[k] for k in s.order}
-        if s.kind == "tuple":
-            return tuple(kids) if s.cls is None else s.cls(*kids)
-        return kids
 
-    return build(spec)
+def _build(s: Spec, it: Iterator[Any], numbers: bool) -> Any:
+    # (a module-level function, not a closure of unflatten: a closure that calls itself is a
+    # reference cycle, which would keep the leaves alive until the garbage collector ran -
+    # and the drivers pause it while a pass runs)
+    if s.kind == "leaf":
+        return next(it)
+    if s.kind == "array":  # numpy is loaded: the array being rebuilt was flattened
+        return vector().rebuild(list(islice(it, s.size)), s.shape, numbers)
+    # a row of leaves is taken in one C call
+    kids = list(islice(it, s.size)) if s.flat else [_build(c, it, numbers) for c in s.children]
+    if s.kind == "dict":
+        by_key = dict(zip(s.keys, kids, strict=True))
+        return {k: by_key[k] for k in s.order}
+    if s.kind == "tuple":
+        return tuple(kids) if s.cls is None else s.cls(*kids)
+    return kids
 
 
 def paths(spec: Spec) -> list[str]:
@@ -117,6 +137,9 @@ def paths(spec: Spec) -> list[str]:
     def walk(s: Spec, prefix: str) -> None:
         if s.kind == "leaf":
             out.append(prefix)
+        elif s.kind == "array":  # numpy's index of each entry: ['w'][1, 2]
+            for index in product(*map(range, s.shape)):
+                out.append(f"{prefix}[{', '.join(map(str, index))}]" if index else prefix)
         elif s.kind == "dict":
             for k, c in zip(s.keys, s.children, strict=True):
                 walk(c, f"{prefix}[{k!r}]")
@@ -163,7 +186,7 @@ def mutable_copy(spec: Spec, leaves: list[Any]) -> Any:
 
 def _listify(spec: Spec) -> Spec:
     """The spec with every tuple a list (the very spec if it has no tuples)."""
-    if spec.kind == "leaf" or (spec.flat and spec.kind == "list"):
+    if spec.kind in ("leaf", "array") or (spec.flat and spec.kind == "list"):
         return spec
     kids = tuple(_listify(c) for c in spec.children)
     if spec.kind != "tuple" and all(map(operator.is_, kids, spec.children)):

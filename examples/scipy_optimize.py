@@ -37,17 +37,18 @@ class Counted:
 
     def __call__(self, x):
         self.calls += 1
-        return self.f(list(x))
+        return self.f(x)
 
 
 def options(label: str, f: Counted) -> dict:
     if label == "finite differences":
         return {"method": "BFGS"}  # scipy differences f itself: N + 1 evaluations a gradient
-    gradient = {"jac": lambda x: grad(f, list(x))}  # N one-tangent passes, exact
+    # scipy's ndarrays go in as they are and the gradient comes back as one
+    gradient = {"jac": lambda x: grad(f, x)}  # N one-tangent passes, exact
     if label == "exact grad":
         return {"method": "BFGS", **gradient}
     # H v as the derivative of grad along v: forward over forward, N passes
-    hessp = lambda x, v: jvp(lambda y: grad(f, y), list(x), list(v))[1]
+    hessp = lambda x, v: jvp(lambda y: grad(f, y), x, v)[1]
     return {"method": "Newton-CG", **gradient, "hessp": hessp, "tol": 1e-10}
 
 
@@ -79,7 +80,7 @@ def run_fit(points: int, seed: int = 0) -> list[dict]:
     runs = []
     for label in ("finite differences", "exact jacobian"):
         f = Counted(residuals)
-        jac = "2-point" if label == "finite differences" else lambda p, f=f: jacobian(f, list(p))
+        jac = "2-point" if label == "finite differences" else lambda p, f=f: jacobian(f, p)
         res = least_squares(f, [1.0, 1.0, 0.0], jac=jac, xtol=1e-15, ftol=1e-15, gtol=1e-15)
         runs.append({"label": label, "evaluations": f.calls, "cost": float(res.cost),
                      "params": [float(v) for v in res.x]})  # fmt: skip

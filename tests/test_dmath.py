@@ -279,3 +279,19 @@ def test_predicates_accept_every_number_type():
         assert dmath.isnan(make(math.nan)) and not dmath.isnan(make(1.0))
         assert dmath.isinf(make(-math.inf)) and not dmath.isinf(make(1.0))
         assert dmath.isclose(make(1.0), make(1.0 + 1e-12)) and not dmath.isclose(make(1.0), 1.1)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in MIRRORED.items() if RULES[r].arity == 1))
+def test_the_dual_fast_path_is_the_method_itself(name):
+    # dmath.f(Dual) skips the lookup of the method; it must be the very same operation, on
+    # scalar, nested and vector tangents alike
+    np = pytest.importorskip("numpy")
+    x = point(MIRRORED[name])[0]
+    method = {"fabs": "__abs__", "floor": "__floor__", "ceil": "__ceil__", "trunc": "__trunc__"}
+    for d in (
+        Dual(x, 1.0),
+        Dual(Dual(x, 1.0, 1), Dual(0.5, 2.0, 1), 2),
+        Dual(x, np.array([1.0, -2.0])),
+    ):
+        got, want = getattr(dmath, name)(d), getattr(d, method.get(name, name))()
+        assert repr(got) == repr(want)

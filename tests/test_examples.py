@@ -63,6 +63,17 @@ def microgpt(d: dict) -> None:
     f, r = d["losses"]["forward:all"], d["losses"]["reverse"]
     assert len(f) == len(r) == d["steps"]
     assert max(abs(a - b) for a, b in zip(f, r, strict=True)) <= 1e-12
+    # by default the course's model and recipe, exactly
+    assert d["model"] == "course" and d["n_params"] == 4064
+    assert "block_size=8" in d["config"] and "activation='relu2'" in d["config"]
+    assert d["recipe"] == {
+        "lr": 0.01,
+        "betas": [0.9, 0.95],
+        "schedule": "cosine",
+        "order": "in order",
+        "steps": 500,
+    }
+    assert d["val_loss"]["forward:all"] == pytest.approx(d["val_loss"]["reverse"], rel=1e-12)
 
 
 def bench_ops(d: dict) -> None:
@@ -100,9 +111,29 @@ def train_names(d: dict) -> None:
 
 def microgpt_timing(d: dict) -> None:
     n, chunk, seen = d["n_params"], d["chunk"], d["driver_passes"]
-    assert seen["forward:all"] == [1] and seen[f"forward:{chunk}"] == [math.ceil(n / chunk)]
-    assert seen["one tangent (sampled)"] == [d["one_tangent_sample"]]
-    assert all(min(v) > 0 for v in d["ratio_to_reverse_per_round"].values())
+    assert d["model"] == "course" and n == 4064  # the course's model, in both styles
+    assert seen["matvec: forward:all"] == seen["scalar: forward:all"] == [1]
+    assert seen[f"matvec: forward:{chunk}"] == [math.ceil(n / chunk)]
+    assert seen["matvec: one tangent (sampled)"] == [d["one_tangent_sample"]]
+    for style in ("matvec", "scalar"):  # every gradient method timed on both styles of code
+        assert {f"{style}: reverse", f"{style}: reverse, scalar graph"} <= set(seen)
+    assert "scalar: course's Value" in seen
+    assert all(min(v) > 0 for v in d["ratio_per_round"].values())
+
+
+def memory_depth(d: dict) -> None:
+    chain = d["chain"]
+    ops, peak = chain["operations"], chain["peak_bytes"]
+    one, rev = peak["one tangent"], peak["reverse"]
+    deeper = ops[-1] / ops[0]
+    assert deeper >= 10
+    assert max(one) < 1.5 * min(one)  # one tangent stores no graph: flat
+    assert rev[-1] / rev[0] > deeper / 2 and rev[-1] > 10 * one[-1]  # reverse stores it all
+    seq = d["sequence"]["peak_bytes"]
+    assert max(seq["one tangent"]) < 1.2 * min(seq["one tangent"])  # flat in sequence length
+    assert all(b > a for a, b in itertools.pairwise(seq["reverse"]))  # the graph grows
+    layers = d["layers"]["peak_bytes"]
+    assert all(b > a for a, b in itertools.pairwise(layers["reverse"]))
 
 
 # Each script (a path from the project root) and the check of its saved data.
@@ -148,14 +179,19 @@ def sparse_jacobian(d: dict) -> None:
     for p in d["points"]:
         n = p["n"]
         exact = {"dense_1": n, "dense_64": math.ceil(n / 64), "fd": n + 1}
-        exact |= {"dense_64_sampled": math.ceil(n / 64), "sparse_chunked": 1, "sparse_sparse": 1}
+        exact |= {"sparse_chunked": 1, "sparse_sparse": 1}
         if p["method"] in exact:
             assert p["passes"] == exact[p["method"]], p["method"]
+        if p["method"] == "dense_64":  # the yardstick is timed and measured whole
+            assert not p["extrapolated"] and p["memory"] > p["sparse_memory"]["sparse_auto"]
+        if p["method"] in ("sparse_colors", "sparse_chunked", "sparse_sparse"):
+            assert p["difference"] <= 1e-12, (p["workload"], p["n"], p["method"])
         if p["workload"] == "bratu1":
             assert p["colors"] == 3  # tridiagonal: 3 colors at any N
         assert p["colors"] <= (7 if p["workload"] == "bratu2" else 12)
     for t in d["targets"]:  # sparse beats dense even at the quick sizes
         assert t["speedup"] > 1 and t["memory_fraction"] < 1
+        assert not t["dense_extrapolated"] and t["relative_difference"] <= 1e-12
 
 
 EXPECTED: dict[str, Callable[[dict], None]] = {
@@ -169,6 +205,7 @@ EXPECTED: dict[str, Callable[[dict], None]] = {
     "benchmarks/cost_scaling.py": cost_scaling,
     "benchmarks/train_names.py": train_names,
     "benchmarks/microgpt_timing.py": microgpt_timing,
+    "benchmarks/memory_depth.py": memory_depth,
     "examples/taylor_ode.py": taylor_ode,
     "examples/scipy_optimize.py": scipy_optimize,
     "benchmarks/taylor_orders.py": taylor_orders,
@@ -204,6 +241,17 @@ def load(script: str) -> ModuleType:
 def run(script: str, *argv: str) -> None:
     code = load(script).main(list(argv))
     assert code == 0, f"{script} {' '.join(argv)} returned {code}"
+
+
+def test_the_sparse_benchmark_check_catches_a_wrong_or_missing_entry() -> None:
+    from dualgrad import sparse_jacobian
+
+    difference = load("benchmarks/sparse_jacobian.py").difference
+    J = sparse_jacobian(lambda v: [v[0] * v[1], 3 * v[1]], [2.0, 5.0])
+    assert difference(J, [[5.0, 2.0], [0.0, 3.0]]) == 0.0
+    assert difference(J, [[5.0, 2.0], [0.0, 3.0 * (1 + 1e-9)]]) == pytest.approx(1e-9, rel=1e-6)
+    assert difference(J, [[5.0, 2.0], [1e-300, 3.0]]) == math.inf  # a nonzero off the pattern
+    assert difference(J, [[5.0, 2.0], [0.0, math.nan]]) == math.inf
 
 
 def test_every_script_has_expectations() -> None:

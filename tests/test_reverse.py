@@ -661,3 +661,53 @@ def test_scalar_graphs_belong_to_the_thread_that_enters_them():
         go.wait(10)
     worker.join()
     assert sizes == [1]  # the other thread kept one node per dot product
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 4), max_size=6).flatmap(
+        lambda ip: st.tuples(
+            st.just(ip), st.lists(st.integers(0, 4), min_size=len(ip), max_size=len(ip))
+        )
+    ),
+    st.lists(st.floats(-4, 4, allow_nan=False), min_size=5, max_size=5),
+)
+def test_sumprod_of_values_only_equals_the_general_path(indices, data):
+    """SPECIAL CASE checked: Values only, gathered by maps, children in another order."""
+    from dualgrad.reverse import bulk, sumprod
+
+    ip, iq = indices
+    results = []
+    for way in (sumprod, bulk._sumprod):
+        pool = [Value(d) for d in data]  # a small pool: the same Value in several places
+        out = way([pool[i] for i in ip], [pool[i] for i in iq])
+        out = out * 1.0 + 0.0  # through a node, so a sum of nothing is a graph too
+        out.backward()
+        results.append((out.data, [v.grad for v in pool]))
+    (fast, fast_grads), (general, general_grads) = results
+    assert fast == general
+    assert fast_grads == pytest.approx(general_grads, rel=1e-14, abs=1e-300)
+
+
+def test_sumprod_of_iterables_and_of_unequal_lengths():
+    from dualgrad.reverse import sumprod
+
+    x = [Value(1.0), Value(2.0)]
+    assert sumprod(iter(x), iter([3.0, 4.0])).data == 11.0
+    with pytest.raises(ValueError, match="shorter"):
+        sumprod(x, x[:1])
+
+
+def test_a_matvec_of_values_only_makes_the_nodes_of_sumprod():
+    """SPECIAL CASE checked: below the vector nodes' size, Values only, x read once."""
+    from dualgrad.reverse import bulk, sumprod
+
+    w = [[Value(1.0), Value(2.0)], [Value(-3.0), Value(4.5)], [Value(0.5), Value(2.0)]]
+    x = [Value(2.0), Value(-1.0)]
+    fast = bulk._matvec(w, x)
+    general = [sumprod(row, x) for row in w]
+    for a, b in zip(fast, general, strict=True):
+        assert a.data == b.data and a._local_grads == b._local_grads
+        assert all(map(operator.is_, a._children, b._children))
+    mixed = bulk._matvec([[Value(1.0), 2.0]], x)  # a number among them: row by row
+    assert mixed[0].data == 0.0 and len(mixed[0]._children) == 3

@@ -81,3 +81,40 @@ def test_mixed_rows_keep_their_nesting():
     assert leaves == [1.0, 2.0, 3.0, 4.0, 5.0]
     assert unflatten(spec, leaves) == tree
     assert mutable_copy(spec, leaves) == [1.0, [2.0], [], [[3.0, 4.0], 5.0]]
+
+
+def test_numpy_arrays_are_containers_of_their_entries_in_c_order():
+    np = pytest.importorskip("numpy", reason="arrays need numpy")
+    tree = {"m": np.arange(6.0).reshape(2, 3), "v": [np.array([7.0]), 8.0]}
+    leaves, spec = flatten(tree)
+    assert leaves == [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 7.0, 8.0]
+    assert all(type(x) is float for x in leaves)  # Python floats, as from lists
+    assert paths(spec)[:2] == ["['m'][0, 0]", "['m'][0, 1]"] and paths(spec)[6] == "['v'][0][0]"
+    back = unflatten(spec, leaves)
+    assert back["m"].dtype == np.float64 and np.array_equal(back["m"], tree["m"])
+    numbers = unflatten(spec, leaves, numbers=True)["m"]  # what a pass hands f
+    assert numbers.dtype == object and type(numbers[0, 0]) is float
+    scalar = flatten(np.array(2.5))
+    assert scalar[0] == [2.5] and unflatten(scalar[1], [1.0]).shape == ()
+
+
+def test_unflatten_leaves_no_reference_cycle_behind():
+    # drivers pause the garbage collector during a pass: the leaves must go by refcount alone
+    import gc
+    import weakref
+
+    class Leaves(list):
+        pass
+
+    leaves = Leaves([1.0, 2.0])
+    gone = weakref.ref(leaves)
+    spec = flatten([[1.0], (2.0,)])[1]
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        unflatten(spec, leaves)
+        del leaves
+        assert gone() is None
+    finally:
+        if was:
+            gc.enable()

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from dualgrad._number import is_array
+
 __all__ = ["check_pairs", "check_sequences", "check_shape"]
 
 
@@ -75,11 +77,10 @@ def check_sequences(model: str, vocab_size: int, batch: Sequence[Any]) -> None:
 
 
 def check_shape(model: str, name: str, value: Any, rows: int, cols: int | None = None) -> None:
-    """``params[name]`` has `rows` entries (of `cols` entries each, for a matrix)."""
-    got_rows = len(value) if isinstance(value, Sequence) else None
-    ok = got_rows == rows and (
-        cols is None or all(isinstance(r, Sequence) and len(r) == cols for r in value)
-    )
+    """``params[name]`` has `rows` entries (of `cols` entries each, for a matrix): lists,
+    tuples or numpy arrays."""
+    got_rows = len(value) if _sized(value) else None
+    ok = got_rows == rows and (cols is None or all(_sized(r) and len(r) == cols for r in value))
     if not ok:
         want = f"{rows} x {cols}" if cols is not None else f"{rows} entries"
         if got_rows is None:
@@ -87,9 +88,14 @@ def check_shape(model: str, name: str, value: Any, rows: int, cols: int | None =
         elif cols is None:
             got = f"{got_rows} entries"
         else:
-            lens = sorted({len(r) if isinstance(r, Sequence) else -1 for r in value})
+            lens = sorted({len(r) if _sized(r) else -1 for r in value})
             got = f"{got_rows} rows of {', '.join(map(str, lens))} entries"
         raise ValueError(
             f"parameter shapes do not match {model}: {name!r} must be {want}, got {got}: use "
             "model.init_params() or a model built for these parameters"
         )
+
+
+def _sized(x: Any) -> bool:
+    """A sequence of entries: a list or tuple, or a numpy array that is not 0-d."""
+    return isinstance(x, Sequence) or (is_array(x) and x.ndim > 0)

@@ -22,6 +22,7 @@ import random
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "BOUNDARY",
@@ -29,6 +30,7 @@ __all__ = [
     "Vocab",
     "batches",
     "examples",
+    "in_order",
     "load_names",
     "sequences",
     "split",
@@ -248,3 +250,28 @@ def batches(pairs: Sequence[Example], batch_size: int, seed: int) -> Iterator[li
 def _batches(pairs: list[Example], batch_size: int, rng: random.Random) -> Iterator[list[Example]]:
     while True:
         yield rng.choices(pairs, k=batch_size)
+
+
+def in_order(pairs: Sequence[Any], batch_size: int) -> Iterator[list[Any]]:
+    """An endless stream of minibatches taken from `pairs` in order, wrapping around.
+
+    Batch ``t`` holds items ``t * batch_size`` onwards (modulo ``len(pairs)``): with
+    ``batch_size=1``, step ``t`` trains on ``pairs[t % len(pairs)]``, as the course's microgpt
+    takes one name per step in the order of its shuffled list.
+
+    >>> stream = in_order(["a", "b", "c"], batch_size=2)
+    >>> next(stream), next(stream)
+    (['a', 'b'], ['c', 'a'])
+    """
+    if type(batch_size) is not int or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    if not pairs:
+        raise ValueError("cannot draw batches from an empty list of pairs")
+    return _in_order(list(pairs), batch_size)
+
+
+def _in_order(pairs: list[Any], batch_size: int) -> Iterator[list[Any]]:
+    n, start = len(pairs), 0
+    while True:
+        yield [pairs[(start + i) % n] for i in range(batch_size)]
+        start = (start + batch_size) % n

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,12 +18,27 @@ from dualgrad import dmath
 from dualgrad.learn._checks import check_sequences
 from dualgrad.learn.models import Params, _check_vocab, cross_entropy, softmax
 
-__all__ = ["GPT", "GPTConfig"]
+__all__ = ["ACTIVATIONS", "COURSE_RECIPE", "GPT", "OUR_RECIPE", "GPTConfig", "Recipe"]
+
+ACTIVATIONS = ("relu", "relu2")  # relu(x), or the course's relu(x) ** 2
 
 
 @dataclass(frozen=True)
 class GPTConfig:
-    """microgpt's shape: the defaults give exactly 4,192 parameters on 27 symbols."""
+    """A GPT's shape and initialisation. The defaults are our GPT (exactly 4,192 parameters on
+    27 symbols); :meth:`course` is the course's microgpt (4,064).
+
+    - `block_size`: the longest context (positions with an embedding);
+    - `init_std`: every weight starts as gauss(0, init_std) ...
+    - `zero_proj`: ... except the attention output (attn_wo) and the MLP's second layer
+      (mlp_fc2), which start at zero if True, so each block starts as the identity;
+    - `activation`: the MLP's, ``"relu"`` or ``"relu2"`` (relu(x) ** 2);
+    - `embed_norm`: an rmsnorm right after the token + position embedding, as well as the
+      one before each block.
+
+    >>> GPTConfig.course().block_size, GPT(GPTConfig.course()).num_params
+    (8, 4064)
+    """
 
     vocab_size: int = 27
     n_embd: int = 16
@@ -30,6 +46,9 @@ class GPTConfig:
     n_layer: int = 1
     block_size: int = 16
     init_std: float = 0.08
+    zero_proj: bool = False
+    activation: str = "relu"
+    embed_norm: bool = True
 
     def __post_init__(self) -> None:
         _check_vocab(self.vocab_size)
@@ -39,6 +58,56 @@ class GPTConfig:
                 raise ValueError(f"{name} must be a positive int, got {n!r}")
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd {self.n_embd} is not a multiple of n_head {self.n_head}")
+        std = self.init_std
+        if type(std) not in (int, float) or not 0.0 <= std < math.inf:
+            raise ValueError(f"init_std must be a finite number >= 0, got {std!r}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {', '.join(ACTIVATIONS)}, got {self.activation!r}"
+            )
+        for name in ("zero_proj", "embed_norm"):
+            if type(getattr(self, name)) is not bool:
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+
+    @classmethod
+    def course(cls, vocab_size: int = 27) -> GPTConfig:
+        """The course's microgpt: n_embd 16, 4 heads, 1 layer, block size 8, gauss(0, 0.02)
+        with attn_wo and mlp_fc2 at zero, the extra rmsnorm, relu(x) ** 2: 4,064 parameters
+        on 27 symbols. Train it with :data:`COURSE_RECIPE`."""
+        return cls(
+            vocab_size=vocab_size,
+            block_size=8,
+            init_std=0.02,
+            zero_proj=True,
+            activation="relu2",
+            embed_norm=True,
+        )
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How a GPT is trained: Adam's settings (eps 1e-8 in both recipes), the decay of the
+    learning rate, the number of steps (one name each) and the order the names come in;
+    ``train_options()`` gives them as keyword arguments of :func:`dualgrad.learn.train.train`.
+    """
+
+    lr: float
+    betas: tuple[float, float]
+    schedule: str  # "linear" or "cosine", down to 0 over `steps`
+    steps: int
+    order: str  # "in order" (one name after the other) or "random" (drawn with replacement)
+
+    def train_options(self) -> dict[str, Any]:
+        """``lr``, ``betas``, ``schedule`` and ``order`` for ``train`` (whose Adam has eps 1e-8)."""
+        return {"lr": self.lr, "betas": self.betas, "schedule": self.schedule, "order": self.order}
+
+
+COURSE_RECIPE = Recipe(lr=0.01, betas=(0.9, 0.95), schedule="cosine", steps=500, order="in order")
+"""The course's training: Adam (lr 0.01, betas 0.9 and 0.95, eps 1e-8), the learning rate
+lr * 0.5 * (1 + cos(pi * step / steps)), 500 steps, one name per step in order."""
+
+OUR_RECIPE = Recipe(lr=0.01, betas=(0.85, 0.99), schedule="linear", steps=600, order="random")
+"""Ours: Adam (lr 0.01, betas 0.85 and 0.99), linear decay, 600 names drawn at random."""
 
 
 def _linear(x: Sequence[Any], w: Sequence[Sequence[Any]]) -> list[Any]:
@@ -55,8 +124,9 @@ def _rmsnorm(x: Sequence[Any]) -> list[Any]:
 
 class GPT:
     """A one-name-at-a-time GPT, microgpt's model: token and position embeddings, RMSNorm,
-    causal multi-head attention run token by token with a key/value cache, a ReLU MLP
-    (4x wide), residual connections and an output head. Generic over float / Dual / Value.
+    causal multi-head attention run token by token with a key/value cache, a ReLU (or ReLU
+    squared) MLP (4x wide), residual connections and an output head. Generic over float / Dual
+    / Value; each layer is one :func:`dualgrad.dmath.matvec`.
 
     A batch is a sequence of token sequences, each a name with the boundary id 0 at both ends
     (:func:`dualgrad.learn.data.sequences`); the loss is the mean over its next-token predictions.
@@ -82,12 +152,14 @@ class GPT:
         return 2 * v * e + c.block_size * e + c.n_layer * 12 * e * e
 
     def init_params(self, seed: int = 0) -> Params:
-        """gauss(0, init_std) everywhere, drawn in microgpt's order."""
+        """gauss(0, init_std) everywhere (attn_wo and mlp_fc2 zero with `zero_proj`), drawn
+        in microgpt's order. A zero matrix still draws its numbers, gauss(0, 0) as the course
+        does, so `zero_proj` changes no other weight."""
         rng = random.Random(seed)
         c = self.config
-        std = c.init_std
+        zero = 0.0 if c.zero_proj else c.init_std
 
-        def matrix(rows: int, cols: int) -> list[list[float]]:
+        def matrix(rows: int, cols: int, std: float = c.init_std) -> list[list[float]]:
             return [[rng.gauss(0.0, std) for _ in range(cols)] for _ in range(rows)]
 
         e = c.n_embd
@@ -100,9 +172,9 @@ class GPT:
             params[f"layer{i}.attn_wq"] = matrix(e, e)
             params[f"layer{i}.attn_wk"] = matrix(e, e)
             params[f"layer{i}.attn_wv"] = matrix(e, e)
-            params[f"layer{i}.attn_wo"] = matrix(e, e)
+            params[f"layer{i}.attn_wo"] = matrix(e, e, zero)
             params[f"layer{i}.mlp_fc1"] = matrix(4 * e, e)
-            params[f"layer{i}.mlp_fc2"] = matrix(e, 4 * e)
+            params[f"layer{i}.mlp_fc2"] = matrix(e, 4 * e, zero)
         return params
 
     def _token(
@@ -113,7 +185,9 @@ class GPT:
         head_dim = c.n_embd // c.n_head
         inv_sqrt = 1.0 / head_dim**0.5
         x = [t + p for t, p in zip(params["wte"][token], params["wpe"][pos], strict=True)]
-        x = _rmsnorm(x)
+        if c.embed_norm:
+            x = _rmsnorm(x)
+        square = c.activation == "relu2"
         for li in range(c.n_layer):
             residual = x
             x = _rmsnorm(x)
@@ -134,6 +208,8 @@ class GPT:
             residual = x
             x = _rmsnorm(x)
             x = [dmath.relu(u) for u in _linear(x, params[f"layer{li}.mlp_fc1"])]
+            if square:
+                x = [u * u for u in x]
             x = _linear(x, params[f"layer{li}.mlp_fc2"])
             x = [a + b for a, b in zip(x, residual, strict=True)]
         return _linear(x, params["lm_head"])

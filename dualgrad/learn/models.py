@@ -26,7 +26,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from dualgrad import dmath
 from dualgrad.learn._checks import check_pairs, check_shape
@@ -339,5 +339,15 @@ def sample(
     return out
 
 
-# The GPT has a module of its own; it builds on the helpers above, so it is imported after them.
-from dualgrad.learn.gpt import GPT, GPTConfig  # noqa: E402
+# The GPT has a module of its own, which builds on the helpers above; it is loaded when first
+# asked for here, so importing dualgrad.learn.gpt first works too (no import cycle).
+if TYPE_CHECKING:
+    from dualgrad.learn.gpt import GPT, GPTConfig
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("GPT", "GPTConfig"):
+        from dualgrad.learn import gpt
+
+        return getattr(gpt, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

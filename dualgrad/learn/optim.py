@@ -4,8 +4,9 @@ The gradient method (random search, forward mode, reverse mode) is kept apart fr
 rule: every method hands a flat gradient list to the same optimizer, so a comparison of methods
 changes nothing but the gradient.
 
-Both optimizers can decay the learning rate linearly to zero over `total_steps` steps, like
-microgpt: step ``t`` (counted from 0) uses ``lr * (1 - t / total_steps)``.
+Both optimizers can decay the learning rate to zero over `total_steps` steps: linearly, step
+``t`` (counted from 0) using ``lr * (1 - t / total_steps)``, or along a cosine, as the course's
+microgpt does: ``lr * 0.5 * (1 + cos(pi * t / total_steps))`` (``schedule="cosine"``).
 
 >>> params = [1.0, -2.0]
 >>> opt = SGD(2, lr=0.1)
@@ -20,7 +21,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["SGD", "Adam", "Optimizer"]
+__all__ = ["SCHEDULES", "SGD", "Adam", "Optimizer"]
+
+SCHEDULES = ("linear", "cosine")
 
 
 def _check_fraction(name: str, value: float) -> None:
@@ -42,21 +45,36 @@ def _check_count(name: str, value: int, minimum: int) -> None:
 class Optimizer:
     """Shared bookkeeping: parameter count, step counter, learning-rate schedule, checks."""
 
-    def __init__(self, n_params: int, lr: float, total_steps: int | None) -> None:
+    def __init__(
+        self, n_params: int, lr: float, total_steps: int | None, schedule: str = "linear"
+    ) -> None:
         _check_count("n_params", n_params, 0)
         _check_positive("lr", lr)
         if total_steps is not None:
             _check_count("total_steps", total_steps, 1)
+        if schedule not in SCHEDULES:
+            raise ValueError(f"schedule must be one of {', '.join(SCHEDULES)}, got {schedule!r}")
         self.n_params = n_params
         self.lr = float(lr)
         self.total_steps = total_steps
+        self.schedule = schedule
         self.steps_taken = 0
 
     @property
     def current_lr(self) -> float:
-        """The learning rate the next step will use (0.0 once a decay schedule has run out)."""
+        """The learning rate the next step will use (0.0 once a decay schedule has run out).
+
+        >>> opt = Adam(1, lr=0.01, total_steps=500, schedule="cosine")
+        >>> opt.current_lr, opt.steps_taken
+        (0.01, 0)
+        """
         if self.total_steps is None:
             return self.lr
+        if self.steps_taken >= self.total_steps:
+            return 0.0
+        if self.schedule == "cosine":
+            # the course's expression, operation for operation, so the rates agree bit for bit
+            return self.lr * 0.5 * (1 + math.cos(math.pi * self.steps_taken / self.total_steps))
         return self.lr * (1.0 - self.steps_taken / self.total_steps)
 
     def _begin_step(self, params: Sequence[float], grads: Sequence[float]) -> float:
@@ -112,9 +130,15 @@ class SGD(Optimizer):
     """
 
     def __init__(
-        self, n_params: int, lr: float, momentum: float = 0.0, *, total_steps: int | None = None
+        self,
+        n_params: int,
+        lr: float,
+        momentum: float = 0.0,
+        *,
+        total_steps: int | None = None,
+        schedule: str = "linear",
     ) -> None:
-        super().__init__(n_params, lr, total_steps)
+        super().__init__(n_params, lr, total_steps, schedule)
         _check_fraction("momentum", momentum)
         self.momentum = float(momentum)
         self.buffer = [0.0] * n_params
@@ -142,7 +166,8 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with bias correction, as in microgpt (whose defaults these are).
+    """Adam with bias correction, as in microgpt (the defaults are our GPT's; the course's
+    microgpt trains with betas 0.9 and 0.95 and a cosine schedule).
 
     Per parameter: ``m = b1 m + (1 - b1) g``, ``v = b2 v + (1 - b2) g²``, then
     ``p -= lr_t * m_hat / (sqrt(v_hat) + eps)`` with ``m_hat = m / (1 - b1^t)`` and
@@ -164,8 +189,9 @@ class Adam(Optimizer):
         eps: float = 1e-8,
         *,
         total_steps: int | None = None,
+        schedule: str = "linear",
     ) -> None:
-        super().__init__(n_params, lr, total_steps)
+        super().__init__(n_params, lr, total_steps, schedule)
         _check_fraction("beta1", beta1)
         _check_fraction("beta2", beta2)
         _check_positive("eps", eps)

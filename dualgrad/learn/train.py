@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from dualgrad.api import forward_gradient, value_and_grad
-from dualgrad.learn.data import Example, batches
+from dualgrad.learn.data import Example, batches, in_order
 from dualgrad.learn.optim import SGD, Adam, Optimizer
 from dualgrad.tree import flatten, unflatten
 
@@ -123,13 +123,18 @@ def _progress(total: int, desc: str, enabled: bool) -> Any:
     return tqdm(total=total, desc=desc, unit="step", leave=False, dynamic_ncols=True, disable=None)
 
 
-def _make_optimizer(name: str, n: int, lr: float, steps: int, decay: bool) -> Optimizer:
+def _make_optimizer(
+    name: str, n: int, lr: float, steps: int, decay: bool, schedule: str, betas: tuple[float, float]
+) -> Optimizer:
     total = steps if decay else None
     if name == "adam":
-        return Adam(n, lr=lr, total_steps=total)
+        return Adam(n, lr=lr, beta1=betas[0], beta2=betas[1], total_steps=total, schedule=schedule)
     if name == "sgd":
-        return SGD(n, lr=lr, total_steps=total)
+        return SGD(n, lr=lr, total_steps=total, schedule=schedule)
     raise ValueError(f"unknown optimizer {name!r}; use 'adam' or 'sgd'")
+
+
+ORDERS = ("random", "in order")
 
 
 def train(
@@ -143,6 +148,9 @@ def train(
     optimizer: str = "adam",
     lr: float = 0.01,
     decay: bool = True,
+    schedule: str = "linear",
+    betas: tuple[float, float] = (0.85, 0.99),
+    order: str = "random",
     seed: int = 0,
     params: Any = None,
     eval_every: int = 0,
@@ -153,12 +161,17 @@ def train(
     """Train `model` for `steps` minibatch steps, getting gradients by `method`.
 
     Every method starts from ``model.init_params(seed)`` (or `params`) and draws the same
-    minibatches (seeded by `seed`), and the gradient-free random search sweeps its nudges
+    minibatches (seeded by `seed`; ``order="in order"`` takes them from `train_pairs` one after
+    the other instead, wrapping around), and the gradient-free random search sweeps its nudges
     over the same batch. Each step records the batch loss before the update, the passes spent
     (function evaluations: exact), and the wall seconds of the gradient and the update;
     every `eval_every` steps (and at the last step) the validation loss on the first
     `eval_size` validation pairs is recorded too (its time is not counted as training time).
+    The learning rate decays to 0 over `steps` along `schedule` (``"linear"`` or ``"cosine"``)
+    unless ``decay=False``; `betas` are Adam's (SGD takes none).
     """
+    if order not in ORDERS:
+        raise ValueError(f"order must be one of {ORDERS}, got {order!r}")
     m = Method.parse(method)
     _check_counts(steps, eval_every)
     params = model.init_params(seed) if params is None else params
@@ -167,13 +180,18 @@ def train(
     opt = (
         None
         if m.kind == "random-search"
-        else _make_optimizer(optimizer, len(flat), lr, steps, decay)
+        else _make_optimizer(optimizer, len(flat), lr, steps, decay, schedule, betas)
     )
-    stream: Iterator[list[Example]] = batches(list(train_pairs), batch_size, seed)
+    stream: Iterator[list[Example]] = (
+        batches(list(train_pairs), batch_size, seed)
+        if order == "random"
+        else in_order(list(train_pairs), batch_size)
+    )
     rng = random.Random(seed + 1)  # random search nudges / forward-gradient directions
     val = list(val_pairs)[:eval_size]
     header = {"type": "run", "method": m.name, "model": repr(model), "n_params": len(flat)}
     header |= {"steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed}
+    header |= {"schedule": schedule if decay else None, "order": order}
     header["optimizer"] = None if opt is None else optimizer
     run = Run(header)
     log = None

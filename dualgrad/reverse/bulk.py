@@ -1,4 +1,5 @@
-"""How a Value applies the table's bilinear rule: one graph node per dot product.
+"""How a Value applies the table's bilinear rule: one graph node per dot product, and one
+vector node per matrix-vector product when numpy is there (:mod:`dualgrad.vector.nodes`).
 
 >>> from dualgrad.reverse import Value
 >>> y = sumprod([Value(1.0), Value(2.0)], [3.0, 4.0])
@@ -8,17 +9,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import chain
+from operator import attrgetter
 from operator import mul as _mul
 from typing import Any
 
+from dualgrad._layers import vector
 from dualgrad.reverse.value import _REAL, Value, _make
 from dualgrad.rules import BILINEAR
 
 __all__ = ["scalar_graphs", "sumprod"]
 
+
+_SEQUENCES = (list, tuple)
+_VALUES = {Value}
+_data = attrgetter("data")
 
 _scalar_graphs: ContextVar[bool] = ContextVar("scalar_graphs", default=False)
 
@@ -54,6 +62,24 @@ def sumprod(p: Any, q: Any) -> Value | None:
     """
     if _scalar_graphs.get():
         return None
+    # SPECIAL CASE (the usual one: Values only): the same node, gathered by C-level maps, its
+    # children in another order (all of q, then all of p); tests/test_reverse.py checks it
+    # against the general path below.
+    if (
+        type(p) in _SEQUENCES
+        and type(q) in _SEQUENCES
+        and len(p) == len(q)
+        and set(map(type, p)) == _VALUES
+        and set(map(type, q)) == _VALUES
+    ):
+        pd = list(map(_data, p))
+        qd = list(map(_data, q))
+        return _make(sum(map(_mul, pd, qd)), (*q, *p), (*pd, *qd))
+    return _sumprod(p, q)
+
+
+def _sumprod(p: Any, q: Any) -> Value | None:
+    """:func:`sumprod` for any mix of Values and numbers, element by element."""
     pd: list[Any] = []
     qd: list[Any] = []
     children: list[Value] = []
@@ -80,10 +106,41 @@ def sumprod(p: Any, q: Any) -> Value | None:
     return _make(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
 
 
+# Below this many weights a product is cheaper as one scalar node per output than as a vector
+# node, whose backward costs a few numpy calls (measured by benchmarks/microgpt_timing.py).
+VECTOR_MIN = 64
+
+
+def _vector_nodes() -> Callable[[Any, Any], list[Any] | None] | None:
+    """The vector layer's matvec for Values, or None without numpy (then scalar nodes)."""
+    try:
+        import numpy  # noqa: F401 - only its presence is asked
+    except ImportError:
+        return None
+    return vector().value_matvec
+
+
 def _matvec(w: Any, x: Any) -> list[Any] | None:
-    """One node per output (or None inside :func:`scalar_graphs`)."""
+    """One vector node for the whole product when numpy is there and the product is large
+    enough, else one node per output (or None inside :func:`scalar_graphs`)."""
     if _scalar_graphs.get():
         return None
+    if len(w) * len(x) >= VECTOR_MIN:
+        nodes = _vector_nodes()
+        if nodes is not None:
+            out = nodes(w, x)
+            if out is not None:
+                return out
+    # SPECIAL CASE (Values only: attention's small products): the nodes sumprod(row, x) makes,
+    # with x's numbers read once for every row; tests/test_reverse.py checks it against them.
+    if set(map(type, x)) == _VALUES and set(map(type, chain.from_iterable(w))) == _VALUES:
+        xd = list(map(_data, x))
+        xt = tuple(x)
+        out = []
+        for row in w:
+            rd = list(map(_data, row))
+            out.append(_make(sum(map(_mul, rd, xd)), (*xt, *row), (*rd, *xd)))
+        return out
     rows = [sumprod(row, x) for row in w]
     return [sum(map(_mul, row, x)) if y is None else y for y, row in zip(rows, w, strict=True)]
 

@@ -7,14 +7,30 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from dualgrad._memory import paused_gc
 from dualgrad._number import describe
-from dualgrad.reverse.value import Value, _make
+from dualgrad.reverse.value import Value
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
 __all__ = ["grad", "value_and_grad", "zero_grad"]
+
+_new = object.__new__
+_grad = attrgetter("grad")
+
+
+def _leaves(numbers: Iterable[float]) -> list[Value]:
+    """Fresh leaf Values (a pass makes its parameters by the thousand: no call per leaf)."""
+    numbers = list(numbers)
+    leaves = list(map(_new, repeat(Value, len(numbers))))
+    for v, x in zip(leaves, numbers, strict=True):
+        v.data = x
+        v.grad = 0.0
+        v._children = v._local_grads = ()
+    return leaves
 
 
 def zero_grad(values: Iterable[Value]) -> None:
@@ -37,19 +53,22 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
     (12.0, [6.0, 2.0])
     """
     leaves, spec = flatten(params)
-    for i, leaf in enumerate(leaves):
-        if type(leaf) is not float and not is_real(leaf):
-            raise TypeError(
-                f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
-                "not a real number"
-            )
+    if set(map(type, leaves)) - {float}:  # a model's parameters are floats: checked in one pass
+        for i, leaf in enumerate(leaves):
+            if type(leaf) is not float and not is_real(leaf):
+                raise TypeError(
+                    f"value_and_grad: parameter params{paths(spec)[i]} is {describe(leaf)}, "
+                    "not a real number"
+                )
     with paused_gc():
-        xs = [_make(float(leaf), (), ()) for leaf in leaves]
-        out = f(unflatten(spec, xs))
+        xs = _leaves(map(float, leaves))
+        tree = unflatten(spec, xs, numbers=True)
+        out = f(tree)
+        del tree
         if isinstance(out, Value):
             out.backward()
             loss = out.data
-            grads = [x.grad for x in xs]
+            grads = list(map(_grad, xs))
         elif is_real(out):
             loss = out
             grads = [0.0] * len(xs)
@@ -58,6 +77,9 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
                 "value_and_grad: f must return a Value or a real number, it returned "
                 f"{describe(out)} (type {type(out).__name__})"
             )
+        # Free the graph and the leaves while the collector is still off: once it is back on,
+        # its next run would otherwise walk every one of them (all allocated since the pause).
+        del out, xs
     return float(loss), unflatten(spec, grads)
 
 

@@ -10,7 +10,8 @@ import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dualgrad._number import Number, bad_operand, describe, domain_error
+from dualgrad._layers import vector
+from dualgrad._number import Number, bad_operand, describe, domain_error, is_array
 from dualgrad.rules import Rule, install
 from dualgrad.tree import is_real
 
@@ -51,7 +52,7 @@ class Value(Number, primal="data", carries="graph"):
     data: Any
     grad: Any
     _children: tuple[Value, ...]
-    _local_grads: tuple[Any, ...]
+    _local_grads: Any  # a tuple of partials; a bulk node's: its backward function
 
     def __init__(
         self, data: Any, children: Iterable[Value] = (), local_grads: Iterable[Any] = ()
@@ -94,6 +95,12 @@ class Value(Number, primal="data", carries="graph"):
         A zero upstream gradient contributes exactly 0, even through a local partial that is
         infinite or nan (sqrt at 0, the exponent of a negative base ...): the reverse-mode form
         of the table's rule for singular partials.
+
+        Bulk nodes (a matrix-vector product as one vector node, :mod:`dualgrad.vector.nodes`)
+        keep a function instead of a tuple in ``_local_grads`` and at least three children;
+        the walk calls it with the node's grad and a dict where it may leave work on leaves
+        for the end of the walk (leaves send nothing back, so when their grads are added
+        does not matter).
         """
         # Topological order by an iterative depth-first search: a node is appended after every
         # node it was computed from (its DFS post-order). Only inner nodes (with children) are
@@ -122,6 +129,7 @@ class Value(Number, primal="data", carries="graph"):
         else:  # a leaf: accumulates like every leaf
             self.grad += 1.0
         # From the output back, each node sends grad * local partial to each of its children.
+        deferred: dict[Any, Callable[[], None]] = {}
         for v in reversed(order):
             g = v.grad
             if g:  # a zero grad sends exactly 0, even through an inf or nan local partial
@@ -134,9 +142,16 @@ class Value(Number, primal="data", carries="graph"):
                     b.grad += g * db
                 elif n == 1:
                     children[0].grad += g * v._local_grads[0]
-                else:  # custom operations: Value(data, children, local_grads)
-                    for c, d in zip(children, v._local_grads, strict=True):
-                        c.grad += g * d
+                else:
+                    local = v._local_grads
+                    if type(local) is tuple:  # custom operations: Value(data, children, local)
+                        for c, d in zip(children, local, strict=True):
+                            c.grad += g * d
+                    else:  # a bulk node (at least 3 children): it back-propagates itself
+                        local(v, g, deferred)
+        # Work a bulk node deferred to the end: gradients of leaves, which send nothing back.
+        for finish in deferred.values():
+            finish()
 
     # Identity hashing and equality (object's): see the class docstring.
     __hash__ = object.__hash__
@@ -240,6 +255,10 @@ def _binary(
     def slow(self: Value, other: Any, reflected: bool) -> Value:
         if isinstance(other, Value):  # a subclass of Value
             return op(other, self) if reflected else op(self, other)
+        if is_array(other):  # each entry, as numpy does for ndarray * Value
+            return vector().elementwise(
+                (lambda o: rop(self, o)) if reflected else (lambda o: op(self, o)), other
+            )
         if not is_real(other):
             if isinstance(other, bool):  # True + Value: a number, like True + 1.0
                 other = float(other)

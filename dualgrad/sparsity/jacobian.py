@@ -40,8 +40,9 @@ METHODS = ("auto", "colors", "chunked", "sparse")
 ("colors"), one pass with a numpy tangent of one entry per color ("chunked"), or one pass with
 index-value tangents of one entry per column and no coloring ("sparse"). "auto" takes "colors"
 up to :data:`AUTO_COLORS` colors (or without numpy), else "chunked": measured by
-benchmarks/sparse_jacobian.py, float passes win at 3 colors and one numpy pass from 7 on,
-and index-value tangents never win (they pay numpy's per-operation cost on every entry)."""
+benchmarks/sparse_jacobian.py, float passes win at 3 colors and one numpy pass at 10, the two
+are within 20% at 7-8 colors, and index-value tangents never win (they pay numpy's
+per-operation cost on every entry)."""
 
 AUTO_COLORS = 4
 
@@ -56,7 +57,7 @@ def _inputs(x: Any, what: str) -> tuple[list[Any], Any]:
 
 def _call(f: Callable[[Any], Any], spec: Any, seeded: list[Any]) -> list[Any]:
     with paused_gc():
-        out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded))
+        out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded, numbers=True))
     if type(out) is list and set(map(type, out)) <= _FLAT:  # a flat list: skip the tree walk
         return out
     outs, _ = flatten(out)

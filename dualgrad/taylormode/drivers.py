@@ -99,7 +99,7 @@ def taylor(f: Callable[[Any], Any], x: Any, v: Any, /, order: int = 2) -> list[A
             Taylor([xi, vi] + [0.0] * (order - 1) if order else [xi], tag)
             for xi, vi in zip(xs, vs, strict=True)
         ]
-        out = f(unflatten(spec, seeded))
+        out = f(unflatten(spec, seeded, numbers=True))
         leaves, ospec = flatten(out) if not isinstance(out, (Taylor, Dual)) else ([out], None)
         series = [_coefficients_of(y, tag, order, "taylor") for y in leaves]
     if ospec is None:
@@ -131,7 +131,7 @@ def mixed_partial(
     nodes = [float(j) - n / 2 for j in range(n + 1)]
     values = []
     for s in nodes:
-        d = unflatten(spec, [ui + s * wi for ui, wi in zip(us, ws, strict=True)])
+        d = unflatten(spec, [ui + s * wi for ui, wi in zip(us, ws, strict=True)], numbers=True)
         c = taylor(f, x, d, order=n)[n]
         values.append(c * math.factorial(n))
     coef = _lagrange_coefficient(nodes, values, q)

@@ -8,7 +8,11 @@ so the core never needs numpy. What the core uses of it:
   rules must do it;
 - :func:`few_duals_matvec`: a matvec with a few Duals among floats (one-tangent passes),
   reordered so the floats sum in C;
-- :func:`seeds` and :func:`chunked_pass`: the seeds of a chunk and the conditions of its pass.
+- :func:`seeds` and :func:`chunked_pass`: the seeds of a chunk and the conditions of its pass;
+- :func:`value_matvec`: how a reverse-mode Value applies the bilinear rule to a matrix-vector
+  product: one vector node, back-propagated by array products;
+- :func:`rebuild`, :func:`array_ufunc`, :func:`elementwise`: ndarray parameters and numpy's
+  ufuncs on our numbers (:mod:`dualgrad.vector.arrays`; numpy is there, since an array is).
 
 Importing this package imports nothing else; each name loads its module on first use.
 """
@@ -18,7 +22,17 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__all__ = ["chunked_pass", "few_duals_matvec", "matvec", "seeds", "sumprod"]
+__all__ = [
+    "array_ufunc",
+    "chunked_pass",
+    "elementwise",
+    "few_duals_matvec",
+    "matvec",
+    "rebuild",
+    "seeds",
+    "sumprod",
+    "value_matvec",
+]
 
 _HOME = {
     "sumprod": "bulk",
@@ -26,6 +40,10 @@ _HOME = {
     "few_duals_matvec": "sums",
     "seeds": "passes",
     "chunked_pass": "passes",
+    "value_matvec": "nodes",
+    "array_ufunc": "arrays",
+    "elementwise": "arrays",
+    "rebuild": "arrays",
 }
 
 

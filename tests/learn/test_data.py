@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualgrad.learn.data import BOUNDARY, Vocab, batches, examples, load_names, split
+from dualgrad.learn.data import BOUNDARY, Vocab, batches, examples, in_order, load_names, split
 
 
 # -- the default data set (mimesis) ---------------------------------------------------------------
@@ -255,6 +255,17 @@ def test_batches_do_not_see_later_changes_to_pairs():
 def test_batches_validate_eagerly(pairs, batch_size):
     with pytest.raises(ValueError, match=r"batch_size|empty"):
         batches(pairs, batch_size=batch_size, seed=0)  # raises before the first next()
+
+
+def test_in_order_takes_the_items_one_after_the_other_and_wraps():
+    stream = in_order([1, 2, 3, 4, 5], batch_size=2)
+    assert [next(stream) for _ in range(4)] == [[1, 2], [3, 4], [5, 1], [2, 3]]
+    ones = in_order(["a", "b"], batch_size=1)
+    assert [next(ones)[0] for _ in range(5)] == ["a", "b", "a", "b", "a"]
+    with pytest.raises(ValueError, match="empty"):
+        in_order([], 1)
+    with pytest.raises(ValueError, match="batch_size"):
+        in_order([1], 0)
 
 
 def test_boundary_is_dot():

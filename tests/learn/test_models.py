@@ -429,6 +429,76 @@ def test_gpt_has_microgpts_shape_and_init():
         GPTConfig(n_embd=10, n_head=4)
 
 
+def test_the_course_preset_has_4064_parameters_and_the_courses_init():
+    from dualgrad.learn.gpt import COURSE_RECIPE
+
+    c = GPTConfig.course()
+    assert (c.vocab_size, c.n_embd, c.n_head, c.n_layer, c.block_size) == (27, 16, 4, 1, 8)
+    assert (c.init_std, c.zero_proj, c.activation, c.embed_norm) == (0.02, True, "relu2", True)
+    model = GPT(c)
+    params = model.init_params(0)
+    leaves, _ = flatten(params)
+    assert model.num_params == len(leaves) == 4064
+    assert len(params["wpe"]) == 8
+    for name in ("layer0.attn_wo", "layer0.mlp_fc2"):  # the projections start at exactly 0
+        assert {x for row in params[name] for x in row} == {0.0}
+    drawn = [x for k, m in params.items() if not k.endswith(("wo", "fc2")) for r in m for x in r]
+    std = (sum(x * x for x in drawn) / len(drawn)) ** 0.5
+    assert 0.019 < std < 0.021
+    # the zero matrices draw their numbers too, so every other weight is as without zero_proj
+    other = GPT(GPTConfig(block_size=8, init_std=0.02)).init_params(0)
+    assert {k: v for k, v in other.items() if not k.endswith(("wo", "fc2"))} == {
+        k: v for k, v in params.items() if not k.endswith(("wo", "fc2"))
+    }
+    r = COURSE_RECIPE
+    assert (r.lr, r.betas, r.schedule, r.steps, r.order) == (
+        0.01,
+        (0.9, 0.95),
+        "cosine",
+        500,
+        "in order",
+    )
+    assert r.train_options() == {
+        "lr": 0.01,
+        "betas": (0.9, 0.95),
+        "schedule": "cosine",
+        "order": "in order",
+    }
+
+
+def test_gpt_options_change_the_model_as_documented():
+    from dualgrad import reverse
+    from dualgrad.learn.data import Vocab, load_names, sequences
+
+    vocab = Vocab(load_names())
+    seq = sequences(["christopher"], vocab)[0]  # 13 tokens: longer than the block of 8
+    base = GPTConfig(block_size=8, init_std=0.3)
+    params = GPT(base).init_params(1)
+
+    def loss(**changes):
+        return GPT(GPTConfig(**{**base.__dict__, **changes})).loss(params, [seq])
+
+    # block size: only the first 8 predictions count, the rest of the name is never seen
+    assert GPT(base).loss(params, [seq]) == GPT(base).loss(params, [seq[:9]])
+    # the activation and the embedding's rmsnorm change the loss (that they are the course's
+    # is checked against its own scalar code in test_course.py)
+    assert len({loss(), loss(activation="relu2"), loss(embed_norm=False)}) == 3
+    # zero projections: at the start every block is the identity, so the gradient reaches
+    # neither the attention's q/k/v nor the MLP's first layer - but does reach the projections
+    course = GPT(GPTConfig.course())
+    _, g = reverse.value_and_grad(lambda p: course.loss(p, [seq]), course.init_params(0))
+    for name in ("attn_wq", "attn_wk", "attn_wv", "mlp_fc1"):
+        assert {x for row in g[f"layer0.{name}"] for x in row} == {0.0}, name
+    for name in ("layer0.attn_wo", "layer0.mlp_fc2", "wte", "lm_head"):
+        assert any(x != 0 for row in g[name] for x in row), name
+    with pytest.raises(ValueError, match="activation"):
+        GPTConfig(activation="gelu")
+    with pytest.raises(ValueError, match="init_std"):
+        GPTConfig(init_std=-0.1)
+    with pytest.raises(ValueError, match="zero_proj"):
+        GPTConfig(zero_proj=1)  # type: ignore[arg-type]
+
+
 def test_gpt_initial_loss_is_near_uniform_and_sampling_works():
     model, seqs = _gpt_setup()
     params = model.init_params(0)

@@ -89,6 +89,43 @@ def test_adam_matches_microgpt_loop_bit_for_bit():
     assert opt.m == m and opt.v == v
 
 
+def test_adam_with_the_course_settings_matches_its_loop_bit_for_bit():
+    # the course's microgpt: betas 0.9/0.95 and a cosine decay, its update transcribed
+    learning_rate, beta1, beta2, eps_adam, num_steps = 0.01, 0.9, 0.95, 1e-8, 9
+    rng = random.Random(1)
+    grads_per_step = [[rng.gauss(0, 1) for _ in range(4)] for _ in range(num_steps)]
+    ref = [rng.gauss(0, 1) for _ in range(4)]
+    ours = list(ref)
+    m, v = [0.0] * 4, [0.0] * 4
+    opt = Adam(4, lr=0.01, beta1=0.9, beta2=0.95, total_steps=num_steps, schedule="cosine")
+    for step in range(num_steps):
+        lr_t = learning_rate * 0.5 * (1 + math.cos(math.pi * step / num_steps))
+        assert opt.current_lr == lr_t
+        for i, g in enumerate(grads_per_step[step]):
+            m[i] = beta1 * m[i] + (1 - beta1) * g
+            v[i] = beta2 * v[i] + (1 - beta2) * g**2
+            m_hat = m[i] / (1 - beta1 ** (step + 1))
+            v_hat = v[i] / (1 - beta2 ** (step + 1))
+            ref[i] -= lr_t * m_hat / (v_hat**0.5 + eps_adam)
+        opt.step(ours, grads_per_step[step])
+    assert ours == ref
+    assert opt.current_lr == 0.0  # run out: and one more step is refused
+    with pytest.raises(RuntimeError, match="decayed"):
+        opt.step(ours, grads_per_step[0])
+
+
+def test_cosine_schedule_shape_and_unknown_schedules():
+    opt = SGD(1, lr=1.0, total_steps=4, schedule="cosine")
+    rates = []
+    for _ in range(4):
+        rates.append(opt.current_lr)
+        opt.step([0.0], [0.0])
+    # half-way the cosine is at half the rate; it starts flat and ends steep
+    assert rates == pytest.approx([1.0, (1 + 2**-0.5) / 2, 0.5, (1 - 2**-0.5) / 2], rel=1e-15)
+    with pytest.raises(ValueError, match="schedule"):
+        Adam(1, total_steps=3, schedule="cosin")
+
+
 def test_adam_minimises_a_quadratic():
     # f(p) = sum a_i (p_i - t_i)^2 with very different curvatures: Adam's per-parameter scaling
     # copes with all of them at one learning rate.

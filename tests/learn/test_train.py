@@ -194,3 +194,30 @@ def test_forward_gradient_method_trains_on_the_same_footing():
     run = train(model, tr, va, "forward-gradient:16", 60, seed=1, lr=0.05, progress=False)
     assert [s["passes"] for s in run.steps] == [1] * 60
     assert run.steps[-1]["val_loss"] < math.log(VOCAB.size) - 0.05
+
+
+def test_in_order_training_takes_the_pairs_one_after_the_other():
+    model, context = MODELS["bigram"]
+    tr, va = pairs(context)
+    params = model.init_params(0)
+    run = train(
+        model, tr, va, "reverse", 3, batch_size=1, order="in order", params=params, progress=False
+    )
+    assert run.header["order"] == "in order" and run.header["schedule"] == "linear"
+    # step 0 trains on the first pair, from the starting parameters
+    assert run.steps[0]["loss"] == model.loss(params, [tr[0]])
+    a = train(model, tr, va, "reverse", 3, batch_size=1, order="random", progress=False)
+    assert a.losses != run.losses
+    with pytest.raises(ValueError, match="order"):
+        train(model, tr, va, "reverse", 3, order="sorted", progress=False)
+
+
+def test_cosine_schedule_and_betas_reach_the_optimizer():
+    model, context = MODELS["bigram"]
+    tr, va = pairs(context)
+    kwargs = {"batch_size": 4, "seed": 2, "progress": False}
+    cos = train(model, tr, va, "reverse", 4, schedule="cosine", betas=(0.9, 0.95), **kwargs)
+    lin = train(model, tr, va, "reverse", 4, **kwargs)
+    assert cos.header["schedule"] == "cosine"
+    assert cos.losses[:2] == lin.losses[:2]  # the first step's update is lr-sized either way
+    assert cos.losses[2:] != lin.losses[2:]
