@@ -295,3 +295,14 @@ def test_the_dual_fast_path_is_the_method_itself(name):
     ):
         got, want = getattr(dmath, name)(d), getattr(d, method.get(name, name))()
         assert repr(got) == repr(want)
+
+
+def test_reductions_take_numpy_scalars_and_arrays_as_plain_numbers():
+    np = pytest.importorskip("numpy")
+    tenth = np.full(10, 0.1)
+    assert dmath.fsum(tenth) == math.fsum(tenth) == 1.0  # not a fold, which gives 0.999...
+    y = dmath.fsum([*tenth[:9], Dual(0.1, 1.0)])
+    assert y.value == 1.0 and y.tangent == 1.0
+    assert dmath.hypot(*np.array([3.0, 4.0, 12.0])) == 13.0
+    assert dmath.prod(np.array([2.0, 3.0]), start=Dual(1.0, 1.0)) == Dual(6.0)
+    assert dmath.dist(np.zeros(2), [3.0, 4.0]) == 5.0
