@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The project's two jobs, runnable with nothing but Python 3 installed.
 
-    python3 tasks.py plots   # the main job (~12 minutes): every script -> every plot in plots/
+    python3 tasks.py plots   # the main job (~25 minutes): every script -> every plot in plots/
     python3 tasks.py test    # the whole test suite: ruff, mypy, pytest
 
 Each job bootstraps a local virtual environment in .venv from pyproject.toml (re-installed

@@ -16,8 +16,8 @@ leaves out assembling the N x N result, so it understates their cost). Peak memo
 result also checks every sparse method's values (the largest relative difference; entries off
 the pattern must be zero).
 
-    python benchmarks/sparse_jacobian.py           # -> plots/sparse_jacobian.png and .json (18 min
-                                                   # on a shared 2-core machine, most of it dense)
+    python benchmarks/sparse_jacobian.py           # -> plots/sparse_jacobian.png and .json (6 min
+                                                   # on a busy 2-core machine, most of it dense)
     python benchmarks/sparse_jacobian.py --quick   # a smoke run (plots/quick/)
     python benchmarks/sparse_jacobian.py --replot  # redraw from the saved JSON
 """

@@ -260,3 +260,14 @@ def test_logaddexp_and_expit_by_the_table():
     assert np.logaddexp(Dual(-math.inf, 1.0), -math.inf).value == -math.inf
     s = special.expit(x)
     assert np.allclose(grad(lambda v: np.sum(special.expit(v)), x), s * (1 - s), rtol=1e-14)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, "all"])
+def test_every_driver_returns_one_type_of_number(chunk):
+    def f(v):
+        return [v[0] * v[1], 3.0, dmath.exp(v[2])]
+
+    x = [0.5, 1.5, 2.0]
+    assert {type(e) for row in jacobian(f, x, chunk=chunk) for e in row} == {float}
+    assert {type(e) for e in grad(lambda v: v[0] * v[2], x, chunk=chunk)} == {float}
+    assert jacobian(f, np.array(x), chunk=chunk).dtype == np.float64
