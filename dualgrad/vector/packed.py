@@ -106,6 +106,47 @@ def _from_sparse(s: Sparse) -> Packed | None:
 
 
 def _plus_sparse(a: Packed, s: Sparse) -> Any:
+    if len(s.indices) == 1:  # a seed or a scaled seed: a parameter times a computed value
+        placed = _placing(a.cols, s.hot if s.hot >= 0 else int(s.indices[0]), a.size)
+        if placed is not None:
+            cols, at, pos = placed
+            if at is None:
+                values = a.values.copy()
+            else:
+                values = np.zeros(len(cols))
+                at.put(values, a.values)
+            values[pos] += 1.0 if s.hot >= 0 else s.values[0]
+            return Packed(cols, values, a.size)
+    return _plus_sparse_generic(a, s)
+
+
+def _placing(layout: Any, index: int, size: int) -> tuple[Any, Any, int] | None:
+    """(cols, where `layout` goes in cols or None, where `index` goes) for a Packed on
+    `layout` plus one entry at `index`, as :func:`_plus_sparse_generic` places them; cached
+    for the pass (a row of a product meets the same layouts and parameters at every token),
+    None outside a pass or where the union is too wide."""
+    context = current()
+    if context is None:
+        return None
+    cache = context.unions
+    key = ("one", id(layout), index)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is layout:
+        return hit[1]
+    lay = layout_of(_INDEX[index : index + 1] if index < len(_INDEX) else np.array([index]), size)
+    placed = None
+    if lay is not None:
+        cols, where = merge((layout, lay), size)
+        if cols is not None:
+            placed = (cols, where[0], int(cols.searchsorted(index)))
+    cache[key] = (layout, placed)  # holding the layout keeps its id unique
+    return placed
+
+
+_INDEX = np.arange(1 << 14)
+
+
+def _plus_sparse_generic(a: Packed, s: Sparse) -> Any:
     lay = layout_of(s.indices, a.size)
     cols, where = (None, []) if lay is None else merge((a.cols, lay), a.size)
     if cols is None:  # too wide: dense

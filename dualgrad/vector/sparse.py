@@ -36,6 +36,7 @@ _ONE.flags.writeable = False
 
 
 _SCALARS = (np.floating, np.integer)
+_F64 = np.dtype(float)
 
 
 class StoredEntries:
@@ -137,6 +138,13 @@ class Sparse(StoredEntries):
                 self.size,
             )
         if isinstance(other, np.ndarray):
+            if len(self.indices) == 1 and other.shape == (self.size,) and other.dtype == _F64:
+                # one entry (a parameter's seed, scaled): the same sums as with the dense
+                # form (x + 0.0 off the entry, (x + 0.0) + v on it: x + v, zeros' signs
+                # included), without a vector of zeros
+                out = other + 0.0
+                out[self.indices[0]] += self.values[0]
+                return out
             return other + self.dense()
         if (type(other) is float or type(other) is int) and other == 0:
             return self  # a zero tangent (a constant lifted to a Dual) adds nothing

@@ -191,3 +191,29 @@ def test_an_int_vector_plus_a_packed_one_and_an_empty_layout():
     assert (np.array([1, 0, 0, 0]) + p).tolist() == [1.0, 0.5, 0.0, 0.0]
     with layouts([0, 2], 4):
         assert len(layout_of(np.zeros(0, dtype=np.intp), 4)) == 0
+
+
+specials = st.one_of(floats, st.sampled_from([0.0, -0.0, float("inf"), float("nan"), 1e308]))
+
+
+@given(
+    packed_st(),
+    st.integers(0, SIZE - 1),
+    specials,
+    st.booleans(),
+    st.sampled_from([None, [0, 10, 20, 30]]),
+)
+def test_a_packed_tangent_plus_one_entry_equals_the_generic_sum(a, index, c, seed, blocks):
+    """The fast path of Packed + a (scaled) seed places the entry as the generic path does:
+    the same layout, the same numbers bit for bit, cached or not."""
+    s = Sparse.one_hot(index, SIZE) if seed else Sparse.one_hot(index, SIZE) * c
+    with layouts(blocks, SIZE):
+        generic = packed._plus_sparse_generic(a, s)
+        for _ in range(2):  # placed afresh, then from the pass's cache
+            fast = a + s
+            assert type(fast) is type(generic)
+            if type(fast) is Packed:
+                assert fast.cols.tolist() == generic.cols.tolist()
+            assert dense(fast).tobytes() == dense(generic).tobytes()
+    outside = a + s  # no pass: the generic path
+    assert dense(outside).tobytes() == dense(packed._plus_sparse_generic(a, s)).tobytes()
