@@ -107,7 +107,16 @@ class Packed(StoredEntries):
     # -- scaling: waits (negating and dividing: StoredEntries) -----------------------------
     def __mul__(self, c: Any) -> Any:
         if type(c) is float and WAIT:  # values * c, when read
-            return _waiting(self.cols, [(self.cols, self.values, c, -1, 0.0)], 1, self.size)
+            v = self._values
+            if v is None:
+                v = self.values
+            out = _new(Packed)
+            out.cols = self.cols
+            out._values = None
+            out.size = self.size
+            out._rows = [(self.cols, v, c, -1, 0.0)]
+            out._n = 1
+            return out
         return StoredEntries.__mul__(self, c)
 
     __rmul__ = __mul__
