@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad.vector.context import PassContext, current, entered
+from dualgrad.vector import sparse as _sparse
+from dualgrad.vector.context import PassContext, _local, current, entered
 from dualgrad.vector.sparse import Sparse, StoredEntries
 
 __all__ = ["Packed", "Spots", "layout_of", "layouts", "merge", "packed_rows", "spots_in_full"]
@@ -46,14 +47,44 @@ DENSE_FRACTION = 0.7  # a layout covering more of the columns than this is store
 
 
 class Packed(StoredEntries):
-    """A length-`size` vector holding `values` at the sorted, distinct indices `cols`."""
+    """A length-`size` vector holding `values` at the sorted, distinct indices `cols`.
 
-    __slots__ = ("cols", "size", "values")
+    A scaled tangent, and a sum of them on one layout, may wait as a list of rows (see
+    :func:`_materialise`) until its ``values`` are read: a scalar sum of products,
+    ``sum(wi * xi for ...)``, then costs one stacked sum instead of a few array operations
+    per term. The rows give the numbers the operations would have given one by one, bit for
+    bit; every reader goes through ``values``.
+    """
+
+    __slots__ = ("_n", "_rows", "_values", "cols", "size")
 
     def __init__(self, cols: Any, values: Any, size: int) -> None:
         self.cols = cols
-        self.values = values
+        self._values = values
         self.size = size
+        self._rows: list[Row] | None = None
+        self._n = 0
+
+    @property
+    def values(self) -> Any:
+        """The entries at `cols` (summed from the waiting rows on first reading)."""
+        v = self._values
+        if v is None:
+            rows = self._rows
+            assert rows is not None
+            src, x, c, pos, _ = rows[0]
+            if self._n == 1 and pos < 0 and src is self.cols:  # a scaled tangent
+                v = x * c if c is not None else x.copy()
+            else:
+                v = _materialise(self.cols, rows, self._n, self.size)
+            self._values = v
+            self._rows = None  # (the list may be shared with longer sums: not cleared)
+        return v
+
+    @values.setter
+    def values(self, values: Any) -> None:
+        self._values = values
+        self._rows = None
 
     def dense(self) -> Any:
         """The vector as a numpy array."""
@@ -64,11 +95,40 @@ class Packed(StoredEntries):
     def _scaled(self, values: Any) -> Packed:
         return Packed(self.cols, values, self.size)
 
+    def _row(self) -> Row | None:
+        """The vector as one row, if it is one (stored, or one waiting row)."""
+        if self._values is not None:
+            return (self.cols, self._values, None, -1, 0.0)
+        if self._n == 1:
+            assert self._rows is not None
+            return self._rows[0]
+        return None
+
+    # -- scaling: waits (negating and dividing: StoredEntries) -----------------------------
+    def __mul__(self, c: Any) -> Any:
+        if type(c) is float and WAIT:  # values * c, when read
+            v = self._values
+            if v is None:
+                v = self.values
+            out = _new(Packed)
+            out.cols = self.cols
+            out._values = None
+            out.size = self.size
+            out._rows = [(self.cols, v, c, -1, 0.0)]
+            out._n = 1
+            return out
+        return StoredEntries.__mul__(self, c)
+
+    __rmul__ = __mul__
+
     # -- sums (scaling and negating: StoredEntries) ----------------------------------------
     def __add__(self, other: Any) -> Any:
         kind = type(other)
         if kind is Packed:
             if other.cols is self.cols:  # the common case: outputs of one bulk product
+                row = other._row() if other._values is None and WAIT else None
+                if row is not None:  # a term of a sum: one more row
+                    return _one_more(self, row)
                 return Packed(self.cols, self.values + other.values, self.size)
             return _sum(self, other)
         if kind is np.ndarray:
@@ -92,6 +152,108 @@ class Packed(StoredEntries):
         return f"Packed(size={self.size}, stored={len(self.cols)})"
 
 
+# A waiting row: (src_cols, src_values, coef, pos, v) stands for src_values * coef (or the
+# values themselves, coef None) placed from src_cols on the owner's cols, plus v at pos (if
+# pos >= 0). A waiting Packed is the sum of its first n rows, added one after another.
+Row = tuple[Any, Any, Any, int, Any]
+WAIT = True  # False: every operation sums at once (the reference the tests compare with)
+ROWS_KEPT = 64  # a longer sum is summed so far, and goes on from there (bounded memory)
+
+
+def _waiting(cols: Any, rows: list[Row], n: int, size: int) -> Packed:
+    out = _new(Packed)
+    out.cols = cols
+    out._values = None
+    out.size = size
+    out._rows = rows
+    out._n = n
+    return out
+
+
+_new = object.__new__
+
+
+def _one_more(acc: Packed, row: Row) -> Packed:
+    """acc + row on acc's cols, without summing yet. The rows of a sum are one list shared
+    by its partial sums, each reading its first n: a sum appends when no longer sum has."""
+    rows, n = acc._rows, acc._n
+    if rows is None or n >= ROWS_KEPT:
+        rows, n = [(acc.cols, acc.values, None, -1, 0.0)], 1
+    elif len(rows) != n:  # another sum went on from acc: a list of its own
+        rows = rows[:n]
+    rows.append(row)
+    return _waiting(acc.cols, rows, n + 1, acc.size)
+
+
+def _materialise(cols: Any, rows: list[Row], n: int, size: int) -> Any:
+    """The sum of the first n rows on cols, added in order: the numbers of the operations
+    one by one (placing a row, adding its entry, adding the rows left to right)."""
+    if n <= 2 or len(cols) < 2 or not _SEQUENTIAL_REDUCE:
+        out = _placed(cols, rows[0], size)
+        for i in range(1, n):
+            out += _placed(cols, rows[i], size)
+        return out
+    srcs = {id(r[0]): r[0] for r in rows[:n]}
+    if len(srcs) == 1:  # the terms of one scalar sum of products: one layout
+        (src,) = srcs.values()
+        block = np.array([r[1] for r in rows[:n]])
+        coefs = [1.0 if r[2] is None else r[2] for r in rows[:n]]
+        block *= np.array(coefs)[:, None]  # each row times its coefficient, as values * c
+        at = _where(cols, src, size)
+        if at is None:
+            matrix = block
+        else:
+            matrix = np.zeros((n, len(cols)))
+            at.put(matrix, block)
+    else:
+        matrix = np.array([_placed(cols, r, size) for r in rows[:n]])
+        return _reduce(matrix)  # (_placed added the entries)
+    points = [(i, r[3], r[4]) for i, r in enumerate(rows[:n]) if r[3] >= 0]
+    for i, pos, v in points:
+        matrix[i, pos] += v
+    return _reduce(matrix)
+
+
+def _placed(cols: Any, row: Row, size: int) -> Any:
+    """One row's vector on cols (a new array)."""
+    src, values, coef, pos, v = row
+    x = values.copy() if coef is None else values * coef
+    at = _where(cols, src, size)
+    if at is not None:
+        out = np.zeros(len(cols))
+        at.put(out, x)
+        x = out
+    if pos >= 0:
+        x[pos] += v
+    return x
+
+
+def _where(cols: Any, src: Any, size: int) -> Spots | None:
+    """Where src's entries go in cols (src within cols), None if src is cols."""
+    if src is cols:
+        return None
+    _, where = merge((cols, src), size)
+    at: Spots | None = where[1]
+    return at
+
+
+def _reduce(matrix: Any) -> Any:
+    """The sum of the rows, added one after another from the first (-0.0 + r is r, where
+    numpy's own start, 0.0, would turn a -0.0 into 0.0)."""
+    return np.add.reduce(matrix, axis=0, initial=-0.0)
+
+
+def _sequential_reduce() -> bool:
+    """Whether :func:`_reduce` adds the rows one after another (numpy's outer loop over a
+    C-ordered matrix), as a scalar sum does, not pairwise: checked once, on import."""
+    rows = np.array([[1.0, -0.0], [1e100, -0.0], [-1e100, -0.0]] + [[1.0, -0.0]] * 13)
+    out = _reduce(rows)
+    return out.tolist() == [13.0, 0.0] and bool(np.signbit(out[1]))
+
+
+_SEQUENTIAL_REDUCE = _sequential_reduce()
+
+
 def _from_sparse(s: Sparse) -> Packed | None:
     """The Sparse vector on its layout (see :func:`layout_of`), or None if too wide."""
     cols = layout_of(s.indices, s.size)
@@ -106,6 +268,58 @@ def _from_sparse(s: Sparse) -> Packed | None:
 
 
 def _plus_sparse(a: Packed, s: Sparse) -> Any:
+    if len(s.indices) == 1:  # a seed or a scaled seed: a parameter times a computed value
+        placed = _placing(a.cols, s.hot if s.hot >= 0 else int(s.indices[0]), a.size)
+        if placed is not None:
+            cols, at, pos = placed
+            if a._values is None and a._n == 1 and WAIT:
+                row = a._rows[0]  # type: ignore[index]
+                if row[3] < 0:  # a scaled tangent: the entry waits with it
+                    out = _new(Packed)
+                    out.cols = cols
+                    out._values = None
+                    out.size = a.size
+                    out._rows = [(row[0], row[1], row[2], pos, 1.0 if s.hot >= 0 else s.values[0])]
+                    out._n = 1
+                    return out
+            if at is None:
+                values = a.values.copy()
+            else:
+                values = np.zeros(len(cols))
+                at.put(values, a.values)
+            values[pos] += 1.0 if s.hot >= 0 else s.values[0]
+            return Packed(cols, values, a.size)
+    return _plus_sparse_generic(a, s)
+
+
+def _placing(layout: Any, index: int, size: int) -> tuple[Any, Any, int] | None:
+    """(cols, where `layout` goes in cols or None, where `index` goes) for a Packed on
+    `layout` plus one entry at `index`, as :func:`_plus_sparse_generic` places them; cached
+    for the pass (a row of a product meets the same layouts and parameters at every token),
+    None outside a pass or where the union is too wide."""
+    context = getattr(_local, "context", None)  # (current(), inlined: once per product)
+    if context is None:
+        return None
+    cache = context.unions
+    key = ("one", id(layout), index)
+    hit = cache.get(key)
+    if hit is not None and hit[0] is layout:
+        return hit[1]
+    lay = layout_of(_INDEX[index : index + 1] if index < len(_INDEX) else np.array([index]), size)
+    placed = None
+    if lay is not None:
+        cols, where = merge((layout, lay), size)
+        if cols is not None:
+            placed = (cols, where[0], int(cols.searchsorted(index)))
+    cache[key] = (layout, placed)  # holding the layout keeps its id unique
+    return placed
+
+
+_INDEX = np.arange(1 << 14)
+_sparse._PACKED[:] = [Packed, _plus_sparse]
+
+
+def _plus_sparse_generic(a: Packed, s: Sparse) -> Any:
     lay = layout_of(s.indices, a.size)
     cols, where = (None, []) if lay is None else merge((a.cols, lay), a.size)
     if cols is None:  # too wide: dense

@@ -36,6 +36,10 @@ _ONE.flags.writeable = False
 
 
 _SCALARS = (np.floating, np.integer)
+_new = object.__new__
+# (Packed, Packed + Sparse), registered by dualgrad.vector.packed, which builds on this module
+_PACKED: list[Any] = [None, None]
+_F64 = np.dtype(float)
 
 
 class StoredEntries:
@@ -113,6 +117,18 @@ class Sparse(StoredEntries):
     def _scaled(self, values: Any) -> Sparse:
         return Sparse(self.indices, values, self.size)  # (no longer a seed)
 
+    def __mul__(self, c: Any) -> Any:
+        if type(c) is float:  # a parameter's seed times a value: once per scalar product
+            out = _new(Sparse)
+            out.indices = self.indices
+            out.values = self.values * c
+            out.size = self.size
+            out.hot = -1
+            return out
+        return StoredEntries.__mul__(self, c)
+
+    __rmul__ = __mul__
+
     @property
     def nnz(self) -> int:
         """Stored entries (repeats counted)."""
@@ -120,6 +136,8 @@ class Sparse(StoredEntries):
 
     # -- sums (scaling and negating: StoredEntries) ----------------------------------------
     def __add__(self, other: Any) -> Any:
+        if type(other) is _PACKED[0]:  # a product's two terms: Packed's sum (not a detour)
+            return _PACKED[1](other, self)
         if type(other) is Sparse:
             if len(self.indices) + len(other.indices) <= 4:  # a sum of a few seeds ...
                 context = current()
@@ -137,6 +155,13 @@ class Sparse(StoredEntries):
                 self.size,
             )
         if isinstance(other, np.ndarray):
+            if len(self.indices) == 1 and other.shape == (self.size,) and other.dtype == _F64:
+                # one entry (a parameter's seed, scaled): the same sums as with the dense
+                # form (x + 0.0 off the entry, (x + 0.0) + v on it: x + v, zeros' signs
+                # included), without a vector of zeros
+                out = other + 0.0
+                out[self.indices[0]] += self.values[0]
+                return out
             return other + self.dense()
         if (type(other) is float or type(other) is int) and other == 0:
             return self  # a zero tangent (a constant lifted to a Dual) adds nothing

@@ -146,3 +146,21 @@ def test_a_trained_scalar_gpt_is_the_trained_matvec_gpt():
     ]
     assert runs[0].losses == pytest.approx(runs[1].losses, rel=1e-12)
     assert len(set(runs[0].losses)) == 3  # three different names, in order
+
+
+def test_forward_all_on_scalar_code_equals_sums_made_at_once():
+    """chunk='all' on the course's scalar code, whose sums of products wait as rows of
+    tangents, gives the gradient of the operations made one by one, bit for bit."""
+    from dualgrad.vector import packed
+
+    model = ScalarGPT(GPTConfig.course())
+    params = _params(model.config, 3)
+    f = lambda p: model.loss(p, [(0, 5, 1, 0)])
+    waited = flatten(value_and_grad(f, params, chunk="all").grad)[0]
+    packed.WAIT = False
+    try:
+        at_once = flatten(value_and_grad(f, params, chunk="all").grad)[0]
+    finally:
+        packed.WAIT = True
+    assert [math.copysign(1.0, g) for g in waited] == [math.copysign(1.0, g) for g in at_once]
+    assert waited == at_once

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 np = pytest.importorskip("numpy")
 
-from hypothesis import given  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dualgrad import Dual, dmath  # noqa: E402
@@ -191,3 +193,107 @@ def test_an_int_vector_plus_a_packed_one_and_an_empty_layout():
     assert (np.array([1, 0, 0, 0]) + p).tolist() == [1.0, 0.5, 0.0, 0.0]
     with layouts([0, 2], 4):
         assert len(layout_of(np.zeros(0, dtype=np.intp), 4)) == 0
+
+
+specials = st.one_of(floats, st.sampled_from([0.0, -0.0, float("inf"), float("nan"), 1e308]))
+
+
+@given(
+    packed_st(),
+    st.integers(0, SIZE - 1),
+    specials,
+    st.booleans(),
+    st.sampled_from([None, [0, 10, 20, 30]]),
+)
+def test_a_packed_tangent_plus_one_entry_equals_the_generic_sum(a, index, c, seed, blocks):
+    """The fast path of Packed + a (scaled) seed places the entry as the generic path does:
+    the same layout, the same numbers bit for bit, cached or not."""
+    s = Sparse.one_hot(index, SIZE) if seed else Sparse.one_hot(index, SIZE) * c
+    with layouts(blocks, SIZE):
+        generic = packed._plus_sparse_generic(a, s)
+        for _ in range(2):  # placed afresh, then from the pass's cache
+            fast = a + s
+            assert type(fast) is type(generic)
+            if type(fast) is Packed:
+                assert fast.cols.tolist() == generic.cols.tolist()
+            assert dense(fast).tobytes() == dense(generic).tobytes()
+    outside = a + s  # no pass: the generic path
+    assert dense(outside).tobytes() == dense(packed._plus_sparse_generic(a, s)).tobytes()
+
+
+terms_st = st.lists(
+    st.tuples(
+        st.lists(st.integers(0, SIZE // 2 - 1), min_size=1, max_size=4),  # what x depends on
+        st.lists(specials, min_size=SIZE, max_size=SIZE),  # x's tangent entries
+        specials,  # w's value (x's tangent scaled by it)
+        st.integers(0, SIZE - 1),  # w's parameter (its seed scaled by x's value)
+        specials,  # x's value
+        st.booleans(),  # a shared x (the same tangent as the term before)
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+def _sums_of_products(terms, blocks):
+    """Every partial sum of sum(w_i * x_i) as mul and sum make them, then branches off
+    partial sums (a sum going on from one that already went on), each read densely."""
+    out = []
+    with layouts(blocks, SIZE), np.errstate(all="ignore"):
+        acc, partials, x = None, [], None
+        for deps, entries, w, index, xv, shared in terms:
+            if x is None or not shared:
+                cols = layout_of(np.array(deps), SIZE)
+                if cols is None:  # (blocks first used in another order: too wide)
+                    cols = np.array(sorted(set(deps)))
+                x = Packed(cols, np.array(entries[: len(cols)]), SIZE)
+            seed = Sparse.one_hot(index, SIZE)
+            t = seed * xv + x * w
+            acc = t if acc is None else acc + t
+            partials.append(acc)
+        branches = [p + t for p in partials[:3]] + [p - t for p in partials[:2]]
+        for v in [*partials[::-1], *branches, partials[0] * 2.0 + partials[-1]]:
+            out.append((type(v), dense(v).tobytes()))
+    return out
+
+
+@contextmanager
+def _switched(**values):
+    """packed's module settings set for the block (a fixture would not reset per example)."""
+    before = {name: getattr(packed, name) for name in values}
+    for name, v in values.items():
+        setattr(packed, name, v)
+    try:
+        yield
+    finally:
+        for name, v in before.items():
+            setattr(packed, name, v)
+
+
+@pytest.mark.parametrize("kept", [packed.ROWS_KEPT, 3])
+@pytest.mark.parametrize("blocks", [None, [0, 10, 20, 30]])
+@settings(max_examples=40, deadline=None)
+@given(terms=terms_st, sequential=st.booleans())
+def test_sums_that_wait_equal_the_sums_made_at_once(kept, blocks, terms, sequential):
+    """A scalar sum of products whose terms wait as rows gives every partial sum (read in any
+    order, gone on from twice, longer than the rows kept) bit for bit as the operations made
+    one by one, through infinite and nan entries and zeros' signs."""
+    stacked = sequential and packed._SEQUENTIAL_REDUCE  # else the loop
+    with _switched(ROWS_KEPT=kept, _SEQUENTIAL_REDUCE=stacked):
+        waited = _sums_of_products(terms, blocks)
+    with _switched(WAIT=False):
+        assert waited == _sums_of_products(terms, blocks)
+
+
+def test_numpy_reduces_the_rows_of_a_matrix_in_order():
+    """The stacked sum relies on np.add.reduce(m, axis=0) adding rows one after another (it
+    falls back to a loop otherwise): true of the numpy the tests run with."""
+    assert packed._SEQUENTIAL_REDUCE
+
+
+def test_a_waiting_sum_is_an_ordinary_packed_tangent_to_its_readers():
+    a = Packed(np.array([1, 3]), np.array([1.0, 2.0]), 6)
+    b = a * 3.0 + a * 0.5 + a * -1.0
+    assert b.cols is a.cols and b.values.tolist() == [2.5, 5.0]
+    assert (b * 2.0).tolist() == [0.0, 5.0, 0.0, 10.0, 0.0, 0.0]
+    assert Dual(1.0, b).tangent is b and (-b).values.tolist() == [-2.5, -5.0]

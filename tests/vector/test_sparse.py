@@ -75,3 +75,17 @@ def test_duals_carry_sparse_tangents_through_the_rules():
 def test_singular_rule_keeps_zero_entries_zero():
     z = dmath.sqrt(Dual(0.0, Sparse.one_hot(1, 3)))
     assert z.tangent.tolist() == [0.0, float("inf"), 0.0]
+
+
+@pytest.mark.parametrize("v", [2.5, -0.0, 0.0, float("inf"), float("nan")])
+@pytest.mark.parametrize("x", [1.0, -0.0, 0.0, -3.0, float("-inf")])
+def test_a_dense_vector_plus_one_entry_equals_the_sum_with_its_dense_form(x, v):
+    """ndarray + a one-entry Sparse skips the dense form, with the same numbers bit for
+    bit (zeros' signs included); other dtypes keep numpy's promotion."""
+    d = np.array([x, -0.0, 1.0, x])
+    for s in (Sparse.one_hot(3, 4) * v, Sparse.one_hot(0, 4)):
+        with np.errstate(invalid="ignore"):  # inf - inf: nan on both paths
+            assert (d + s).tobytes() == (d + s.dense()).tobytes()
+            assert (s + d).tobytes() == (d + s.dense()).tobytes()
+    f32 = np.ones(4, dtype=np.float32)
+    assert (f32 + Sparse.one_hot(1, 4)).dtype == (f32 + Sparse.one_hot(1, 4).dense()).dtype
