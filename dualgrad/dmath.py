@@ -99,15 +99,7 @@ nan = math.nan
 # Value functions straight from the table: plain floats take one call, no dispatch (models run
 # these in their innermost loops).
 _MATH_ERRORS = (ValueError, OverflowError)
-_F_EXP = RULES["exp"].f
 _F_LOG = RULES["log"].f
-_F_SIN = RULES["sin"].f
-_F_COS = RULES["cos"].f
-_F_TAN = RULES["tan"].f
-_F_ASIN = RULES["asin"].f
-_F_ACOS = RULES["acos"].f
-_F_ATAN = RULES["atan"].f
-_F_ERF = RULES["erf"].f
 _DUAL_LOG = unary_op("log")
 
 
