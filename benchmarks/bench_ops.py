@@ -1,7 +1,9 @@
 """Per-operation cost of a Dual against a float, measured side by side in one run.
 
 The headline figure is the mul-add loop ``acc = acc * c + x`` (1e5 steps): its Dual/float time
-ratio, the median of interleaved repeats with its spread. The bar chart adds single operations.
+ratio, the median of interleaved repeats with its spread, beside the floor of any number type
+written in Python: the same loop on the least class that carries a tangent (``Least``: two
+methods, nothing checked). The bar chart adds single operations.
 
     python benchmarks/bench_ops.py            # -> plots/bench_ops.png and plots/bench_ops.json
     python benchmarks/bench_ops.py --quick    # a fast smoke run, into plots/quick/
@@ -12,11 +14,40 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from typing import Any
 
 from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import Dual, dmath
+
+
+class Least:
+    """The floor for any number type written in Python: a value and a tangent, and the two
+    operations of the loop for a float constant, with nothing checked (no tags, no inf or nan
+    care, no other types). What a Dual costs above it is what its care costs."""
+
+    __slots__ = ("tangent", "value")
+
+    def __init__(self, value: float, tangent: float) -> None:
+        self.value = value
+        self.tangent = tangent
+
+    def __mul__(self, c: float) -> Least:
+        out = _new(Least)
+        out.value = self.value * c
+        out.tangent = self.tangent * c
+        return out
+
+    def __add__(self, c: float) -> Least:
+        out = _new(Least)
+        out.value = self.value + c
+        out.tangent = self.tangent
+        return out
+
+
+_new = object.__new__
+FLOOR = "floor: the least Python class"
 
 
 def muladd(acc, c, x, steps):
@@ -38,12 +69,15 @@ def compute(args: argparse.Namespace) -> dict:
         "float": lambda: muladd(1.0, 0.999, 0.001, steps),
         "Dual, float constants": lambda: muladd(Dual(1.0, 1.0), 0.999, 0.001, steps),
         "Dual, Dual constants": lambda: muladd(Dual(1.0, 1.0), Dual(0.999), Dual(0.001), steps),
+        FLOOR: lambda: muladd(Least(1.0, 1.0), 0.999, 0.001, steps),
     }
     samples = measure(cases, repeats=repeats)
+    floor = samples[FLOOR]
     loop = {
         name: {
             "seconds": s,
             "ratio_to_float": None if name == "float" else vars(ratio(s, samples["float"])),
+            "ratio_to_floor": vars(ratio(s, floor)) if name.startswith("Dual") else None,
         }
         for name, s in samples.items()
     }
@@ -89,7 +123,10 @@ def report(data: dict) -> None:
         extra = (
             f"  ratio {r['median']:.1f}x [{r['low']:.1f}-{r['high']:.1f}]" if r else "  (baseline)"
         )
-        print(f"  {name:24s} {med * 1e3:8.2f} ms{extra}")
+        floor = entry.get("ratio_to_floor")
+        if floor:
+            extra += f", {floor['median']:.2f}x [{floor['low']:.2f}-{floor['high']:.2f}] the floor"
+        print(f"  {name:30s} {med * 1e3:8.2f} ms{extra}")
     print("single operations (ns per call, median):")
     for label, e in data["per_op"].items():
         print(
@@ -110,12 +147,12 @@ def plot(data: dict) -> Any:
         [m - lo for m, lo in zip(meds, lows, strict=True)],
         [hi - m for m, hi in zip(meds, highs, strict=True)],
     ]
-    ax1.bar(range(len(names)), meds, yerr=err, capsize=4, color=["#888", "#3a7", "#2a6"])
+    ax1.bar(range(len(names)), meds, yerr=err, capsize=4, color=["#888", "#3a7", "#2a6", "#bbb"])
     for i, name in enumerate(names):
         r = data["muladd"][name]["ratio_to_float"]
         label = "1x" if r is None else f"{r['median']:.1f}x"
         ax1.text(i, highs[i] * 1.03, label, ha="center", va="bottom")  # above the spread bar
-    ax1.set_xticks(range(len(names)), [n.replace(", ", ",\n") for n in names])
+    ax1.set_xticks(range(len(names)), [textwrap.fill(n, 13) for n in names], fontsize=9)
     ax1.set_ylabel("ns per step (median, min-max bars)")
     ax1.set_title(f"acc = acc * c + x, {data['steps']:,} steps")
     ax1.set_ylim(0, max(highs) * 1.2)

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad._dual_ops import PRODUCTS
 from dualgrad.vector import sparse as _sparse
 from dualgrad.vector.context import PassContext, _local, current, entered
 from dualgrad.vector.sparse import Sparse, StoredEntries
@@ -126,6 +127,18 @@ class Packed(StoredEntries):
         kind = type(other)
         if kind is Packed:
             if other.cols is self.cols:  # the common case: outputs of one bulk product
+                if other._n == 1 and other._values is None and WAIT:  # a term of a sum
+                    rows, n = self._rows, self._n
+                    if rows is not None and n < ROWS_KEPT and len(rows) == n:
+                        # _one_more's common case, inlined: once per term of a scalar sum
+                        rows.append(other._rows[0])
+                        out = _new(Packed)
+                        out.cols = self.cols
+                        out._values = None
+                        out.size = self.size
+                        out._rows = rows
+                        out._n = n + 1
+                        return out
                 row = other._row() if other._values is None and WAIT else None
                 if row is not None:  # a term of a sum: one more row
                     return _one_more(self, row)
@@ -317,6 +330,71 @@ def _placing(layout: Any, index: int, size: int) -> tuple[Any, Any, int] | None:
 
 _INDEX = np.arange(1 << 14)
 _sparse._PACKED[:] = [Packed, _plus_sparse]
+
+
+# -- SPECIAL CASE: a seed times a computed value, plus that value's tangent times the weight --
+# (w * x for a parameter w of the pass and a computed x: most products of a scalar sum of
+# products). The generic path makes the scaled seed (a one-entry numpy product), the scaled
+# tangent and their sum: the same numbers are made here in one step, bit for bit
+# (tests/vector/test_packed.py compares the two).
+def _seed_times(seed: Sparse, c: Any, t: Any, k: Any) -> Any:
+    """seed * c + t * k for a seed and a Packed or dense tangent t, or None where the generic
+    path must do it (another kind of tangent or coefficient, outside a pass)."""
+    if seed.hot < 0 or type(c) is not float or type(k) is not float:
+        return None
+    if type(t) is np.ndarray:  # as Sparse + ndarray: (t * k + 0.0) with c added at the seed
+        if t.shape != (seed.size,) or t.dtype != _F64:
+            return None
+        out = t * k
+        out += 0.0
+        out[seed.hot] += c
+        return out
+    if not WAIT:
+        return None
+    placed = _placing(t.cols, seed.hot, t.size)
+    v = t._values
+    if v is None:
+        v = t.values
+    if placed is None:
+        if getattr(_local, "context", None) is None:
+            return None
+        # the union is too wide: dense, as _plus_sparse_generic makes it (the seed's entry
+        # as np.bincount sums it, 0.0 + c)
+        out = np.zeros(t.size)
+        out[seed.hot] = 0.0 + c
+        spots_in_full(t.cols).add(out, v * k)
+        return out
+    row: Packed = _new(Packed)  # one waiting row: t's values times k, and c at the seed
+    row.cols = placed[0]
+    row._values = None
+    row.size = t.size
+    row._rows = [(t.cols, v, k, placed[2], c)]
+    row._n = 1
+    return row
+
+
+_F64 = np.dtype(float)
+
+
+def _sparse_product(a: Sparse, y: Any, b: Any, x: Any) -> Any:
+    """a * y + b * x for a Sparse tangent a (see dualgrad._dual_ops.PRODUCTS)."""
+    if type(b) is Packed or type(b) is np.ndarray:
+        out = _seed_times(a, y, b, x)
+        if out is not None:
+            return out
+    return a * y + b * x
+
+
+def _vector_product(a: Any, y: Any, b: Any, x: Any) -> Any:
+    """a * y + b * x for a Packed or dense tangent a (see dualgrad._dual_ops.PRODUCTS)."""
+    if type(b) is Sparse:
+        out = _seed_times(b, x, a, y)
+        if out is not None:
+            return out
+    return a * y + b * x
+
+
+PRODUCTS.update({Sparse: _sparse_product, Packed: _vector_product, np.ndarray: _vector_product})
 
 
 def _plus_sparse_generic(a: Packed, s: Sparse) -> Any:

@@ -148,19 +148,22 @@ def test_a_trained_scalar_gpt_is_the_trained_matvec_gpt():
     assert len(set(runs[0].losses)) == 3  # three different names, in order
 
 
-def test_forward_all_on_scalar_code_equals_sums_made_at_once():
+@pytest.mark.parametrize("reference", ["sums made at once", "products made apart"])
+def test_forward_all_on_scalar_code_equals_the_operations_one_by_one(reference, monkeypatch):
     """chunk='all' on the course's scalar code, whose sums of products wait as rows of
-    tangents, gives the gradient of the operations made one by one, bit for bit."""
+    tangents and whose products of a parameter and a value are made in one step, gives the
+    gradient of the operations made one by one, bit for bit."""
+    from dualgrad import _dual_ops
     from dualgrad.vector import packed
 
     model = ScalarGPT(GPTConfig.course())
     params = _params(model.config, 3)
     f = lambda p: model.loss(p, [(0, 5, 1, 0)])
-    waited = flatten(value_and_grad(f, params, chunk="all").grad)[0]
-    packed.WAIT = False
-    try:
-        at_once = flatten(value_and_grad(f, params, chunk="all").grad)[0]
-    finally:
-        packed.WAIT = True
-    assert [math.copysign(1.0, g) for g in waited] == [math.copysign(1.0, g) for g in at_once]
-    assert waited == at_once
+    fast = flatten(value_and_grad(f, params, chunk="all").grad)[0]
+    if reference == "sums made at once":
+        monkeypatch.setattr(packed, "WAIT", False)
+    else:
+        monkeypatch.setattr(_dual_ops, "PRODUCTS", {})
+    slow = flatten(value_and_grad(f, params, chunk="all").grad)[0]
+    assert [math.copysign(1.0, g) for g in fast] == [math.copysign(1.0, g) for g in slow]
+    assert fast == slow

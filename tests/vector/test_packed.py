@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import pytest
 
@@ -12,6 +12,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dualgrad import Dual, dmath  # noqa: E402
+from dualgrad._dual_ops import PRODUCTS  # noqa: E402
 from dualgrad.vector import packed  # noqa: E402
 from dualgrad.vector.packed import Packed, Spots, layout_of, layouts, merge, packed_rows  # noqa: E402
 from dualgrad.vector.sparse import Sparse  # noqa: E402
@@ -297,3 +298,57 @@ def test_a_waiting_sum_is_an_ordinary_packed_tangent_to_its_readers():
     assert b.cols is a.cols and b.values.tolist() == [2.5, 5.0]
     assert (b * 2.0).tolist() == [0.0, 5.0, 0.0, 10.0, 0.0, 0.0]
     assert Dual(1.0, b).tangent is b and (-b).values.tolist() == [-2.5, -5.0]
+
+
+def _tangent(kind, a, scale):
+    """A tangent of each kind a product meets: stored, waiting (scaled), a waiting sum, dense."""
+    if kind == "stored":
+        return a
+    if kind == "scaled":
+        return a * scale
+    if kind == "sum":
+        return a * scale + a * 0.5
+    return a.dense() * scale
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    packed_st(),
+    st.integers(0, SIZE - 1),
+    specials,
+    specials,
+    st.sampled_from(["stored", "scaled", "sum", "dense"]),
+    st.sampled_from([None, [0, 10, 20, 30], [0, 35]]),
+    st.booleans(),
+)
+def test_a_seed_times_a_value_equals_the_generic_product(a, index, c, k, kind, blocks, swap):
+    """The fused tangent of w * x (w's seed times x's value, plus x's tangent times w's value),
+    in either order of the factors, is the generic path's sum of the two products bit for bit:
+    the same kind of vector, the same layout, the same numbers and zeros' signs, in a pass
+    (placed on the layout, cached, or too wide and dense) and outside one."""
+    seed = Sparse.one_hot(index, SIZE)
+    for inside in (True, False):
+        with layouts(blocks, SIZE) if inside else nullcontext(), np.errstate(all="ignore"):
+            t = _tangent(kind, a, 2.0)
+            fused = PRODUCTS[type(t)](t, k, seed, c) if swap else PRODUCTS[Sparse](seed, c, t, k)
+            t = _tangent(kind, a, 2.0)
+            generic = t * k + seed * c if swap else seed * c + t * k
+            assert type(fused) is type(generic)
+            if type(fused) is Packed:
+                assert fused.cols.tolist() == generic.cols.tolist()
+            assert dense(fused).tobytes() == dense(generic).tobytes()
+
+
+def test_dual_products_of_seeds_take_the_fused_path(monkeypatch):
+    """A Dual product of a seeded parameter and a computed value reaches its tangent type's
+    fused product (so the test above covers what scalar code runs)."""
+    calls = []
+    fused = PRODUCTS[Sparse]
+    monkeypatch.setitem(PRODUCTS, Sparse, lambda *args: calls.append(1) or fused(*args))
+    with layouts([0, 10, 20, 30], SIZE):
+        w = Dual(0.5, Sparse.one_hot(3, SIZE))
+        x = Dual(2.0, Packed(np.array([11, 12]), np.array([1.0, -1.0]), SIZE))
+        y = w * x
+    assert calls == [1]
+    generic = Sparse.one_hot(3, SIZE) * 2.0 + x.tangent * 0.5
+    assert dense(y.tangent).tolist() == dense(generic).tolist()
