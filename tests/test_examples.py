@@ -79,7 +79,10 @@ def microgpt(d: dict) -> None:
 def bench_ops(d: dict) -> None:
     ratios = [e["ratio_to_float"]["median"] for e in d["muladd"].values() if e["ratio_to_float"]]
     ratios += [e["ratio"]["median"] for e in d["per_op"].values()]
-    assert len(ratios) == 2 + 7 and all(r > 1 for r in ratios), ratios  # a Dual costs more
+    assert len(ratios) == 3 + 7 and all(r > 1 for r in ratios), ratios  # a Dual costs more
+    # the floor, the least class carrying a tangent, against each Dual case
+    floors = [e["ratio_to_floor"] for e in d["muladd"].values() if e["ratio_to_floor"]]
+    assert len(floors) == 2 and all(f["median"] > 0 for f in floors), floors
 
 
 def cost_scaling(d: dict) -> None:
