@@ -4,6 +4,8 @@ Each factory specialises once per rule, so the hot path is one closure call: a t
 value, the tangent and one object creation. add, sub and mul have labelled fast paths (a test
 proves them equal to the generic path, which ``generic=True`` builds); every other case reads
 the partials through :meth:`~dualgrad.rules.Rule.partial`. :mod:`dualgrad.dual` installs them.
+A product of two Duals with vector tangents lets the tangent type make ``a * y + b * x`` in one
+step where it can (:data:`PRODUCTS`, registered by the vector layer).
 
 >>> from dualgrad import Dual
 >>> from dualgrad.rules import RULES

@@ -329,14 +329,16 @@ def test_a_seed_times_a_value_equals_the_generic_product(a, index, c, k, kind, b
     seed = Sparse.one_hot(index, SIZE)
     for inside in (True, False):
         with layouts(blocks, SIZE) if inside else nullcontext(), np.errstate(all="ignore"):
-            t = _tangent(kind, a, 2.0)
-            fused = PRODUCTS[type(t)](t, k, seed, c) if swap else PRODUCTS[Sparse](seed, c, t, k)
-            t = _tangent(kind, a, 2.0)
-            generic = t * k + seed * c if swap else seed * c + t * k
-            assert type(fused) is type(generic)
-            if type(fused) is Packed:
-                assert fused.cols.tolist() == generic.cols.tolist()
-            assert dense(fused).tobytes() == dense(generic).tobytes()
+            for _ in range(2):  # placed afresh, then from the pass's cache
+                t = _tangent(kind, a, 2.0)
+                product = PRODUCTS[type(t)]
+                fused = product(t, k, seed, c) if swap else PRODUCTS[Sparse](seed, c, t, k)
+                t = _tangent(kind, a, 2.0)
+                generic = t * k + seed * c if swap else seed * c + t * k
+                assert type(fused) is type(generic)
+                if type(fused) is Packed:
+                    assert fused.cols.tolist() == generic.cols.tolist()
+                assert dense(fused).tobytes() == dense(generic).tobytes()
 
 
 def test_dual_products_of_seeds_take_the_fused_path(monkeypatch):
