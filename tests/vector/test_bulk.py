@@ -8,6 +8,9 @@ import pytest
 
 np = pytest.importorskip("numpy")
 
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
 from dualgrad import Dual, dmath  # noqa: E402
 from dualgrad.vector.sparse import Sparse  # noqa: E402
 
@@ -134,3 +137,35 @@ def test_empty_and_numpy_weight_matrices():
     assert dmath.matvec([], [Dual(1.0, np.ones(3), 5)]) == []
     w = np.array([[1.0, 2.0], [3.0, 4.0]])
     assert grad(lambda p: sum(dmath.matvec(w, p)), [1.0, 1.0], chunk=2) == [4.0, 6.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    m=st.integers(1, 6),
+    k=st.integers(1, 5),
+    stored=st.sets(st.integers(0, 39), min_size=1, max_size=30),
+    active=st.booleans(),
+    seed_=st.integers(0, 2**32 - 1),
+)
+def test_a_product_made_in_place_equals_the_product_placed(m, k, stored, active, seed_):
+    """Stacked.weighted_into writes each run of the stored columns' product straight into
+    the output: the numbers of the product placed afterwards, to the last bit or two."""
+    from dualgrad.vector.bulk import Stacked
+    from dualgrad.vector.packed import Spots
+
+    rng = np.random.default_rng(seed_)
+    cols = np.array(sorted(stored))
+    which = list(range(0, k, 2)) if active and k > 1 else None
+    n_rows = k if which is None else len(which)
+    stack = Stacked([0.0] * k, rng.standard_normal((n_rows, len(cols))), cols, which)
+    coefficients = rng.standard_normal((m, k))
+    spots = Spots(cols)
+    placed, made = np.zeros((m, 40)), np.zeros((m, 40))
+    spots.put(placed, stack.weighted(coefficients))
+    stack.weighted_into(coefficients, spots, made)
+    # rounding of a sum of k products: within k ulps of the sum of their magnitudes
+    bound = 4 * k * np.finfo(float).eps * (np.abs(coefficients).sum(axis=1, keepdims=True))
+    bound = bound * np.abs(stack.rows).max()
+    assert np.all(np.abs(made - placed) <= bound), np.abs(made - placed).max()
+    off = np.setdiff1d(np.arange(40), cols)  # columns not stored stay exactly zero
+    assert not made[:, off].any() and not placed[:, off].any()
