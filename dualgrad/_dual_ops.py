@@ -264,7 +264,8 @@ def _binary(
             return slow(self, other, True)
 
     # -- SPECIAL CASES: measured wins, each proved equal to the generic path (generic=True)
-    # by tests/test_fast_paths.py on random inputs, nested Duals and vector tangents included.
+    # by tests/test_fast_paths.py on random inputs, nested Duals and dense vector tangents
+    # included; the tangent types' fused products (PRODUCTS) by tests/vector/test_packed.py.
     elif (dx, dy) == ("y", "x"):  # bilinear: each partial is the other argument, so f is mul
         _check_spelled(rule, operator.mul)
 

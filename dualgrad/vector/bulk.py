@@ -133,8 +133,9 @@ class Stacked(NamedTuple):
         """``spots.put(out, self.weighted(coefficients))`` for a matrix of coefficients, with
         each run of stored columns one matrix product written straight into its block of out:
         no product matrix beside the output's (on the course's GPT the MLP's first layer held
-        both, 0.8 MB of the peak). The same sums of the same products, which BLAS may round
-        differently in the last bit, since it blocks a narrower product differently."""
+        both, 0.8 MB of the peak). The same sums of the same products, but BLAS blocks a
+        narrower product differently, so they may round differently: within a few eps of
+        sum |c| * max |row| (many ulps of an entry whose terms cancel)."""
         if spots.runs is None:
             spots.put(out, self.weighted(coefficients))
             return

@@ -338,9 +338,10 @@ _sparse._PACKED[:] = [Packed, _plus_sparse]
 # tangent and their sum: the same numbers are made here in one step, bit for bit
 # (tests/vector/test_packed.py compares the two).
 def _seed_times(seed: Sparse, c: Any, t: Any, k: Any) -> Any:
-    """seed * c + t * k for a seed and a Packed or dense tangent t, or None where the generic
-    path must do it (another kind of tangent or coefficient, outside a pass)."""
-    if seed.hot < 0 or type(c) is not float or type(k) is not float:
+    """seed * c + t * k for a seed and a Packed or dense tangent t of its width, or None where
+    the generic path must do it (another kind of tangent, width or coefficient; a Packed t
+    outside a pass, or with the sums made at once)."""
+    if seed.hot < 0 or type(c) is not float or type(k) is not float or seed.size != t.size:
         return None
     if type(t) is np.ndarray:  # as Sparse + ndarray: (t * k + 0.0) with c added at the seed
         if t.shape != (seed.size,) or t.dtype != _F64:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from contextlib import contextmanager, nullcontext
 
 import pytest
@@ -25,9 +26,9 @@ floats = st.floats(-10, 10, allow_nan=False).filter(lambda c: c == 0 or abs(c) >
 
 
 @st.composite
-def packed_st(draw, cols=None):
+def packed_st(draw, cols=None, values=floats):
     c = draw(cols_st) if cols is None else cols
-    return Packed(c, np.array(draw(st.lists(floats, min_size=len(c), max_size=len(c)))), SIZE)
+    return Packed(c, np.array(draw(st.lists(values, min_size=len(c), max_size=len(c)))), SIZE)
 
 
 def dense(t):
@@ -301,34 +302,51 @@ def test_a_waiting_sum_is_an_ordinary_packed_tangent_to_its_readers():
 
 
 def _tangent(kind, a, scale):
-    """A tangent of each kind a product meets: stored, waiting (scaled), a waiting sum, dense."""
+    """A tangent of each kind a product meets: stored, waiting (scaled), a waiting sum, dense,
+    and stored on a layout too wide for the pass (its product with a seed is dense)."""
     if kind == "stored":
         return a
     if kind == "scaled":
         return a * scale
     if kind == "sum":
         return a * scale + a * 0.5
+    if kind == "wide":
+        return Packed(np.arange(30), np.resize(a.values, 30), SIZE)
     return a.dense() * scale
+
+
+coefficient_types = st.sampled_from([float, float, float, int, np.float64])
 
 
 @settings(max_examples=300, deadline=None)
 @given(
-    packed_st(),
+    st.one_of(packed_st(), packed_st(values=specials)),
     st.integers(0, SIZE - 1),
     specials,
     specials,
-    st.sampled_from(["stored", "scaled", "sum", "dense"]),
+    st.sampled_from(["stored", "scaled", "sum", "dense", "wide"]),
     st.sampled_from([None, [0, 10, 20, 30], [0, 35]]),
     st.booleans(),
+    coefficient_types,
+    st.booleans(),
 )
-def test_a_seed_times_a_value_equals_the_generic_product(a, index, c, k, kind, blocks, swap):
+def test_a_seed_times_a_value_equals_the_generic_product(
+    a, index, c, k, kind, blocks, swap, kind_of_number, wait
+):
     """The fused tangent of w * x (w's seed times x's value, plus x's tangent times w's value),
     in either order of the factors, is the generic path's sum of the two products bit for bit:
     the same kind of vector, the same layout, the same numbers and zeros' signs, in a pass
-    (placed on the layout, cached, or too wide and dense) and outside one."""
+    (placed on the layout, cached, or too wide and dense) and outside one, for infinite and
+    nan entries, for values that are not floats (the generic path then), sums waiting or not."""
     seed = Sparse.one_hot(index, SIZE)
+    if kind_of_number is not float and all(math.isfinite(v) for v in (c, k)):
+        c, k = kind_of_number(int(c)), kind_of_number(int(k))
     for inside in (True, False):
-        with layouts(blocks, SIZE) if inside else nullcontext(), np.errstate(all="ignore"):
+        with (
+            _switched(WAIT=wait),
+            layouts(blocks, SIZE) if inside else nullcontext(),
+            np.errstate(all="ignore"),
+        ):
             for _ in range(2):  # placed afresh, then from the pass's cache
                 t = _tangent(kind, a, 2.0)
                 product = PRODUCTS[type(t)]
@@ -353,4 +371,4 @@ def test_dual_products_of_seeds_take_the_fused_path(monkeypatch):
         y = w * x
     assert calls == [1]
     generic = Sparse.one_hot(3, SIZE) * 2.0 + x.tangent * 0.5
-    assert dense(y.tangent).tolist() == dense(generic).tolist()
+    assert dense(y.tangent).tobytes() == dense(generic).tobytes()
