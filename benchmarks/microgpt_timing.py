@@ -9,7 +9,9 @@ steps of training). On both styles of code: forward mode with all tangents in on
 (chunk="all"), reverse mode (``dualgrad.reverse``), and reverse mode with one node per
 multiply and add (``dualgrad.reverse.scalar_graphs()``, as the course's ``Value``; on scalar
 code reverse mode records that graph anyway). On the scalar code also the course's own
-``Value`` (``dualgrad.learn.course.CourseValue``, its backprop as it writes it). On the matvec
+``Value`` (``dualgrad.learn.course.CourseValue``, its backprop as it writes it), and the floor
+of forward mode there in pure Python: numbers whose tangents are objects taking one call per
+operation and no arithmetic (``Floor``). On the matvec
 code also a second chunk size, and one-tangent seeding (4,064 passes per step), timed on a
 sample of its passes (``wrt=`` a spread of parameters) and scaled up; random search
 (10 x 4,064 + 1 passes) is extrapolated from the float pass. Ratios are taken round by round.
@@ -23,6 +25,7 @@ sample of its passes (``wrt=`` a spread of parameters) and scaled up; random sea
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import sys
 from contextlib import nullcontext
@@ -31,23 +34,107 @@ from typing import Any
 from harness import Script, machine, measure, pyplot, summarize
 
 from dualgrad import value_and_grad
-from dualgrad.learn.course import ScalarGPT, course_value_and_grad
+from dualgrad.learn.course import CourseValue, ScalarGPT, course_value_and_grad
 from dualgrad.learn.data import Vocab, load_names, sequences
 from dualgrad.learn.models import GPT, GPTConfig
 from dualgrad.reverse import scalar_graphs
 from dualgrad.reverse import value_and_grad as reverse_value_and_grad
+from dualgrad.tree import flatten, unflatten
+
+
+class Floor:
+    """The floor of forward mode on scalar code in pure Python: a number carrying a tangent
+    object that takes one Python call per operation and does no arithmetic at all (every
+    partial of the course's operations, and nothing checked). What forward:all costs above it
+    is the tangents' arithmetic and its bookkeeping."""
+
+    __slots__ = ("data", "t")
+
+    def __init__(self, data: float, t: Any = None) -> None:
+        self.data = data
+        self.t = _NO_TANGENT if t is None else t
+
+    def __add__(self, o: Any) -> Floor:
+        if type(o) is Floor:
+            return Floor(self.data + o.data, self.t.plus(o.t))
+        return Floor(self.data + o, self.t)
+
+    __radd__ = __add__
+
+    def __sub__(self, o: Any) -> Floor:
+        if type(o) is Floor:
+            return Floor(self.data - o.data, self.t.plus(o.t))
+        return Floor(self.data - o, self.t)
+
+    def __rsub__(self, o: Any) -> Floor:
+        return Floor(o - self.data, self.t.scaled(-1.0))
+
+    def __neg__(self) -> Floor:
+        return Floor(-self.data, self.t.scaled(-1.0))
+
+    def __mul__(self, o: Any) -> Floor:
+        if type(o) is Floor:
+            return Floor(self.data * o.data, self.t.combined(o.data, o.t, self.data))
+        return Floor(self.data * o, self.t.scaled(o))
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, o: Any) -> Floor:
+        if type(o) is Floor:
+            q = self.data / o.data
+            return Floor(q, self.t.combined(1.0 / o.data, o.t, -q / o.data))
+        return Floor(self.data / o, self.t.scaled(1.0 / o))
+
+    def __rtruediv__(self, o: Any) -> Floor:
+        q = o / self.data
+        return Floor(q, self.t.scaled(-q / self.data))
+
+    def __pow__(self, k: float) -> Floor:
+        return Floor(self.data**k, self.t.scaled(k * self.data ** (k - 1)))
+
+    def exp(self) -> Floor:
+        e = math.exp(self.data)
+        return Floor(e, self.t.scaled(e))
+
+    def log(self) -> Floor:
+        return Floor(math.log(self.data), self.t.scaled(1.0 / self.data))
+
+    def relu(self) -> Floor:
+        on = self.data > 0
+        return Floor(self.data if on else 0.0, self.t.scaled(1.0 if on else 0.0))
+
+
+class _Tangent:
+    """A tangent that is only an object: each operation makes a new one."""
+
+    __slots__ = ()
+
+    def scaled(self, c: float) -> _Tangent:
+        return _Tangent()
+
+    def plus(self, other: _Tangent) -> _Tangent:
+        return _Tangent()
+
+    def combined(self, a: float, other: _Tangent, b: float) -> _Tangent:
+        return _Tangent()
+
+
+_NO_TANGENT = _Tangent()
 
 COLORS = {
     "reverse": "#d62728",
     "reverse, scalar graph": "#ff9896",
     "course's Value": "#9467bd",
     "forward:all": "#2ca02c",
+    "floor: tangent objects": "#c7e9c0",
 }
 # the ratios the benchmark is there to record: (numerator, denominator) cases
 RATIOS = [
     ("scalar: forward:all", "scalar: reverse"),
     ("scalar: forward:all", "scalar: reverse, scalar graph"),
     ("scalar: forward:all", "scalar: course's Value"),
+    ("scalar: floor: tangent objects", "scalar: reverse"),
+    ("scalar: forward:all", "scalar: floor: tangent objects"),
     ("scalar: reverse", "scalar: course's Value"),
     ("matvec: forward:all", "matvec: reverse"),
     ("matvec: forward:all", "matvec: reverse, scalar graph"),
@@ -68,6 +155,36 @@ def starting_params(model: GPT, seed: int) -> dict:
     return params
 
 
+def work(model: Any, params: Any, seqs: list[Any]) -> dict[str, float]:
+    """What forward mode must do on the scalar code, per name: the operations of its graph
+    (the course's Value, one node per operation), and the partials their tangents carry at
+    least - the parameters each operation's value depends on, summed over the operations."""
+    leaves, spec = flatten(params)
+    operations = partials = 0
+    for seq in seqs:
+        nodes = [CourseValue(float(x)) for x in leaves]
+        out = model.loss(unflatten(spec, nodes), [seq])
+        order, seen, todo = [], set(), [(out, False)]
+        while todo:  # the graph in topological order (iterative: it is deep)
+            v, done = todo.pop()
+            if done:
+                order.append(v)
+            elif id(v) not in seen:
+                seen.add(id(v))
+                todo.append((v, True))
+                todo.extend((c, False) for c in v._children if id(c) not in seen)
+        depends = {id(v): 1 << i for i, v in enumerate(nodes)}  # a bit per parameter
+        for v in order:
+            if id(v) not in depends:
+                bits = 0
+                for c in v._children:
+                    bits |= depends.get(id(c), 0)
+                depends[id(v)] = bits
+                operations += 1
+                partials += bits.bit_count()
+    return {"operations": operations / len(seqs), "partials": partials / len(seqs)}
+
+
 def compute(args: argparse.Namespace) -> dict:
     names = sorted(load_names(args.names))
     random.Random(args.seed).shuffle(names)
@@ -79,6 +196,7 @@ def compute(args: argparse.Namespace) -> dict:
     n, chunk = models["matvec"].num_params, args.chunk
     stride = max(1, n // (8 if args.quick else 32))
     wrt = list(range(0, n, stride))  # the one-tangent passes timed: a spread of parameters
+    leaves, spec = flatten(params)
     drivers: dict[str, Any] = {
         "float pass": lambda f: f(params),
         "reverse": lambda f: reverse_value_and_grad(f, params),
@@ -86,6 +204,7 @@ def compute(args: argparse.Namespace) -> dict:
         f"forward:{chunk}": lambda f: value_and_grad(f, params, chunk=chunk),
         "one tangent (sampled)": lambda f: value_and_grad(f, params, wrt=wrt),
         "course's Value": lambda f: course_value_and_grad(f, params),
+        "floor: tangent objects": lambda f: f(unflatten(spec, [Floor(x) for x in leaves])),
     }
     plan = {  # style -> the drivers timed on it (the scalar code needs numbers with methods)
         "matvec": [
@@ -95,7 +214,7 @@ def compute(args: argparse.Namespace) -> dict:
             f"forward:{chunk}",
             "one tangent (sampled)",
         ],
-        "scalar": ["reverse", "forward:all", "course's Value"],
+        "scalar": ["reverse", "forward:all", "course's Value", "floor: tangent objects"],
     }
     passes_seen: dict[str, set[int]] = {}
 
@@ -144,6 +263,7 @@ def compute(args: argparse.Namespace) -> dict:
             "matvec: random search": "10N+1 float passes",
         },
         "ratio_per_round": ratios,
+        "scalar_work_per_name": work(models["scalar"], params, seqs),
     }
 
 
@@ -166,6 +286,11 @@ def report(data: dict) -> None:
             f"  {k:>32}: {s.median * 1e3:10.1f} ms [{s.low * 1e3:.1f}-{s.high * 1e3:.1f}]"
             f"  {what}{note}"
         )
+    w = data["scalar_work_per_name"]
+    print(
+        f"the scalar code, per name: {w['operations']:,.0f} operations, whose tangents carry "
+        f"{w['partials']:,.0f} partials at least"
+    )
     print("ratios, per interleaved round: median [min-max]")
     for k, v in data["ratio_per_round"].items():
         print(f"  {k:>72}: {summarize(v)}")

@@ -124,6 +124,11 @@ def microgpt_timing(d: dict) -> None:
     for style in ("matvec", "scalar"):  # every gradient method timed on both styles of code
         assert {f"{style}: reverse", f"{style}: reverse, scalar graph"} <= set(seen)
     assert "scalar: course's Value" in seen
+    # the floor, tangent objects doing no arithmetic, costs less than forward:all on that code
+    floor = d["ratio_per_round"]["scalar: forward:all / scalar: floor: tangent objects"]
+    assert min(floor) > 1
+    w = d["scalar_work_per_name"]  # a name's operations, each depending on some parameters
+    assert 1_000 < w["operations"] < w["partials"] < w["operations"] * n
     assert all(min(v) > 0 for v in d["ratio_per_round"].values())
 
 
