@@ -3,7 +3,7 @@
 The headline figure is the mul-add loop ``acc = acc * c + x`` (1e5 steps): its Dual/float time
 ratio, the median of interleaved repeats with its spread, beside the floor of any number type
 written in Python: the same loop on the least class that carries a tangent (``Least``: two
-methods, nothing checked). The bar chart adds single operations.
+methods, no derivative computed, nothing checked). The bar chart adds single operations.
 
     python benchmarks/bench_ops.py            # -> plots/bench_ops.png and plots/bench_ops.json
     python benchmarks/bench_ops.py --quick    # a fast smoke run, into plots/quick/
@@ -23,9 +23,11 @@ from dualgrad import Dual, dmath
 
 
 class Least:
-    """The floor for any number type written in Python: a value and a tangent, and the two
-    operations of the loop for a float constant, with nothing checked (no tags, no inf or nan
-    care, no other types). What a Dual costs above it is what its care costs."""
+    """The floor for any number type written in Python: a value and a tangent slot, and the two
+    operations of the loop for a float constant, each making one new object. It computes no
+    derivative at all (the tangent is carried along as it is) and checks nothing (no tags, no
+    inf or nan care, no other types): less than any number carrying a derivative must do.
+    What a Dual costs above it is its tangent's arithmetic and its care."""
 
     __slots__ = ("tangent", "value")
 
@@ -36,7 +38,7 @@ class Least:
     def __mul__(self, c: float) -> Least:
         out = _new(Least)
         out.value = self.value * c
-        out.tangent = self.tangent * c
+        out.tangent = self.tangent
         return out
 
     def __add__(self, c: float) -> Least:

@@ -10,8 +10,8 @@ steps of training). On both styles of code: forward mode with all tangents in on
 multiply and add (``dualgrad.reverse.scalar_graphs()``, as the course's ``Value``; on scalar
 code reverse mode records that graph anyway). On the scalar code also the course's own
 ``Value`` (``dualgrad.learn.course.CourseValue``, its backprop as it writes it), and the floor
-of forward mode there in pure Python: numbers whose tangents are objects taking one call per
-operation and no arithmetic (``Floor``). On the matvec
+of forward mode there in pure Python: numbers whose tangents are objects made by one call per
+operation, with no derivative computed (``Floor``). On the matvec
 code also a second chunk size, and one-tangent seeding (4,064 passes per step), timed on a
 sample of its passes (``wrt=`` a spread of parameters) and scaled up; random search
 (10 x 4,064 + 1 passes) is extrapolated from the float pass. Ratios are taken round by round.
@@ -44,9 +44,9 @@ from dualgrad.tree import flatten, unflatten
 
 class Floor:
     """The floor of forward mode on scalar code in pure Python: a number carrying a tangent
-    object that takes one Python call per operation and does no arithmetic at all (every
-    partial of the course's operations, and nothing checked). What forward:all costs above it
-    is the tangents' arithmetic and its bookkeeping."""
+    object, made by one Python call per operation, that computes no derivative at all and
+    checks nothing. What forward:all costs above it is the tangents' arithmetic (every partial
+    from the rule table, times the tangents) and its bookkeeping."""
 
     __slots__ = ("data", "t")
 
@@ -56,52 +56,48 @@ class Floor:
 
     def __add__(self, o: Any) -> Floor:
         if type(o) is Floor:
-            return Floor(self.data + o.data, self.t.plus(o.t))
+            return Floor(self.data + o.data, self.t.joined(o.t))
         return Floor(self.data + o, self.t)
 
     __radd__ = __add__
 
     def __sub__(self, o: Any) -> Floor:
         if type(o) is Floor:
-            return Floor(self.data - o.data, self.t.plus(o.t))
+            return Floor(self.data - o.data, self.t.joined(o.t))
         return Floor(self.data - o, self.t)
 
     def __rsub__(self, o: Any) -> Floor:
-        return Floor(o - self.data, self.t.scaled(-1.0))
+        return Floor(o - self.data, self.t.moved())
 
     def __neg__(self) -> Floor:
-        return Floor(-self.data, self.t.scaled(-1.0))
+        return Floor(-self.data, self.t.moved())
 
     def __mul__(self, o: Any) -> Floor:
         if type(o) is Floor:
-            return Floor(self.data * o.data, self.t.combined(o.data, o.t, self.data))
-        return Floor(self.data * o, self.t.scaled(o))
+            return Floor(self.data * o.data, self.t.joined(o.t))
+        return Floor(self.data * o, self.t.moved())
 
     __rmul__ = __mul__
 
     def __truediv__(self, o: Any) -> Floor:
         if type(o) is Floor:
-            q = self.data / o.data
-            return Floor(q, self.t.combined(1.0 / o.data, o.t, -q / o.data))
-        return Floor(self.data / o, self.t.scaled(1.0 / o))
+            return Floor(self.data / o.data, self.t.joined(o.t))
+        return Floor(self.data / o, self.t.moved())
 
     def __rtruediv__(self, o: Any) -> Floor:
-        q = o / self.data
-        return Floor(q, self.t.scaled(-q / self.data))
+        return Floor(o / self.data, self.t.moved())
 
     def __pow__(self, k: float) -> Floor:
-        return Floor(self.data**k, self.t.scaled(k * self.data ** (k - 1)))
+        return Floor(self.data**k, self.t.moved())
 
     def exp(self) -> Floor:
-        e = math.exp(self.data)
-        return Floor(e, self.t.scaled(e))
+        return Floor(math.exp(self.data), self.t.moved())
 
     def log(self) -> Floor:
-        return Floor(math.log(self.data), self.t.scaled(1.0 / self.data))
+        return Floor(math.log(self.data), self.t.moved())
 
     def relu(self) -> Floor:
-        on = self.data > 0
-        return Floor(self.data if on else 0.0, self.t.scaled(1.0 if on else 0.0))
+        return Floor(max(self.data, 0.0), self.t.moved())
 
 
 class _Tangent:
@@ -109,13 +105,10 @@ class _Tangent:
 
     __slots__ = ()
 
-    def scaled(self, c: float) -> _Tangent:
+    def moved(self) -> _Tangent:
         return _Tangent()
 
-    def plus(self, other: _Tangent) -> _Tangent:
-        return _Tangent()
-
-    def combined(self, a: float, other: _Tangent, b: float) -> _Tangent:
+    def joined(self, other: _Tangent) -> _Tangent:
         return _Tangent()
 
 

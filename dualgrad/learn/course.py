@@ -134,11 +134,8 @@ class ScalarGPT(GPT):
 
     def sequence_loss(self, params: Params, tokens: Sequence[int]) -> Any:
         """The course's loss of one name: the mean of ``-log softmax(logits)[target]``."""
-        n = min(self.config.block_size, len(tokens) - 1)
-        if n < 1:
-            raise ValueError(f"a sequence needs at least 2 tokens, got {tokens!r}")
-        keys: list[list[Any]] = [[] for _ in range(self.config.n_layer)]
-        values: list[list[Any]] = [[] for _ in range(self.config.n_layer)]
+        n = self._predictions(tokens)
+        keys, values = self._caches()
         losses = []
         for pos_id in range(n):
             token_id, target_id = tokens[pos_id], tokens[pos_id + 1]

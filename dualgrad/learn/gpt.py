@@ -214,13 +214,22 @@ class GPT:
             x = [a + b for a, b in zip(x, residual, strict=True)]
         return _linear(x, params["lm_head"])
 
-    def sequence_loss(self, params: Params, tokens: Sequence[int]) -> Any:
-        """Mean cross-entropy of the next-token predictions along one token sequence."""
+    def _predictions(self, tokens: Sequence[int]) -> int:
+        """How many next tokens of `tokens` a sequence's loss predicts (within the block)."""
         n = min(self.config.block_size, len(tokens) - 1)
         if n < 1:
             raise ValueError(f"a sequence needs at least 2 tokens, got {tokens!r}")
-        keys: list[list[Any]] = [[] for _ in range(self.config.n_layer)]
-        values: list[list[Any]] = [[] for _ in range(self.config.n_layer)]
+        return n
+
+    def _caches(self) -> tuple[list[list[Any]], list[list[Any]]]:
+        """Empty key and value caches, one list per layer, filled token by token."""
+        layers = range(self.config.n_layer)
+        return [[] for _ in layers], [[] for _ in layers]
+
+    def sequence_loss(self, params: Params, tokens: Sequence[int]) -> Any:
+        """Mean cross-entropy of the next-token predictions along one token sequence."""
+        n = self._predictions(tokens)
+        keys, values = self._caches()
         total = sum(
             cross_entropy(self._token(params, tokens[pos], pos, keys, values), tokens[pos + 1])
             for pos in range(n)
@@ -237,8 +246,7 @@ class GPT:
     def logits(self, params: Params, context: Sequence[int]) -> list[Any]:
         """Logits of the token after `context` (its last block_size ids, run from the start)."""
         context = list(context)[-self.config.block_size :]
-        keys: list[list[Any]] = [[] for _ in range(self.config.n_layer)]
-        values: list[list[Any]] = [[] for _ in range(self.config.n_layer)]
+        keys, values = self._caches()
         out: list[Any] = []
         for pos, token in enumerate(context):
             out = self._token(params, token, pos, keys, values)
