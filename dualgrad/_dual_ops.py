@@ -240,6 +240,8 @@ def _binary(
             return vector().elementwise(
                 (lambda o: rop(self, o)) if reflected else (lambda o: op(self, o)), other
             )
+        elif getattr(type(other), "_dual_array", False):  # a dual array: its own operation
+            return NotImplemented
         elif not _is_real(other):
             raise bad_operand(Dual, name, other)
         elif type(other) not in _REAL:  # numpy scalars, Fractions, bools: plain floats

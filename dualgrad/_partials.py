@@ -13,6 +13,7 @@ footnotes, kept apart so the table reads as one page.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -35,7 +36,10 @@ def _generic(name: str) -> Callable[[Any], Any]:
     on_float = getattr(math, name)
 
     def apply(x: Any) -> Any:
-        return on_float(x) if type(x) in _REAL else getattr(x, name)()
+        if type(x) in _REAL:
+            return on_float(x)
+        method = getattr(x, name, None)
+        return method() if method is not None else _numpy(name)(x)  # a float ndarray
 
     apply.__name__ = f"_{name}"
     return apply
@@ -60,7 +64,23 @@ def _softplus(x: float) -> float:
 
 
 def _gen_sigmoid(x: Any) -> Any:
-    return _sigmoid(x) if type(x) in _REAL else x.sigmoid()
+    if type(x) in _REAL:
+        return _sigmoid(x)
+    if _is_array(x):  # the two stable forms, each where it is stable
+        np = sys.modules["numpy"]
+        z = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1.0 / (1.0 + z), z / (1.0 + z))
+    return x.sigmoid()
+
+
+def _is_array(x: Any) -> bool:
+    """A numpy float array of more than one entry (a dual array's values or partials): the
+    helpers above then compute entry by entry with numpy's ufuncs."""
+    return getattr(x, "ndim", 0) > 0 and not hasattr(x, "tangent")
+
+
+def _numpy(name: str) -> Any:
+    return getattr(sys.modules["numpy"], name)  # an array is here, so numpy is loaded
 
 
 def _relu(x: float) -> float:
@@ -142,6 +162,8 @@ def _ieee_div(a: Any, b: Any) -> Any:
         if a0 == 0 or a0 != a0:
             return NAN
         return INF if a0 > 0 else -INF
+    if _is_array(b) or _is_array(a):
+        return _ieee_div_arrays(a, b)
     if not hasattr(b, "tangent"):  # another number type (Taylor series): the plain limit
         if b:
             return a / b
@@ -160,6 +182,19 @@ def _ieee_div(a: Any, b: Any) -> Any:
         r = _ieee_div(1.0, bv)  # d(a/b) = a'/b - (a/b) b'/b
         tangent = _zero_wins(at, r) - _zero_wins(bt, q * r)
     return type(b)(q, tangent, b.tag)
+
+
+def _ieee_div_arrays(a: Any, b: Any) -> Any:
+    """:func:`_ieee_div` entry by entry on numpy arrays: a / b, and at b == 0 the sign of a
+    (whatever the sign of the zero), nan for 0/0 and nan/0."""
+    np = sys.modules["numpy"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        q = np.divide(a, b)
+    zero = b == 0
+    if np.any(zero):
+        limit = np.where(a > 0, INF, np.where(a < 0, -INF, NAN))
+        q = np.where(zero, limit, q)
+    return q
 
 
 def _zero_wins(t: Any, p: Any) -> Any:

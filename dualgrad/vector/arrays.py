@@ -156,6 +156,8 @@ def array_ufunc(ufunc: np.ufunc, method: str, inputs: Sequence[Any], kwargs: dic
     """Apply `ufunc` to inputs among which are dualgrad numbers or :class:`NumberArray` s:
     the table's functions entry by entry through dmath, anything else by numpy's object
     loops (``np.less``, ``np.matmul``, reductions such as ``np.add.reduce`` ...)."""
+    if any(getattr(type(x), "_dual_array", False) for x in inputs):
+        return NotImplemented  # a dual array among them: its own __array_ufunc__ applies it
     out = kwargs.pop("out", None)
     args = [_plain_input(x) for x in inputs]
     fn = _entrywise(ufunc) if method == "__call__" and not kwargs else None

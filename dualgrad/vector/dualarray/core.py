@@ -1,0 +1,421 @@
+"""The dual array: a float ndarray of values and an ndarray of their tangents, driven by numpy.
+
+A :class:`DualArray` is what a driver hands f for a float ndarray parameter: ``value`` has the
+parameter's shape S and ``tangent`` the shape S + (k,), k tangents per entry (1 for ``jvp``,
+the chunk width for ``grad(chunk=k)``). numpy's own dispatch (``__array_ufunc__``,
+``__array_function__``) sends every operation here, so the user's numpy code runs unchanged
+and each operation costs a few whole-array numpy calls: the value by numpy, the tangent from
+the rule table's partials evaluated on whole arrays (:mod:`.ufuncs`), linear and bilinear
+functions applied to value and tangent blocks (:mod:`.functions`, :mod:`.linalg`).
+
+An entry taken out (``x[i]``, iteration) is an ordinary :class:`~dualgrad.Dual`, so scalar code
+over arrays keeps working.
+
+>>> import numpy as np
+>>> x = DualArray(np.array([0.0, 1.0]), np.array([[1.0], [2.0]]))
+>>> y = np.exp(x) * 2.0
+>>> y.value.tolist(), y.tangent[:, 0].tolist()
+([2.0, 5.43656365691809], [2.0, 10.87312731383618])
+>>> y[0]
+Dual(2.0, 2.0)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+import numpy as np
+
+from dualgrad._dual_ops import _make
+from dualgrad._number import describe
+from dualgrad.dual import Dual
+
+__all__ = ["DualArray", "as_parts", "from_parts", "tangent_index"]
+
+_REAL = (float, int)
+
+
+class DualArray:
+    """Values (a float ndarray) and their tangents (one more, trailing axis of k tangents).
+
+    >>> import numpy as np
+    >>> x = DualArray(np.arange(3.0), np.eye(3))
+    >>> (x @ x).tangent.tolist()
+    [0.0, 2.0, 4.0]
+    """
+
+    __slots__ = ("tag", "tangent", "value")
+    __array_priority__ = 1000  # ndarray op DualArray gives way to us
+
+    ufuncs: ClassVar[dict[str, Callable[..., Any]]] = {}
+    """Per ufunc method ("__call__", "reduce", ...), the function applying it (filled by the
+    package's ``__init__``)."""
+    functions: ClassVar[dict[Any, Callable[..., Any]]] = {}
+    """numpy function -> its implementation on dual arrays (filled by the package's
+    ``__init__``); a function not here is refused by name."""
+
+    value: np.ndarray
+    tangent: np.ndarray
+    tag: int
+
+    def __init__(self, value: Any, tangent: Any, tag: int = 0) -> None:
+        value = np.asarray(value)
+        if value.dtype.kind not in "fiub":
+            raise TypeError(f"DualArray values must be real numbers, got dtype {value.dtype}")
+        if value.dtype.kind != "f":
+            value = value.astype(np.float64)
+        tangent = np.asarray(tangent, dtype=np.result_type(value.dtype, np.float32))
+        if tangent.shape[:-1] != value.shape or tangent.ndim != value.ndim + 1:
+            raise ValueError(
+                f"DualArray: tangent shape {tangent.shape} must be the value's shape "
+                f"{value.shape} plus one trailing axis of tangents"
+            )
+        self.value, self.tangent, self.tag = value, tangent, tag
+
+    # -- what numpy asks of an array -----------------------------------------------------------
+    shape = property(lambda self: self.value.shape, doc="The values' shape.")
+    ndim = property(lambda self: self.value.ndim, doc="The values' number of axes.")
+    size = property(lambda self: self.value.size, doc="The number of values.")
+    dtype = property(lambda self: self.value.dtype, doc="The values' dtype.")
+    width = property(lambda self: self.tangent.shape[-1], doc="Tangents per entry (k).")
+    T = property(lambda self: np.transpose(self), doc="The transpose, as ndarray.T.")
+    mT = property(lambda self: np.swapaxes(self, -1, -2), doc="Matrix transpose of a stack.")
+    real = property(lambda self: self, doc="Real numbers: the array itself.")
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self.value)):
+            yield self[i]
+
+    def __repr__(self) -> str:
+        return f"DualArray({self.value!r}, tangent shape {self.tangent.shape}, tag={self.tag})"
+
+    def __getitem__(self, index: Any) -> Any:
+        _check_index(index)
+        return from_parts(self.value[index], self.tangent[tangent_index(index)], self.tag)
+
+    def __setitem__(self, index: Any, item: Any) -> None:
+        _check_index(index)
+        value, tangent = as_parts(item, self.tag)
+        self.value[index] = value
+        if not self.tangent.flags.writeable:  # a broadcast view: own it before writing
+            self.tangent = self.tangent.copy()
+        self.tangent[tangent_index(index)] = 0.0 if tangent is None else tangent
+
+    # -- operators: numpy's ufuncs, so `x * 2.0`, `ndarray @ x`, `x[0] + x` all come here ---
+    _dual_array: ClassVar[bool] = True  # a Dual meeting one gives way (returns NotImplemented)
+
+    def __add__(self, other: Any) -> Any:
+        return np.add(self, other)
+
+    def __radd__(self, other: Any) -> Any:
+        return np.add(other, self)
+
+    def __sub__(self, other: Any) -> Any:
+        return np.subtract(self, other)
+
+    def __rsub__(self, other: Any) -> Any:
+        return np.subtract(other, self)
+
+    def __mul__(self, other: Any) -> Any:
+        return np.multiply(self, other)
+
+    def __rmul__(self, other: Any) -> Any:
+        return np.multiply(other, self)
+
+    def __truediv__(self, other: Any) -> Any:
+        return np.divide(self, other)
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return np.divide(other, self)
+
+    def __floordiv__(self, other: Any) -> Any:
+        return np.floor_divide(self, other)
+
+    def __rfloordiv__(self, other: Any) -> Any:
+        return np.floor_divide(other, self)
+
+    def __mod__(self, other: Any) -> Any:
+        return np.remainder(self, other)
+
+    def __rmod__(self, other: Any) -> Any:
+        return np.remainder(other, self)
+
+    def __pow__(self, other: Any) -> Any:
+        return np.power(self, other)
+
+    def __rpow__(self, other: Any) -> Any:
+        return np.power(other, self)
+
+    def __matmul__(self, other: Any) -> Any:
+        return np.matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Any:
+        return np.matmul(other, self)
+
+    def __neg__(self) -> Any:
+        return np.negative(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def __abs__(self) -> Any:
+        return np.absolute(self)
+
+    def __lt__(self, other: Any) -> Any:
+        return np.less(self, other)
+
+    def __le__(self, other: Any) -> Any:
+        return np.less_equal(self, other)
+
+    def __gt__(self, other: Any) -> Any:
+        return np.greater(self, other)
+
+    def __ge__(self, other: Any) -> Any:
+        return np.greater_equal(self, other)
+
+    def __eq__(self, other: Any) -> Any:
+        return np.equal(self, other)
+
+    def __ne__(self, other: Any) -> Any:
+        return np.not_equal(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __iadd__(self, other: Any) -> Any:
+        return self._in_place(np.add(self, other))
+
+    def __isub__(self, other: Any) -> Any:
+        return self._in_place(np.subtract(self, other))
+
+    def __imul__(self, other: Any) -> Any:
+        return self._in_place(np.multiply(self, other))
+
+    def __itruediv__(self, other: Any) -> Any:
+        return self._in_place(np.divide(self, other))
+
+    def _in_place(self, result: Any) -> DualArray:
+        self[...] = result  # (views made of self see it, as numpy's in-place operators)
+        return self
+
+    # -- numpy's dispatch ----------------------------------------------------------------------
+    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
+        apply = DualArray.ufuncs.get(method)
+        if apply is None:
+            raise TypeError(
+                f"np.{ufunc.__name__}.{method} is not supported on dual arrays: use "
+                f"np.{ufunc.__name__} itself or numpy functions such as np.sum / np.cumsum"
+            )
+        return apply(ufunc, inputs, kwargs)
+
+    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
+        handler = DualArray.functions.get(func)
+        if handler is None:
+            raise TypeError(refusal(func))
+        return handler(*args, **kwargs)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """An object array of Duals (``np.asarray(x)``, ``np.array(x)``): the derivative stays
+        in its entries; any float conversion is refused, loudly."""
+        if dtype is not None and np.dtype(dtype) != object:
+            raise TypeError(_drops(self, f"converting it to an array of {np.dtype(dtype)}"))
+        out = np.empty(self.shape, dtype=object)
+        flat = out.reshape(-1)
+        tangents = self.tangent.reshape(-1, self.width)
+        for i, v in enumerate(self.value.reshape(-1).tolist()):
+            flat[i] = _scalar_dual(v, tangents[i], self.tag)
+        return out
+
+    # -- conversions that would drop the tangent -----------------------------------------------
+    def __float__(self) -> float:
+        raise TypeError(_drops(self, "float()"))
+
+    def __int__(self) -> int:
+        raise TypeError(_drops(self, "int()"))
+
+    def __complex__(self) -> complex:
+        raise TypeError(_drops(self, "complex()"))
+
+    def __index__(self) -> int:
+        raise TypeError(_drops(self, "using it as an index"))
+
+    def __bool__(self) -> bool:
+        return bool(self.value)  # values only, as comparisons: branches behave as on arrays
+
+    def tolist(self) -> Any:
+        """Nested lists of Duals, as ndarray.tolist gives floats."""
+        return np.asarray(self, dtype=object).tolist()
+
+    def item(self, *index: Any) -> Any:
+        """The one entry (or the entry at `index`) as a Dual."""
+        if not index:
+            if self.size != 1:
+                raise ValueError("can only convert an array of size 1 to a Python scalar")
+            return np.reshape(self, -1)[0]
+        flat = np.reshape(self, -1)
+        return flat[index[0]] if len(index) == 1 else self[index]
+
+    def reshape(self, *shape: Any, order: str = "C") -> Any:
+        """As ndarray.reshape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``."""
+        new_shape: Any = shape[0] if len(shape) == 1 else shape
+        reshape: Any = np.reshape  # (numpy's stubs know ndarrays only)
+        return reshape(self, new_shape, order=order)
+
+    def sort(self, axis: int = -1, kind: Any = None, order: Any = None) -> None:
+        """Sort in place, each tangent moving with its value."""
+        self[...] = np.sort(self, axis=axis)
+
+    def fill(self, number: Any) -> None:
+        self[...] = number
+
+    def copy(self) -> DualArray:
+        return DualArray(self.value.copy(), self.tangent.copy(), self.tag)
+
+    def astype(self, dtype: Any, copy: bool = True) -> DualArray:
+        """A float dtype keeps the tangent (float32: both rounded); others are refused."""
+        dtype = np.dtype(dtype)
+        if dtype.kind != "f":
+            raise TypeError(_drops(self, f"astype({dtype})"))
+        return DualArray(self.value.astype(dtype), self.tangent.astype(dtype), self.tag)
+
+
+def _method(func: Callable[..., Any]) -> Callable[..., Any]:
+    """ndarray's method of that name: numpy's function on the dual array."""
+
+    def method(self: DualArray, *args: Any, **kwargs: Any) -> Any:
+        return func(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = func.__name__
+    method.__doc__ = f"As ndarray.{func.__name__}: np.{func.__name__} on the dual array."
+    return method
+
+
+for _func in (
+    np.ravel, np.transpose, np.swapaxes, np.squeeze, np.sum, np.mean, np.prod, np.max,
+    np.min, np.cumsum, np.cumprod, np.std, np.var, np.dot, np.clip, np.take, np.repeat,
+    np.diagonal, np.trace, np.argmax, np.argmin, np.argsort, np.all, np.any, np.round,
+    np.nonzero, np.ptp,
+):  # fmt: skip
+    setattr(DualArray, _func.__name__, _method(_func))
+DualArray.flatten = lambda self, order="C": np.reshape(self, -1).copy()  # type: ignore[attr-defined]
+
+
+def _drops(x: DualArray, what: str) -> str:
+    return (
+        f"{what} would drop the derivative of a DualArray of shape {x.shape}. Build work arrays "
+        "like the parameters (np.zeros_like(x), np.empty_like(x), x.copy()) or with "
+        "dtype=object, and use x.value to take the numbers on purpose."
+    )
+
+
+def refusal(func: Any) -> str:
+    """The message for a numpy function that has no rule on dual arrays."""
+    name = getattr(func, "__name__", repr(func))
+    module = getattr(func, "__module__", "numpy") or "numpy"
+    where = "np.linalg." if "linalg" in module else "np."
+    return (
+        f"{where}{name} is not supported on dual arrays: it has no derivative rule in dualgrad, "
+        "so its result would drop the derivative. Use the supported numpy functions "
+        f"(see dualgrad.vector.dualarray.supported()), take x.value for a number on purpose, "
+        "or give it a rule with dualgrad.primitive / dualgrad.custom_jvp."
+    )
+
+
+def _check_index(index: Any) -> None:
+    items = index if type(index) is tuple else (index,)
+    for i in items:
+        if isinstance(i, (DualArray, Dual)):
+            raise TypeError(
+                f"an index must be a plain int, slice or array, got {describe(i)}: take its "
+                ".value to index on purpose (an index has no derivative)"
+            )
+
+
+def tangent_index(index: Any) -> Any:
+    """The index into a tangent array that selects what `index` selects of the values (the
+    trailing tangent axis kept whole)."""
+    if type(index) is tuple:
+        return (*index, slice(None))
+    return (index, slice(None))
+
+
+def _scalar_dual(value: float, tangent: np.ndarray, tag: int) -> Dual:
+    """An entry as an ordinary Dual: one tangent as a float, k as a vector."""
+    t = float(tangent[0]) if tangent.shape[0] == 1 else tangent.copy()
+    return _make(float(value), t, tag)
+
+
+def from_parts(value: Any, tangent: Any, tag: int) -> Any:
+    """The number of `value` and `tangent` (trailing tangent axis): a DualArray, or for one
+    entry (a numpy scalar value) an ordinary Dual."""
+    if isinstance(value, np.ndarray) and value.ndim:
+        return DualArray(value, tangent, tag)
+    return _scalar_dual(value, tangent, tag)
+
+
+def as_parts(x: Any, tag: int) -> tuple[Any, Any]:
+    """(value, tangent with a trailing tangent axis, or None for a constant) of any operand
+    in a pass of perturbation `tag`: a DualArray, a Dual, an ndarray or a number."""
+    if type(x) is DualArray:
+        if x.tag != tag:
+            raise TypeError(_mixed(x.tag, tag))
+        return x.value, x.tangent
+    if type(x) is Dual:
+        if x.tag != tag or type(x.value) is Dual:
+            raise TypeError(_mixed(x.tag, tag))
+        t = x.tangent
+        if hasattr(t, "dense"):  # a sparse tangent of the vector layer
+            t = t.dense()
+        return x.value, np.reshape(np.asarray(t, dtype=np.float64), (-1,))
+    if isinstance(x, (np.ndarray, np.generic)) or type(x) in _REAL or isinstance(x, bool):
+        arr = np.asarray(x)
+        if arr.dtype == object:
+            return _object_parts(arr, tag)
+        if arr.dtype.kind not in "fiub":
+            raise TypeError(f"a dual array cannot meet {describe(x)} of dtype {arr.dtype}")
+        return x, None
+    if isinstance(x, (list, tuple)):
+        return as_parts(np.asarray(x) if not _holds_numbers(x) else _stack(x, tag), tag)
+    raise TypeError(
+        f"a dual array cannot meet {describe(x)} (type {type(x).__name__}): give numbers, "
+        "numpy arrays or dual arrays"
+    )
+
+
+def _holds_numbers(x: Any) -> bool:
+    """A list or tuple with a Dual or a DualArray somewhere inside."""
+    return any(
+        type(e) in (Dual, DualArray) or (isinstance(e, (list, tuple)) and _holds_numbers(e))
+        for e in x
+    )
+
+
+def _stack(x: Any, tag: int) -> DualArray:
+    """np.array of a list mixing numbers and Duals, as a DualArray (np.stack of its parts)."""
+    parts = [as_parts(e, tag) for e in x]
+    k = max((t.shape[-1] for _, t in parts if t is not None), default=1)
+    values = [np.asarray(v, dtype=np.float64) for v, _ in parts]
+    tangents = [
+        np.zeros((*np.shape(v), k)) if t is None else np.broadcast_to(t, (*np.shape(v), k))
+        for v, t in zip(values, (t for _, t in parts), strict=True)
+    ]
+    return DualArray(np.stack(values), np.stack(tangents), tag)
+
+
+def _object_parts(arr: np.ndarray, tag: int) -> tuple[Any, Any]:
+    """An object ndarray of numbers and Duals of this pass: its values and tangents."""
+    flat = arr.reshape(-1).tolist()
+    if not any(type(e) is Dual for e in flat):
+        return arr.astype(np.float64), None
+    return as_parts(np.reshape(_stack(flat, tag), arr.shape), tag)
+
+
+def _mixed(other: int, tag: int) -> str:
+    return (
+        f"a dual array of perturbation {tag} met a number of perturbation {other}: derivatives "
+        "nested over numpy arrays (a derivative inside another one's pass) are not supported "
+        "by dual arrays; pass the inner parameters as a list, or take x.value on purpose"
+    )

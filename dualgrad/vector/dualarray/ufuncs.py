@@ -1,0 +1,316 @@
+"""numpy's ufuncs on dual arrays, driven by the rule table.
+
+Every ufunc that names a rule (``np.exp`` -> "exp", ``np.arctan2`` -> "atan2",
+``scipy.special.erf`` -> "erf" ...) takes its value from numpy (or scipy) and its tangent from
+the rule's partials evaluated on whole arrays: ``sum_i tangent_i * partial_i``, with the
+table's zero-wins policy (a zero tangent contributes exactly 0 through an infinite or nan
+slope). A few ufuncs are compositions of rules (``np.square`` is x*x, ``np.logaddexp`` max +
+log1p(exp(-|a-b|))), comparisons and predicates read the values only, and the piecewise
+constant ones (``np.sign``, ``np.rint``, ``np.heaviside``) have slope 0, as floor has in the
+table. Anything else is refused by name.
+
+>>> import numpy as np
+>>> from dualgrad.vector.dualarray import DualArray
+>>> x = DualArray(np.array([1.0, 4.0]), np.ones((2, 1)))
+>>> np.sqrt(x).tangent[:, 0].tolist()
+[0.5, 0.25]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from dualgrad.rules import RULES, Rule
+from dualgrad.vector.dualarray.core import DualArray, as_parts, from_parts
+from dualgrad.vector.dualarray.partials import evaluate
+
+__all__ = ["COMPOSED", "ON_VALUES", "PIECEWISE_CONSTANT", "RULE_OF", "UFUNC_METHODS", "call"]
+
+RULE_OF: dict[str, str] = {
+    "add": "add",
+    "subtract": "sub",
+    "multiply": "mul",
+    "divide": "truediv",
+    "true_divide": "truediv",
+    "power": "pow",
+    "float_power": "pow",
+    "negative": "neg",
+    "positive": "pos",
+    "absolute": "abs",
+    "fabs": "abs",
+    "exp": "exp",
+    "expm1": "expm1",
+    "log": "log",
+    "log2": "log2",
+    "log10": "log10",
+    "log1p": "log1p",
+    "sqrt": "sqrt",
+    "cbrt": "cbrt",
+    "sin": "sin",
+    "cos": "cos",
+    "tan": "tan",
+    "arcsin": "asin",
+    "arccos": "acos",
+    "arctan": "atan",
+    "arctan2": "atan2",
+    "sinh": "sinh",
+    "cosh": "cosh",
+    "tanh": "tanh",
+    "arcsinh": "asinh",
+    "arccosh": "acosh",
+    "arctanh": "atanh",
+    "hypot": "hypot",
+    "deg2rad": "radians",
+    "radians": "radians",
+    "rad2deg": "degrees",
+    "degrees": "degrees",
+    "copysign": "copysign",
+    "ldexp": "ldexp",
+    "fmod": "fmod",
+    "remainder": "mod",  # numpy's remainder is Python's %
+    "floor_divide": "floordiv",
+    "maximum": "max",
+    "minimum": "min",
+    "floor": "floor",
+    "ceil": "ceil",
+    "trunc": "trunc",
+    # scipy.special's ufuncs that the table has
+    "erf": "erf",
+    "erfc": "erfc",
+    "gamma": "gamma",
+    "gammaln": "lgamma",
+    "psi": "digamma",
+    "expit": "sigmoid",
+}
+"""numpy (or scipy.special) ufunc name -> the rule giving its derivative."""
+
+PIECEWISE_CONSTANT = {"sign", "rint", "heaviside"}
+"""Slope 0 wherever they are differentiable (as the table's floor and ceil)."""
+ON_VALUES = {
+    "equal",
+    "not_equal",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "isfinite",
+    "isinf",
+    "isnan",
+    "signbit",
+    "logical_and",
+    "logical_or",
+    "logical_xor",
+    "logical_not",
+}
+"""Comparisons and predicates: plain boolean arrays of the values."""
+
+
+def _tag(inputs: Sequence[Any]) -> int:
+    for x in inputs:
+        if type(x) is DualArray:
+            return x.tag
+    raise TypeError("no dual array among the inputs")  # pragma: no cover - numpy's contract
+
+
+def call(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    """``ufunc(*inputs, **kwargs)`` where some input is a dual array."""
+    out = kwargs.pop("out", None)
+    name = ufunc.__name__
+    if kwargs:
+        raise TypeError(
+            f"np.{name} on dual arrays takes no {', '.join(sorted(kwargs))} argument: "
+            "select with np.where and convert dtypes before the call"
+        )
+    tag = _tag(inputs)
+    parts = [as_parts(x, tag) for x in inputs]
+    composite = COMPOSED.get(name)
+    if composite is not None:
+        result = composite(*inputs)
+    elif name in ON_VALUES:
+        return ufunc(*(p[0] for p in parts), out=out) if out else ufunc(*(p[0] for p in parts))
+    elif name in PIECEWISE_CONSTANT:
+        value = ufunc(*(p[0] for p in parts))
+        result = from_parts(value, np.zeros((*np.shape(value), _width(parts))), tag)
+    elif name in RULE_OF:
+        result = _by_rule(RULES[RULE_OF[name]], ufunc, parts, tag)
+    else:
+        raise TypeError(
+            f"np.{name} is not supported on dual arrays: it has no derivative rule in dualgrad "
+            "(take .value to compute it on the numbers on purpose)"
+        )
+    return result if out is None else _into(out, result, name)
+
+
+def _width(parts: Sequence[tuple[Any, Any]]) -> int:
+    return max(t.shape[-1] for _, t in parts if t is not None)
+
+
+def _by_rule(rule: Rule, ufunc: np.ufunc, parts: Sequence[tuple[Any, Any]], tag: int) -> Any:
+    """The value by numpy, the tangent by the rule's partials on whole arrays."""
+    values = [v for v, _ in parts]
+    if rule.integer:
+        for i in rule.integer:
+            if parts[i][1] is not None:
+                raise TypeError(f"np.{ufunc.__name__}: argument {i} takes integers only")
+    value = ufunc(*values)
+    shape = (*np.shape(value), _width(parts))
+    tangent = None
+    for i, (_, t) in enumerate(parts):
+        if t is None:
+            continue
+        term = _times(t, evaluate(rule, i, values, value))
+        tangent = term if tangent is None else tangent + term
+    if tangent is None:
+        raise TypeError("no tangent among the operands")  # pragma: no cover - _tag found one
+    if tangent.shape != shape:
+        tangent = np.broadcast_to(tangent, shape)
+    return from_parts(value, tangent, tag)
+
+
+def _times(t: np.ndarray, p: Any) -> np.ndarray:
+    """tangent * partial, entry by entry, where a zero tangent contributes exactly 0 through
+    an infinite or nan partial (the table's policy, as the scalar Dual's ``_scale``)."""
+    if type(p) in (float, int):
+        if p == 1:
+            return t
+        if p == -1:
+            return -t
+        if p == 0:
+            return np.zeros_like(t)
+        return t * p
+    p = np.asarray(p)[..., None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        term = t * p
+    if not np.isfinite(p).all():
+        term = np.where((t == 0) & ~np.isfinite(p), 0.0, term)
+    return term
+
+
+def _into(out: Any, result: Any, name: str) -> Any:
+    """``ufunc(..., out=buffer)``: fill the caller's dual array."""
+    (buffer,) = out
+    if type(buffer) is not DualArray:
+        raise TypeError(
+            f"np.{name}(..., out=...) into a plain array would drop the derivative: make the "
+            "buffer like the parameters (np.zeros_like(x)) or assign the result instead"
+        )
+    buffer[...] = result
+    return buffer
+
+
+# -- ufuncs composed of rules (their derivatives come from those rules) -----------------------
+def _logaddexp(a: Any, b: Any) -> Any:
+    # log(e**a + e**b) = max(a, b) + log1p(exp(-|a - b|)); where both are the same infinity
+    # the difference is nan, and the max itself is the answer
+    big = np.maximum(a, b)
+    gap = np.abs(np.subtract(a, b))
+    inf_tie = np.isinf(big.value if type(big) is DualArray else np.asarray(big)) & np.isnan(
+        gap.value if type(gap) is DualArray else np.asarray(gap)
+    )
+    rest = np.log1p(np.exp(np.negative(_fill(gap, inf_tie))))
+    return np.add(big, _mask(rest, inf_tie))
+
+
+def _fill(x: Any, where: np.ndarray) -> Any:
+    """x with 0 (no derivative) where `where` is set."""
+    return np.where(where, 0.0, x) if where.any() else x
+
+
+def _mask(x: Any, where: np.ndarray) -> Any:
+    return np.where(where, 0.0, x) if where.any() else x
+
+
+def _logaddexp2(a: Any, b: Any) -> Any:
+    ln2 = float(np.log(2.0))
+    return np.divide(_logaddexp(np.multiply(a, ln2), np.multiply(b, ln2)), ln2)
+
+
+def _fmax(a: Any, b: Any) -> Any:  # the other argument where one is nan
+    return np.where(_isnan(b), a, np.where(_isnan(a), b, np.maximum(a, b)))
+
+
+def _fmin(a: Any, b: Any) -> Any:
+    return np.where(_isnan(b), a, np.where(_isnan(a), b, np.minimum(a, b)))
+
+
+def _isnan(x: Any) -> Any:
+    return np.isnan(x.value if type(x) is DualArray else x)
+
+
+def _modf(x: Any) -> tuple[Any, Any]:
+    whole = np.trunc(x)
+    return np.subtract(x, whole), whole
+
+
+def _divmod(a: Any, b: Any) -> tuple[Any, Any]:
+    return np.floor_divide(a, b), np.remainder(a, b)
+
+
+COMPOSED: dict[str, Callable[..., Any]] = {
+    "square": lambda x: np.multiply(x, x),
+    "reciprocal": lambda x: np.divide(1.0, x),
+    "exp2": lambda x: np.power(2.0, x),
+    "conjugate": lambda x: x,  # real numbers: themselves (np.var and np.std ask)
+    "logaddexp": _logaddexp,
+    "logaddexp2": _logaddexp2,
+    "fmax": _fmax,
+    "fmin": _fmin,
+    "modf": _modf,
+    "divmod": _divmod,
+    "matmul": lambda a, b: _bilinear("matmul")(a, b),
+    "vecdot": lambda a, b: _bilinear("vecdot")(a, b),
+    "matvec": lambda a, b: _bilinear("matvec")(a, b),
+    "vecmat": lambda a, b: _bilinear("vecmat")(a, b),
+}
+
+
+def _bilinear(name: str) -> Callable[..., Any]:
+    fn: Callable[..., Any] = DualArray.functions[getattr(np, name)]
+    return fn
+
+
+# -- the other ufunc methods: reductions and accumulations by the matching functions ----------
+def _reduce(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    by: dict[str, Callable[..., Any]] = {
+        "add": np.sum,
+        "multiply": np.prod,
+        "maximum": np.max,
+        "minimum": np.min,
+    }
+    fn = by.get(ufunc.__name__)
+    if fn is None or len(inputs) != 1:
+        raise TypeError(f"np.{ufunc.__name__}.reduce is not supported on dual arrays")
+    kwargs.setdefault("axis", 0)
+    return fn(inputs[0], **kwargs)
+
+
+def _accumulate(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    by: dict[str, Callable[..., Any]] = {"add": np.cumsum, "multiply": np.cumprod}
+    fn = by.get(ufunc.__name__)
+    if fn is None or len(inputs) != 1:
+        raise TypeError(f"np.{ufunc.__name__}.accumulate is not supported on dual arrays")
+    kwargs.setdefault("axis", 0)
+    return fn(inputs[0], **kwargs)
+
+
+def _outer(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    a, b = inputs
+    a_parts, b_parts = np.ndim(a), np.ndim(b)
+    ea = a[(Ellipsis,) + (None,) * b_parts] if a_parts else a
+    return ufunc(ea, b, **kwargs)
+
+
+def _call_method(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+    return call(ufunc, inputs, kwargs)
+
+
+UFUNC_METHODS: dict[str, Callable[..., Any]] = {
+    "__call__": _call_method,
+    "reduce": _reduce,
+    "accumulate": _accumulate,
+    "outer": _outer,
+}
+"""How each ufunc method applies to dual arrays (``np.add.reduce`` is ``np.sum`` ...)."""
