@@ -32,7 +32,15 @@ from dualgrad._tags import Adopted, tangent_of, value_of
 from dualgrad.dual import Dual
 from dualgrad.tree import Spec, flatten, is_real, paths, unflatten
 
-__all__ = ["Columns", "check_leaves", "chunk_width", "seed_columns", "seeded_pass"]
+__all__ = [
+    "Columns",
+    "array_blocks",
+    "check_leaves",
+    "chunk_width",
+    "has_arrays",
+    "seed_columns",
+    "seeded_pass",
+]
 
 _PLAIN_NUMBERS = {float, int}
 _SCALAR = flatten(0.0)[1]
@@ -63,15 +71,34 @@ def chunk_width(chunk: Any, n: int, what: str) -> int:
     return chunk
 
 
+def has_arrays(spec: Spec) -> bool:
+    """Whether the parameters hold a numpy array (a flat row of numbers: O(1))."""
+    if spec.kind == "array":
+        return True
+    return not spec.flat and any(map(has_arrays, spec.children))
+
+
+def array_blocks(spec: Spec, leaves: Sequence[Any]) -> Any:
+    """The float arrays among the parameters, made once for every pass of a driver call (None
+    without arrays): a pass hands f each as a dual array (:mod:`dualgrad.vector.dualarray`)."""
+    return vector().ArrayBlocks(spec, leaves) if has_arrays(spec) else None
+
+
 def seeded_pass(
     f: Callable[[Any], Any],
     spec: Spec,
     leaves: Sequence[Any],
     positions: Sequence[int],
-    tangents: Sequence[Any],
+    tangents: Any,
     tag: int,
+    blocks: Any = None,
 ) -> Any:
-    """f on a fresh copy of the parameters whose leaves at `positions` carry `tangents`."""
+    """f on a fresh copy of the parameters whose leaves at `positions` carry `tangents`; with
+    the parameters' array `blocks`, their arrays as dual arrays."""
+    if blocks is not None:
+        tree = vector().seed_tree(spec, blocks, leaves, positions, tangents, tag)
+        with paused_gc():
+            return f(tree)
     work = list(leaves)
     for j, t in zip(positions, tangents, strict=True):
         work[j] = _make(leaves[j], t, tag)
@@ -106,12 +133,22 @@ def seed_columns(
     being seeded. With `scalar` (a gradient) f must return one number."""
     tag = tags[-1]
     result = Columns([], None, None, 0)
+    blocks = array_blocks(spec, leaves)
     with Adopted(tags):
         for lo in range(0, len(chosen), width):
             part = chosen[lo : lo + width]
             try:
                 with _chunk(spec, part, width) as seeds:
-                    out = seeded_pass(f, spec, leaves, part, seeds, tag)
+                    if blocks is not None and width > 1:
+                        seeds = vector().unit_seeds(len(part))
+                    out = seeded_pass(f, spec, leaves, part, seeds, tag, blocks)
+                arrays = (
+                    None if scalar or blocks is None else vector().output_rows(out, tag, len(part))
+                )
+                if arrays is not None:  # dual arrays among the outputs: their rows in bulk
+                    _add_rows(result, arrays, what)
+                    result.passes += 1
+                    continue
                 outs, ospec = ([out], _SCALAR) if scalar else flatten(out)
                 if result.spec is None:
                     result.value, result.spec = (
@@ -130,6 +167,19 @@ def seed_columns(
                 raise
             result.passes += 1
     return result
+
+
+def _add_rows(result: Columns, arrays: tuple[list[Any], Spec, list[Any]], what: str) -> None:
+    """One pass's columns from the outputs' tangent rows (an output holding dual arrays)."""
+    import numpy as np  # dual arrays: numpy is here
+
+    values, ospec, rows = arrays
+    if result.spec is None:
+        result.value, result.spec = unflatten(ospec, values), ospec
+    elif ospec != result.spec:
+        raise ValueError(f"{what}: the function's output changed shape between passes")
+    block = np.array(rows, dtype=np.float64).T  # k columns of the outputs' partials
+    result.columns.extend(block.tolist())
 
 
 @contextmanager

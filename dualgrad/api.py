@@ -22,13 +22,14 @@ Every call takes a fresh tag (:mod:`dualgrad._tags`), so nested derivatives neve
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from dualgrad._layers import vector
 from dualgrad._number import describe
-from dualgrad._seed import check_leaves, chunk_width, seed_columns, seeded_pass
+from dualgrad._seed import array_blocks, check_leaves, chunk_width, seed_columns, seeded_pass
 from dualgrad._tags import Tagged, active, tangent_of, value_of
 from dualgrad.dual import Dual
 from dualgrad.parallel import check_executor, run_ranges
@@ -115,6 +116,14 @@ def _chosen(wrt: Wrt, spec: Spec, n: int, what: str) -> list[int]:
     return chosen
 
 
+def _fit(width: int, spec: Spec, leaves: list[Any]) -> int:
+    """The chunk width, narrowed where the arrays' tangent blocks would pass the memory
+    budget (``chunk="all"`` over a large array: :data:`dualgrad.vector.dualarray.seeding.
+    MEMORY_BUDGET`)."""
+    blocks = array_blocks(spec, leaves) if width > 1 else None
+    return width if blocks is None else int(vector().fit_width(width, blocks))
+
+
 def value_and_grad(
     f: Callable[[Any], Any],
     params: Params,
@@ -162,7 +171,7 @@ def _value_and_grad(
     check_leaves(leaves, spec, what)
     check_executor(executor, tasks, what)
     chosen = _chosen(wrt, spec, len(leaves), what)
-    width = chunk_width(chunk, len(chosen), what)
+    width = _fit(chunk_width(chunk, len(chosen), what), spec, leaves)
     with Tagged() as tag:
         if not chosen:
             out = seeded_pass(f, spec, leaves, (), (), tag)
@@ -215,6 +224,10 @@ def jvp(f: Callable[[Any], Any], primals: Params, tangents: Params) -> tuple[Any
     >>> jvp(lambda p: [p[0] * p[1], p[0] + p[1]], [2.0, 3.0], [1.0, 0.0])
     ([6.0, 5.0], [3.0, 1.0])
     """
+    if "numpy" in sys.modules and vector().contains_array(primals):
+        with Tagged() as tag:  # float arrays as dual arrays: no per-entry work
+            result: tuple[Any, Any] = vector().array_jvp(f, primals, tangents, tag)
+        return result
     leaves, spec = flatten(primals)
     dirs, dspec = flatten(tangents)
     check_leaves(leaves, spec, "jvp", "primals")
@@ -258,7 +271,7 @@ def jacobian(
     n = len(leaves)
     if n == 0:
         return []
-    width = chunk_width(chunk, n, "jacobian")
+    width = _fit(chunk_width(chunk, n, "jacobian"), spec, leaves)
     with Tagged():
         parts = run_ranges(
             executor,
@@ -350,14 +363,15 @@ def forward_gradient(
     v = [[rng.gauss(0.0, 1.0) for _ in range(directions)] for _ in range(n)]
     estimate = [0.0] * n
     passes = 0
+    blocks = array_blocks(spec, leaves)
     with Tagged() as tag:
         for lo in range(0, directions, width):
             hi = min(lo + width, directions)
             if hi - lo == 1:
-                out = seeded_pass(f, spec, leaves, range(n), [row[lo] for row in v], tag)
+                out = seeded_pass(f, spec, leaves, range(n), [row[lo] for row in v], tag, blocks)
                 dds = [tangent_of(out, tag, "forward_gradient")]
             else:
-                out, dds = _directions_pass(f, spec, leaves, [row[lo:hi] for row in v], tag)
+                out, dds = _directions_pass(f, spec, leaves, [row[lo:hi] for row in v], tag, blocks)
             for k, dd in enumerate(dds):
                 for i in range(n):
                     estimate[i] += dd * v[i][lo + k] / directions
@@ -368,7 +382,12 @@ def forward_gradient(
 
 
 def _directions_pass(
-    f: Callable[[Any], Any], spec: Spec, leaves: list[Any], v: list[list[float]], tag: int
+    f: Callable[[Any], Any],
+    spec: Spec,
+    leaves: list[Any],
+    v: list[list[float]],
+    tag: int,
+    blocks: Any,
 ) -> tuple[Any, list[Any]]:
     """One pass along k directions at once (leaf i's tangent is the vector v[i]): the output
     and its k directional derivatives."""
@@ -377,6 +396,6 @@ def _directions_pass(
     k = len(v[0])
     tangents = list(np.array(v, dtype=float).reshape(len(v), k))
     with vector().chunked_pass(k):
-        out = seeded_pass(f, spec, leaves, range(len(leaves)), tangents, tag)
+        out = seeded_pass(f, spec, leaves, range(len(leaves)), tangents, tag, blocks)
     dd = tangent_of(out, tag, "forward_gradient")
     return out, np.broadcast_to(np.asarray(dd, dtype=float), (k,)).tolist()

@@ -78,6 +78,8 @@ def flatten(tree: Any) -> tuple[list[Any], Spec]:
                 return container(node, path)
             finally:
                 inside.discard(id(node))
+        if getattr(type(node), "_dual_array", False):  # an outer pass's dual array: its
+            node = node.__array__()  # entries as Duals (derivatives nested over arrays)
         if is_array(node):  # its entries, in C order (Python floats for a float array)
             leaves.extend(node.ravel().tolist())
             return Spec("array", size=node.size, shape=node.shape)

@@ -23,14 +23,22 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "ArrayBlocks",
+    "DualArray",
+    "array_jvp",
     "array_ufunc",
+    "contains_array",
     "chunked_pass",
     "elementwise",
     "few_duals_matvec",
+    "fit_width",
     "matvec",
+    "output_rows",
     "rebuild",
+    "seed_tree",
     "seeds",
     "sumprod",
+    "unit_seeds",
     "value_matvec",
 ]
 
@@ -44,6 +52,14 @@ _HOME = {
     "array_ufunc": "arrays",
     "elementwise": "arrays",
     "rebuild": "arrays",
+    "DualArray": "dualarray",
+    "ArrayBlocks": "dualarray.seeding",
+    "seed_tree": "dualarray.seeding",
+    "unit_seeds": "dualarray.seeding",
+    "output_rows": "dualarray.seeding",
+    "fit_width": "dualarray.seeding",
+    "array_jvp": "dualarray.jvp",
+    "contains_array": "dualarray.jvp",
 }
 
 
