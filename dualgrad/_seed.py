@@ -109,7 +109,8 @@ def seeded_pass(
 @dataclass
 class Columns:
     """What :func:`seed_columns` gives back: ``columns[c][i]`` = d out_i / d leaf, for each
-    seeded leaf c in order; the output's `value` and `spec` (of the first pass); `passes`."""
+    seeded leaf c in order (a list of floats, or a float64 row where the output held dual
+    arrays); the output's `value` and `spec` (of the first pass); `passes`."""
 
     columns: list[list[Any]]
     value: Any
@@ -179,7 +180,7 @@ def _add_rows(result: Columns, arrays: tuple[list[Any], Spec, list[Any]], what: 
     elif ospec != result.spec:
         raise ValueError(f"{what}: the function's output changed shape between passes")
     block = np.array(rows, dtype=np.float64).T  # k columns of the outputs' partials
-    result.columns.extend(block.tolist())
+    result.columns.extend(block)  # (float64 rows: jacobian assembles them in bulk)
 
 
 @contextmanager

@@ -288,6 +288,11 @@ def jacobian(
             raise ValueError("jacobian: the function's output changed shape between passes")
     columns = [c for part in parts for c in part.columns]
     m = len(columns[0])
+    if not isinstance(columns[0], list):  # float64 rows (dual array outputs): in bulk
+        matrix = vector().stack_columns(columns)
+        if spec.kind == "array" or (first is not None and first.kind == "array"):
+            return matrix.reshape(_shape(first, m) + _shape(spec, n))
+        return matrix.tolist()
     if spec.kind == "array" or (first is not None and first.kind == "array"):
         shape = _shape(first, m) + _shape(spec, n)
         return vector().rebuild([v for row in zip(*columns, strict=True) for v in row], shape)

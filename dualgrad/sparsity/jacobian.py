@@ -23,7 +23,7 @@ from typing import Any
 from dualgrad._dual_ops import _make
 from dualgrad._layers import vector
 from dualgrad._memory import paused_gc
-from dualgrad._seed import check_leaves
+from dualgrad._seed import check_leaves, has_arrays, seeded_pass
 from dualgrad._tags import Tagged, tangent_of, value_of
 from dualgrad.dual import Dual
 from dualgrad.sparsity.coloring import color_columns
@@ -144,6 +144,8 @@ def sparse_jacobian(
         method = "colors" if coloring.count <= AUTO_COLORS or not _has_numpy() else "chunked"
     with Tagged() as tag:
         evaluate = {"colors": _by_color, "chunked": _chunked, "sparse": _sparse}[method]
+        if method != "sparse" and has_arrays(spec):  # float arrays: one dual array pass
+            evaluate, method = _array_pass, "chunked"
         values, value, used = evaluate(f, spec, leaves, coloring, tag)
     return SparseMatrix(
         pattern.shape,
@@ -225,6 +227,34 @@ def _chunked(
     cols = np.asarray(coloring.colors, dtype=np.intp)[np.asarray(pattern.cols, dtype=np.intp)]
     values = table[rows, cols].tolist() if len(rows) else []
     return values, [value_of(o, tag) for o in outs], 1
+
+
+def _array_pass(
+    f: Callable[[Any], Any], spec: Any, leaves: list[Any], coloring: Coloring, tag: int
+) -> tuple[list[Any], list[Any], int]:
+    """One pass with the arrays as dual arrays, k = colors: column j seeds tangent e_colors[j]
+    (a tangent block of width `colors`, never n x n); entries read from the compressed rows."""
+    np = _numpy()
+    layer, p = vector(), max(coloring.count, 1)
+    blocks = layer.ArrayBlocks(spec, leaves)
+    seeds = layer.unit_seeds(p, coloring.colors)
+    with layer.chunked_pass(p):
+        out = seeded_pass(f, spec, leaves, range(len(leaves)), seeds, tag, blocks)
+    found = layer.output_rows(out, tag, p)
+    if found is None:  # no dual array among the outputs: the numbers one by one
+        outs = flatten(out)[0]
+        table = np.zeros((len(outs), p))
+        for i, o in enumerate(outs):
+            table[i] = tangent_of(o, tag, "sparse_jacobian")
+        value = [value_of(o, tag) for o in outs]
+    else:
+        value, _, rows = found
+        table = np.array(rows, dtype=np.float64).reshape(-1, p)
+    _check_rows(value, coloring.pattern)
+    pattern = coloring.pattern
+    rows_at = np.asarray(pattern.rows, dtype=np.intp)
+    cols_at = np.asarray(coloring.colors, dtype=np.intp)[np.asarray(pattern.cols, dtype=np.intp)]
+    return (table[rows_at, cols_at].tolist() if len(rows_at) else []), value, 1
 
 
 def _sparse(

@@ -37,6 +37,7 @@ __all__ = [
     "rebuild",
     "seed_tree",
     "seeds",
+    "stack_columns",
     "sumprod",
     "unit_seeds",
     "value_matvec",
@@ -58,6 +59,7 @@ _HOME = {
     "unit_seeds": "dualarray.seeding",
     "output_rows": "dualarray.seeding",
     "fit_width": "dualarray.seeding",
+    "stack_columns": "dualarray.seeding",
     "array_jvp": "dualarray.jvp",
     "contains_array": "dualarray.jvp",
 }

@@ -27,7 +27,15 @@ from dualgrad.tree import Spec, _sorted_keys, unflatten
 from dualgrad.vector.arrays import rebuild
 from dualgrad.vector.dualarray.core import DualArray
 
-__all__ = ["MEMORY_BUDGET", "ArrayBlocks", "fit_width", "output_rows", "seed_tree", "unit_seeds"]
+__all__ = [
+    "MEMORY_BUDGET",
+    "ArrayBlocks",
+    "fit_width",
+    "output_rows",
+    "seed_tree",
+    "stack_columns",
+    "unit_seeds",
+]
 
 MEMORY_BUDGET = 1 << 28
 """Bytes the parameters' tangent blocks may take in one pass (256 MiB): a wider chunk
@@ -68,15 +76,21 @@ class ArrayBlocks:
 
 
 class _Unit:
-    """The seeds of a chunk of k columns: column c's tangent is the unit vector e_c."""
+    """Seeds that are unit vectors of width k: position c's tangent is e_c, or with
+    `columns`, e_columns[c] (a coloring: the columns of a color share one tangent)."""
 
-    def __init__(self, k: int) -> None:
+    def __init__(self, k: int, columns: Any = None) -> None:
         self.k = k
+        self.columns = columns
+
+    def column(self, c: Any) -> Any:
+        return c if self.columns is None else self.columns[c]
 
 
-def unit_seeds(k: int) -> Any:
-    """Marks a chunk's tangents as the unit vectors e_0 .. e_{k-1} (written in bulk)."""
-    return _Unit(k)
+def unit_seeds(k: int, columns: Sequence[int] | None = None) -> Any:
+    """Marks a chunk's tangents as unit vectors, written in bulk: position c's tangent is
+    e_c (or e_columns[c], for a coloring of the positions into k colors)."""
+    return _Unit(k, None if columns is None else np.asarray(columns, dtype=np.intp))
 
 
 def seed_tree(
@@ -103,14 +117,15 @@ def seed_tree(
         inside = np.flatnonzero((pos >= start) & (pos < start + s.size))
         tangent = np.zeros((s.size, k))
         if unit:
-            tangent[pos[inside] - start, inside] = 1.0
+            tangent[pos[inside] - start, tangents.column(inside)] = 1.0
         elif len(inside):
             tangent[pos[inside] - start] = _dense([tangents[c] for c in inside.tolist()], k)
         arrays[start] = DualArray(values, tangent.reshape((*s.shape, k)), tag)
     covered = _covered(blocks, set(arrays))
     for c, j in enumerate(positions):
         if j not in covered:
-            work[j] = _make(leaves[j], _unit_vector(c, k) if unit else tangents[c], tag)
+            t = _unit_vector(int(tangents.column(c)), k) if unit else tangents[c]
+            work[j] = _make(leaves[j], t, tag)
     return _rebuild(spec, work, arrays, 0)[0]
 
 
@@ -197,6 +212,11 @@ def output_rows(out: Any, tag: int, k: int) -> tuple[list[Any], Spec, list[Any]]
 
     shape = walk(out)
     return values, flatten(shape)[1], rows
+
+
+def stack_columns(columns: Sequence[Any]) -> np.ndarray:
+    """The Jacobian from its columns (float64 rows): one array, rows the outputs."""
+    return np.array(columns, dtype=np.float64).T
 
 
 def _holds_dual_arrays(node: Any) -> bool:
