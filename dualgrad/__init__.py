@@ -23,6 +23,8 @@ from dualgrad.api import (
     jvp,
     value_and_grad,
 )
+from dualgrad.custom import Primitive, primitive
+from dualgrad.customjvp import custom_jvp
 from dualgrad.dual import Dual
 from dualgrad.sparsity import (
     SparseJacobian,
@@ -52,10 +54,12 @@ def __getattr__(name: str) -> object:
 __all__ = [
     "Dual",
     "GradResult",
+    "Primitive",
     "SparseJacobian",
     "Taylor",
     "__version__",
     "derivative",
+    "custom_jvp",
     "derivatives",
     "dmath",
     "forward_gradient",
@@ -65,6 +69,7 @@ __all__ = [
     "jacobian",
     "jacobian_sparsity",
     "jvp",
+    "primitive",
     "rules",
     "sparse_hessian",
     "sparse_jacobian",
