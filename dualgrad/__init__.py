@@ -26,6 +26,7 @@ from dualgrad.api import (
 from dualgrad.custom import Primitive, primitive
 from dualgrad.customjvp import custom_jvp
 from dualgrad.dual import Dual
+from dualgrad.implicit import ConvergenceError, fixed_point, root
 from dualgrad.sparsity import (
     SparseJacobian,
     hessian_sparsity,
@@ -52,6 +53,7 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "ConvergenceError",
     "Dual",
     "GradResult",
     "Primitive",
@@ -62,6 +64,7 @@ __all__ = [
     "custom_jvp",
     "derivatives",
     "dmath",
+    "fixed_point",
     "forward_gradient",
     "grad",
     "hessian",
@@ -70,6 +73,7 @@ __all__ = [
     "jacobian_sparsity",
     "jvp",
     "primitive",
+    "root",
     "rules",
     "sparse_hessian",
     "sparse_jacobian",

@@ -15,7 +15,7 @@ the table writes them, ``d(*args, out)``: the arguments and the already computed
 >>> sinc(2.0) == math.sin(2.0) / 2.0
 True
 >>> round(derivative(sinc, 2.0), 12)
--0.435397774979
+-0.43539777498
 
 Partials written with operators and :mod:`dualgrad.dmath` (or other primitives) are
 themselves differentiable, so hessians and Taylor mode work to any order. A partial that
