@@ -23,7 +23,10 @@ from dualgrad.api import (
     jvp,
     value_and_grad,
 )
+from dualgrad.custom import Primitive, primitive
+from dualgrad.customjvp import custom_jvp
 from dualgrad.dual import Dual
+from dualgrad.implicit import ConvergenceError, fixed_point, root
 from dualgrad.sparsity import (
     SparseJacobian,
     hessian_sparsity,
@@ -50,14 +53,18 @@ def __getattr__(name: str) -> object:
 
 
 __all__ = [
+    "ConvergenceError",
     "Dual",
     "GradResult",
+    "Primitive",
     "SparseJacobian",
     "Taylor",
     "__version__",
     "derivative",
+    "custom_jvp",
     "derivatives",
     "dmath",
+    "fixed_point",
     "forward_gradient",
     "grad",
     "hessian",
@@ -65,6 +72,8 @@ __all__ = [
     "jacobian",
     "jacobian_sparsity",
     "jvp",
+    "primitive",
+    "root",
     "rules",
     "sparse_hessian",
     "sparse_jacobian",

@@ -205,6 +205,18 @@ def sparse_jacobian(d: dict) -> None:
         assert not t["dense_extrapolated"] and t["relative_difference"] <= 1e-12
 
 
+def implicit_sensitivity(d: dict) -> None:
+    grid, solved, a0 = d["grid"], d["solved"], d["a0"]
+    near = [i for i, a in enumerate(grid) if 0 < abs(a - a0) <= 0.3]
+    for i in near:  # near a0 every higher order of the series is closer to the re-solves
+        errors = [abs(d["taylor"][k][i] - solved[i]) for k in ("1", "2", "3", "5")]
+        assert all(b < a for a, b in itertools.pairwise(errors)), (grid[i], errors)
+    for ift, fd in zip(d["du_da_ift"], d["du_da_fd"], strict=True):
+        assert ift == pytest.approx(fd, rel=1e-6)  # the theorem agrees with re-solving
+    assert d["du_da_ift"][-1] > 10 * d["du_da_ift"][0]  # and grows toward the fold
+    assert d["coefficients"][1] == pytest.approx(d["grad_at_a0"][0], rel=1e-14)
+
+
 EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/derivatives.py": derivatives,
     "examples/hill.py": hill,
@@ -222,6 +234,7 @@ EXPECTED: dict[str, Callable[[dict], None]] = {
     "benchmarks/taylor_orders.py": taylor_orders,
     "examples/sparse_newton.py": sparse_newton,
     "benchmarks/sparse_jacobian.py": sparse_jacobian,
+    "examples/implicit_sensitivity.py": implicit_sensitivity,
 }
 
 
