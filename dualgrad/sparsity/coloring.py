@@ -22,7 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-__all__ = ["ORDERS", "band_coloring", "color_columns", "greedy_columns", "is_valid_column_coloring", "star_color"]
+__all__ = [
+    "ORDERS",
+    "band_coloring",
+    "color_columns",
+    "greedy_columns",
+    "is_valid_column_coloring",
+    "star_color",
+]
 
 
 def _columns(rows: Sequence[Sequence[int]], n: int) -> list[list[int]]:

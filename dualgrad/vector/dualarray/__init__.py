@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dualgrad.rules import install
 from dualgrad.vector.dualarray import linalg, products, reductions, shapes, ufuncs
 from dualgrad.vector.dualarray.core import DualArray
 
@@ -34,6 +35,17 @@ __all__ = ["DualArray", "supported"]
 for _module in (shapes, reductions, products, linalg):
     DualArray.functions.update(_module.FUNCTIONS)
 DualArray.ufuncs.update(ufuncs.UFUNC_METHODS)
+# every rule of the table as a method (x.exp(), x.sigmoid(), x.minimum(y)), as on every number
+# type, so dmath's mirror and micrograd-style code take dual arrays too; the operators are
+# numpy's (the class's own dunders, which install leaves in place)
+_OPERATORS = {
+    name: getattr(DualArray, name)
+    for name in dir(DualArray)
+    if name.startswith("__") and name.endswith("__") and name in vars(DualArray)
+}
+install(DualArray, ufuncs.rule_unary, ufuncs.rule_binary)
+for _dunder, _operator in _OPERATORS.items():
+    setattr(DualArray, _dunder, _operator)
 
 
 def supported() -> list[str]:

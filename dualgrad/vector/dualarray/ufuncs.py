@@ -27,7 +27,16 @@ from dualgrad.rules import RULES, Rule
 from dualgrad.vector.dualarray.core import DualArray, as_parts, from_parts
 from dualgrad.vector.dualarray.partials import evaluate
 
-__all__ = ["COMPOSED", "ON_VALUES", "PIECEWISE_CONSTANT", "RULE_OF", "UFUNC_METHODS", "call"]
+__all__ = [
+    "COMPOSED",
+    "ON_VALUES",
+    "PIECEWISE_CONSTANT",
+    "RULE_OF",
+    "UFUNC_METHODS",
+    "call",
+    "rule_binary",
+    "rule_unary",
+]
 
 RULE_OF: dict[str, str] = {
     "add": "add",
@@ -148,14 +157,17 @@ def _width(parts: Sequence[tuple[Any, Any]]) -> int:
     return max(t.shape[-1] for _, t in parts if t is not None)
 
 
-def _by_rule(rule: Rule, ufunc: np.ufunc, parts: Sequence[tuple[Any, Any]], tag: int) -> Any:
-    """The value by numpy, the tangent by the rule's partials on whole arrays."""
+def _by_rule(
+    rule: Rule, value_of: Callable[..., Any], parts: Sequence[tuple[Any, Any]], tag: int
+) -> Any:
+    """The value by numpy (`value_of` on the arrays), the tangent by the rule's partials on
+    whole arrays."""
     values = [v for v, _ in parts]
     if rule.integer:
         for i in rule.integer:
             if parts[i][1] is not None:
-                raise TypeError(f"np.{ufunc.__name__}: argument {i} takes integers only")
-    value = ufunc(*values)
+                raise TypeError(f"{rule.name}: argument {i} takes integers only")
+    value = value_of(*values)
     shape = (*np.shape(value), _width(parts))
     tangent = None
     for i, (_, t) in enumerate(parts):
@@ -199,6 +211,67 @@ def _into(out: Any, result: Any, name: str) -> Any:
         )
     buffer[...] = result
     return buffer
+
+
+# -- every rule as a method of dual arrays (x.exp(), x.relu(), x.atan2(y)), so dmath and
+# micrograd-style code take them as they take Duals (installed by the package's __init__)
+def _relu(x: Any) -> Any:
+    return np.where((x > 0) | (x != x), x, 0.0)  # nan in, nan out; 0 below the kink
+
+
+def _softplus(x: Any) -> Any:
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))  # the table's stable form
+
+
+def _array_value(rule: Rule) -> Callable[..., Any]:
+    """The rule's value on arrays: numpy's ufunc of that rule, a stable numpy form, or the
+    table's own value function entry by entry."""
+    for name, of in RULE_OF.items():
+        if of == rule.name and hasattr(np, name):
+            found: Callable[..., Any] = getattr(np, name)
+            return found
+    forms: dict[str, Callable[..., Any]] = {
+        "relu": _relu,
+        "softplus": _softplus,
+        "sigmoid": _sigmoid_value,
+    }
+    return forms.get(rule.name) or np.vectorize(rule.f, otypes=[np.float64])
+
+
+def _sigmoid_value(x: Any) -> Any:
+    from dualgrad._partials import _gen_sigmoid
+
+    return _gen_sigmoid(x)
+
+
+def rule_unary(rule: Rule) -> Callable[[DualArray], Any]:
+    """``x.name()`` on a dual array, by the rule (:func:`dualgrad.rules.install`)."""
+    value_of = _array_value(rule)
+
+    def op(self: DualArray) -> Any:
+        return _by_rule(rule, value_of, [(self.value, self.tangent)], self.tag)
+
+    op.__name__ = op.__qualname__ = rule.name
+    return op
+
+
+def rule_binary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """(``x.name(y)``, the reflected ``name(y, x)``) on a dual array, by the rule."""
+    value_of = _array_value(rule)
+
+    def op(self: DualArray, other: Any) -> Any:
+        return _by_rule(
+            rule, value_of, [as_parts(self, self.tag), as_parts(other, self.tag)], self.tag
+        )
+
+    def rop(self: DualArray, other: Any) -> Any:
+        return _by_rule(
+            rule, value_of, [as_parts(other, self.tag), as_parts(self, self.tag)], self.tag
+        )
+
+    op.__name__ = op.__qualname__ = rule.name
+    rop.__name__ = rop.__qualname__ = "r" + rule.name
+    return op, rop
 
 
 # -- ufuncs composed of rules (their derivatives come from those rules) -----------------------
