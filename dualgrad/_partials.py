@@ -76,7 +76,7 @@ def _gen_sigmoid(x: Any) -> Any:
 def _is_array(x: Any) -> bool:
     """A numpy float array of more than one entry (a dual array's values or partials): the
     helpers above then compute entry by entry with numpy's ufuncs."""
-    return getattr(x, "ndim", 0) > 0 and not hasattr(x, "tangent")
+    return getattr(x, "ndim", 0) > 0
 
 
 def _numpy(name: str) -> Any:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dualgrad._layers import vector
-from dualgrad._number import describe
+from dualgrad._number import describe, is_array
 from dualgrad._seed import array_blocks, check_leaves, chunk_width, seed_columns, seeded_pass
 from dualgrad._tags import Tagged, active, tangent_of, value_of
 from dualgrad.dual import Dual
@@ -316,6 +316,10 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
     N * N passes of `f` (2-argument functions: 4 passes). For a numpy array `x`, a float64
     array of shape ``x.shape + x.shape``.
     """
+    if is_array(x) and x.dtype.kind in "fiu":  # numpy code: nested dual arrays, in bulk
+        with Tagged() as outer, Tagged() as inner:
+            result: Any = vector().array_hessian(f, x, outer, inner)
+        return result
     leaves, spec = flatten(x)
     check_leaves(leaves, spec, "hessian")
 

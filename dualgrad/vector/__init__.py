@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "ArrayBlocks",
     "DualArray",
+    "array_hessian",
     "array_jvp",
     "array_ufunc",
     "contains_array",
@@ -61,6 +62,7 @@ _HOME = {
     "fit_width": "dualarray.seeding",
     "stack_columns": "dualarray.seeding",
     "array_jvp": "dualarray.jvp",
+    "array_hessian": "dualarray.hessian",
     "contains_array": "dualarray.jvp",
 }
 

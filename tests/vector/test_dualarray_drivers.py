@@ -221,3 +221,48 @@ def test_a_dual_array_reaches_f_and_its_scalars_are_duals():
         return total
 
     assert grad(f, np.array([1.0, 2.0]), chunk="all").tolist() == [math.pi, math.pi]
+
+
+def logistic_hessian(w):
+    s = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return (X.T * (s * (1.0 - s))) @ X / len(Y)
+
+
+def test_hessian_of_numpy_code_by_nested_dual_arrays_matches_the_closed_form():
+    H = hessian(logistic, W)
+    assert isinstance(H, np.ndarray) and H.shape == (6, 6)
+    np.testing.assert_allclose(H, logistic_hessian(W), rtol=1e-12, atol=1e-16)
+
+
+def test_hessian_of_mixed_numpy_code_equals_the_object_path():
+    x = np.array([[0.3, -0.7], [1.1, 0.4]])
+
+    def f(v):
+        return (
+            np.sum(np.sin(v) * v[0, 0])
+            + np.prod(v)
+            + np.max(v) ** 2
+            + np.sum(np.tanh(v @ v) ** 2)
+            + np.sqrt(np.sum(v * v))
+            + np.mean(np.exp(v), axis=0)[1]
+        )
+
+    H = hessian(f, x)
+    assert H.shape == (2, 2, 2, 2)
+    old = hessian(lambda leaves: f(rebuild(leaves, x.shape, numbers=True)), x.ravel().tolist())
+    np.testing.assert_allclose(H.reshape(4, 4), np.array(old), rtol=1e-13, atol=1e-15)
+
+
+def test_hessian_of_linear_and_constant_functions_is_zero_and_bad_outputs_are_named():
+    x = np.array([1.0, 2.0])
+    assert hessian(lambda v: np.sum(3.0 * v), x).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    assert hessian(lambda v: 2.0, x).tolist() == [[0.0, 0.0], [0.0, 0.0]]
+    with pytest.raises(TypeError, match="one number"):
+        hessian(lambda v: v * v, x)
+
+
+def test_hessian_in_blocks_of_columns_under_a_small_memory_budget(monkeypatch):
+    from dualgrad.vector.dualarray import seeding
+
+    monkeypatch.setattr(seeding, "MEMORY_BUDGET", 8 * 6 * 6 * 2)  # two columns a pass
+    np.testing.assert_allclose(hessian(logistic, W), logistic_hessian(W), rtol=1e-12, atol=1e-16)

@@ -36,6 +36,13 @@ __all__ = ["DualArray", "as_parts", "from_parts", "tangent_index"]
 _REAL = (float, int)
 
 
+class _Writeable:
+    writeable = True
+
+
+_WRITEABLE = _Writeable()  # the flags of a nested tangent (a dual array: always writeable)
+
+
 class DualArray:
     """Values (a float ndarray) and their tangents (one more, trailing axis of k tangents).
 
@@ -60,6 +67,11 @@ class DualArray:
     tag: int
 
     def __init__(self, value: Any, tangent: Any, tag: int = 0) -> None:
+        if _nested(value, tangent):  # two derivatives at once (a hessian's)
+            if tangent.shape != (*np.shape(value), tangent.shape[-1]):
+                raise ValueError("DualArray: the tangent must have the value's shape plus one axis")
+            self.value, self.tangent, self.tag = value, tangent, tag
+            return
         value = np.asarray(value)
         if value.dtype.kind not in "fiub":
             raise TypeError(f"DualArray values must be real numbers, got dtype {value.dtype}")
@@ -74,9 +86,9 @@ class DualArray:
         self.value, self.tangent, self.tag = value, tangent, tag
 
     # -- what numpy asks of an array -----------------------------------------------------------
-    shape = property(lambda self: self.value.shape, doc="The values' shape.")
-    ndim = property(lambda self: self.value.ndim, doc="The values' number of axes.")
-    size = property(lambda self: self.value.size, doc="The number of values.")
+    shape = property(lambda self: np.shape(self.value), doc="The values' shape.")
+    ndim = property(lambda self: len(self.shape), doc="The values' number of axes.")
+    size = property(lambda self: int(np.prod(self.shape)), doc="The number of values.")
     dtype = property(lambda self: self.value.dtype, doc="The values' dtype.")
     width = property(lambda self: self.tangent.shape[-1], doc="Tangents per entry (k).")
     T = property(lambda self: np.transpose(self), doc="The transpose, as ndarray.T.")
@@ -101,7 +113,9 @@ class DualArray:
         _check_index(index)
         value, tangent = as_parts(item, self.tag)
         self.value[index] = value
-        if not self.tangent.flags.writeable:  # a broadcast view: own it before writing
+        if not getattr(
+            self.tangent, "flags", _WRITEABLE
+        ).writeable:  # a broadcast view: own it before writing
             self.tangent = self.tangent.copy()
         self.tangent[tangent_index(index)] = 0.0 if tangent is None else tangent
 
@@ -351,18 +365,25 @@ def _scalar_dual(value: float, tangent: np.ndarray, tag: int) -> Dual:
 def from_parts(value: Any, tangent: Any, tag: int) -> Any:
     """The number of `value` and `tangent` (trailing tangent axis): a DualArray, or for one
     entry (a numpy scalar value) an ordinary Dual."""
-    if isinstance(value, np.ndarray) and value.ndim:
-        return DualArray(value, tangent, tag)
+    if (isinstance(value, np.ndarray) and value.ndim) or _nested(value, tangent):
+        return DualArray(value, tangent, tag)  # (nested numbers stay dual arrays, even 0-d)
     return _scalar_dual(value, tangent, tag)
+
+
+def _nested(value: Any, tangent: Any) -> bool:
+    """Numbers of two derivatives at once (a hessian's): they stay dual arrays, even 0-d."""
+    return type(value) in (DualArray, Dual) or type(tangent) is DualArray
 
 
 def as_parts(x: Any, tag: int) -> tuple[Any, Any]:
     """(value, tangent with a trailing tangent axis, or None for a constant) of any operand
     in a pass of perturbation `tag`: a DualArray, a Dual, an ndarray or a number."""
     if type(x) is DualArray:
-        if x.tag != tag:
-            raise TypeError(_mixed(x.tag, tag))
-        return x.value, x.tangent
+        if x.tag == tag:
+            return x.value, x.tangent
+        if x.tag < tag:  # an enclosing derivative's array: a constant here (a hessian's)
+            return x, None
+        raise TypeError(_mixed(x.tag, tag))
     if type(x) is Dual:
         if x.tag != tag or type(x.value) is Dual:
             raise TypeError(_mixed(x.tag, tag))

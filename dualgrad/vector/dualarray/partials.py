@@ -39,6 +39,8 @@ def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
     if not callable(d):
         return values["xy".index(d)] if isinstance(d, str) else d
     special = ARRAY_FORMS.get((rule.name, i))
+    if np.ndim(out) == 0:  # one number (a plain float, or a nested Dual): the scalar partial
+        return d(*(_scalar(v) for v in values), _scalar(out))
     with np.errstate(all="ignore"):
         if special is not None:
             return special(*values, out)
@@ -51,6 +53,11 @@ def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
                 if not isinstance(p, np.ndarray) or p.dtype.kind in "fiub":
                     return p
     return generic_entrywise(rule, i, values, out)
+
+
+def _scalar(x: Any) -> Any:
+    """A 0-d array or numpy scalar as a Python float (the scalar footnotes test its type)."""
+    return float(x) if isinstance(x, (np.ndarray, np.generic)) else x
 
 
 def generic_entrywise(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:

@@ -182,9 +182,16 @@ def _prod(x: Any, axis: Any = None, dtype: Any = None, out: Any = None,
     # d/dx_i prod = the product of the others: prefix times suffix products, no division
     # (the table's prod reduction, rules.REDUCTIONS["prod"])
     ones = np.ones_like(np.take(v, [0], axis=a))
-    left = np.cumprod(np.concatenate([ones, np.delete(v, -1, axis=a)], axis=a), axis=a)
+    left = np.cumprod(
+        np.concatenate([ones, np.take(v, np.arange(x.shape[a] - 1), axis=a)], axis=a), axis=a
+    )
     right = np.flip(
-        np.cumprod(np.flip(np.concatenate([np.delete(v, 0, axis=a), ones], axis=a), a), axis=a),
+        np.cumprod(
+            np.flip(
+                np.concatenate([np.take(v, np.arange(1, x.shape[a]), axis=a), ones], axis=a), a
+            ),
+            axis=a,
+        ),
         a,
     )
     partials = (left * right)[..., None]

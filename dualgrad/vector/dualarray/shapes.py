@@ -54,7 +54,7 @@ def _axis(axis: Any, ndim: int) -> int:
 
 def parts(items: Sequence[Any]) -> tuple[int, list[Any], list[Any], int]:
     """(tag, values, tangents or None, k) of operands among which is a dual array."""
-    tag = next(x.tag for x in _flat(items) if type(x) is DualArray)
+    tag = max(x.tag for x in _flat(items) if type(x) is DualArray)  # the newest: see ufuncs
     split = [as_parts(x, tag) for x in items]
     k = max(t.shape[-1] for _, t in split if t is not None)
     return tag, [v for v, _ in split], [t for _, t in split], k

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad._number import Number, primal
 from dualgrad.rules import RULES, Rule
 from dualgrad.vector.dualarray.core import DualArray, as_parts, from_parts
 from dualgrad.vector.dualarray.partials import evaluate
@@ -118,10 +119,9 @@ ON_VALUES = {
 
 
 def _tag(inputs: Sequence[Any]) -> int:
-    for x in inputs:
-        if type(x) is DualArray:
-            return x.tag
-    raise TypeError("no dual array among the inputs")  # pragma: no cover - numpy's contract
+    """The perturbation of the operation: the newest among the dual arrays (an older one is
+    an enclosing derivative's number, a constant here)."""
+    return max(x.tag for x in inputs if type(x) is DualArray)
 
 
 def call(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
@@ -193,12 +193,23 @@ def _times(t: np.ndarray, p: Any) -> np.ndarray:
         if p == 0:
             return np.zeros_like(t)
         return t * p
-    p = np.asarray(p)[..., None]
+    if type(p) is DualArray:
+        p = p[..., None]
+    elif not isinstance(p, Number):  # (a nested Dual multiplies every tangent as it is)
+        p = np.asarray(p)[..., None]
     with np.errstate(invalid="ignore", over="ignore"):
         term = t * p
-    if not np.isfinite(p).all():
-        term = np.where((t == 0) & ~np.isfinite(p), 0.0, term)
+    finite = np.isfinite(_numbers(p))
+    if not finite.all():
+        term = np.where((t == 0) & ~finite, 0.0, term)
     return term
+
+
+def _numbers(x: Any) -> Any:
+    """The plain numbers inside nested dual arrays and Duals (where the policy decides)."""
+    while type(x) is DualArray:
+        x = x.value
+    return primal(x)
 
 
 def _into(out: Any, result: Any, name: str) -> Any:
