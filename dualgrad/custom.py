@@ -57,6 +57,10 @@ def _factories(kind: str) -> tuple[_Build, _Build]:
         from dualgrad.taylormode import rulenodes as r
 
         return r._unary, r._binary
+    if kind == "dualarray":  # numpy code: the partials on whole arrays where they take them
+        from dualgrad.vector.dualarray import ufuncs
+
+        return ufuncs.rule_unary, ufuncs.rule_binary
     if kind == "value":
         from dualgrad.reverse import value as v
 
@@ -77,6 +81,8 @@ def _kind(x: Any) -> str | None:
         return "taylor"
     if isinstance(x, Series):
         return "series"
+    if getattr(t, "_dual_array", False):
+        return "dualarray"
     name = t.__name__
     if name == "Value" and t.__module__ == "dualgrad.reverse.value":
         return "value"
@@ -87,7 +93,15 @@ def _kind(x: Any) -> str | None:
     return "?"
 
 
-_PRIORITY = {"series": 3, "dual": 2, "taylor": 2, "value": 1, "tracer": 1, "hessian_tracer": 1}
+_PRIORITY = {
+    "series": 3,
+    "dual": 2,
+    "taylor": 2,
+    "dualarray": 2,
+    "value": 1,
+    "tracer": 1,
+    "hessian_tracer": 1,
+}
 """Which argument decides: lazy series exist only inside the newest Taylor pass; between Duals
 and Taylor numbers the newest tag is the outer number (as in their own operations)."""
 
@@ -224,6 +238,8 @@ class Primitive:
         rule = self.rule
         assert rule is not None
         if self.arity > 2:
+            if kind == "dualarray":  # entry by entry, as Duals (their object arrays)
+                return self._arrays(tuple(a.__array__() if _kind(a) == kind else a for a in args))
             return _nary.NARY[kind](rule, args, outer)
         ops = self._ops.get(kind)
         if ops is None:  # the factory that builds the table's rules for this number type

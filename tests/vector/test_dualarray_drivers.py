@@ -266,3 +266,43 @@ def test_hessian_in_blocks_of_columns_under_a_small_memory_budget(monkeypatch):
 
     monkeypatch.setattr(seeding, "MEMORY_BUDGET", 8 * 6 * 6 * 2)  # two columns a pass
     np.testing.assert_allclose(hessian(logistic, W), logistic_hessian(W), rtol=1e-12, atol=1e-16)
+
+
+def test_a_users_primitive_takes_dual_arrays_vectorised_and_nested():
+    from dualgrad import dmath, primitive
+
+    cube = primitive(lambda x: x * x * x, lambda x, out: 3.0 * x * x)
+    x = np.array([1.0, -2.0, 0.5])
+    np.testing.assert_array_equal(grad(lambda v: np.sum(cube(v)), x, chunk="all"), 3 * x**2)
+    np.testing.assert_array_equal(hessian(lambda v: np.sum(cube(v)), x), np.diag(6 * x))
+    first_only = primitive(math.exp, lambda x, out: math.exp(x))  # a partial of floats only
+    np.testing.assert_allclose(grad(lambda v: np.sum(first_only(v)), x, chunk=2), np.exp(x))
+    with pytest.raises(TypeError, match="cannot be differentiated"):
+        hessian(lambda v: np.sum(first_only(v)), x)
+    np.testing.assert_allclose(
+        hessian(lambda v: np.sum(dmath.lgamma(v + 3.0)), x),
+        np.diag([dmath.polygamma(1, e + 3.0) for e in x.tolist()]),
+        rtol=1e-13,
+    )
+
+
+def test_custom_jvp_of_a_black_box_solver_takes_dual_arrays():
+    from dualgrad import custom_jvp
+
+    a = np.array([[3.0, 1.0], [1.0, 2.0]])
+
+    @custom_jvp
+    def solve(m, b):
+        return np.linalg.solve(m, b)
+
+    @solve.defjvp
+    def _(primals, tangents):
+        (m, b), (dm, db) = primals, tangents
+        x = np.linalg.solve(m, b)
+        return x, np.linalg.solve(m, db - dm @ x)
+
+    b = np.array([1.0, 2.0])
+    expected = 2 * np.linalg.solve(a.T, np.linalg.solve(a, b))
+    for chunk in (1, "all"):
+        g = grad(lambda v: np.sum(solve(a, v) ** 2), b, chunk=chunk)
+        np.testing.assert_allclose(g, expected, rtol=1e-14)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from dualgrad.rules import Rule
+from dualgrad.vector.dualarray.core import DualArray
 
 __all__ = ["ARRAY_FORMS", "evaluate", "generic_entrywise"]
 
@@ -48,7 +49,9 @@ def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
             try:
                 p = d(*values, out)
             except (TypeError, ValueError, AttributeError, OverflowError):
-                pass  # a branch on the argument: entry by entry below
+                if any(type(v) is DualArray for v in values):
+                    raise  # nested (a hessian): the partial's own error, no plain entries
+                # a branch on the argument: entry by entry below
             else:
                 if not isinstance(p, np.ndarray) or p.dtype.kind in "fiub":
                     return p
@@ -65,6 +68,8 @@ def generic_entrywise(rule: Rule, i: int, values: Sequence[Any], out: Any) -> An
     d = rule.partial(i)
     arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in values), out)
     flat = [a.reshape(-1).tolist() for a in arrays]
+    for j in rule.integer:  # integer-only arguments (polygamma's order) as Python ints
+        flat[j] = [int(n) for n in flat[j]]
     result = np.array([float(d(*entry)) for entry in zip(*flat, strict=True)], dtype=float)
     return result.reshape(arrays[-1].shape)
 

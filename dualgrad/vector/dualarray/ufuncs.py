@@ -246,7 +246,24 @@ def _array_value(rule: Rule) -> Callable[..., Any]:
         "softplus": _softplus,
         "sigmoid": _sigmoid_value,
     }
-    return forms.get(rule.name) or np.vectorize(rule.f, otypes=[np.float64])
+    return forms.get(rule.name) or _entry_by_entry(rule)
+
+
+def _entry_by_entry(rule: Rule) -> Callable[..., Any]:
+    """The table's (or a primitive's) value function entry by entry; on an enclosing
+    derivative's dual arrays (a hessian's values), the rule applied one level down."""
+    def entry(*args: Any) -> Any:  # Python numbers, as the value function takes them
+        return rule.f(*(int(a) if i in rule.integer else float(a) for i, a in enumerate(args)))
+
+    plain = np.vectorize(entry, otypes=[np.float64])
+
+    def value_of(*values: Any) -> Any:
+        if not any(type(v) is DualArray for v in values):
+            return plain(*values)
+        tag = _tag(values)
+        return _by_rule(rule, value_of, [as_parts(v, tag) for v in values], tag)
+
+    return value_of
 
 
 def _sigmoid_value(x: Any) -> Any:
