@@ -50,7 +50,7 @@ def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
                 p = d(*values, out)
             except (TypeError, ValueError, AttributeError, OverflowError):
                 if any(type(v) is DualArray for v in values):
-                    raise  # nested (a hessian): the partial's own error, no plain entries
+                    return _nested_entrywise(rule, i, values, out)
                 # a branch on the argument: entry by entry below
             else:
                 if not isinstance(p, np.ndarray) or p.dtype.kind in "fiub":
@@ -61,6 +61,19 @@ def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
 def _scalar(x: Any) -> Any:
     """A 0-d array or numpy scalar as a Python float (the scalar footnotes test its type)."""
     return float(x) if isinstance(x, (np.ndarray, np.generic)) else x
+
+
+def _nested_entrywise(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
+    """The scalar partial at each entry of an enclosing derivative's dual arrays (a hessian's
+    values), on their entries as Duals: a dual array of that derivative again."""
+    from dualgrad.vector.dualarray.core import as_parts
+
+    tag = max(v.tag for v in (*values, out) if type(v) is DualArray)
+    d = rule.partial(i)
+    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=object) for v in (*values, out)))
+    entries = [d(*entry) for entry in zip(*(a.reshape(-1).tolist() for a in arrays), strict=True)]
+    value, tangent = as_parts(np.array(entries, dtype=object).reshape(arrays[-1].shape), tag)
+    return value if tangent is None else DualArray(value, tangent, tag)
 
 
 def generic_entrywise(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:

@@ -252,6 +252,7 @@ def _array_value(rule: Rule) -> Callable[..., Any]:
 def _entry_by_entry(rule: Rule) -> Callable[..., Any]:
     """The table's (or a primitive's) value function entry by entry; on an enclosing
     derivative's dual arrays (a hessian's values), the rule applied one level down."""
+
     def entry(*args: Any) -> Any:  # Python numbers, as the value function takes them
         return rule.f(*(int(a) if i in rule.integer else float(a) for i, a in enumerate(args)))
 
