@@ -203,3 +203,163 @@ def test_ldexp_exponent_takes_integers_only():
         np.ldexp(x, e)
     got = np.ldexp(x, np.array([3, -1]))
     assert got.value.tolist() == [12.0, -1.0] and got.tangent[:, 0].tolist() == [8.0, 0.5]
+
+
+# -- composites: closed forms ----------------------------------------------------------------
+X = np.array([-2.5, -0.3, 0.0, 0.7, 1.9, 30.0])
+Y = np.array([1.5, -0.3, 2.0, -0.7, 1.9, -30.0])
+
+
+def seeded(v, k=2, seed=7):
+    return DualArray(np.array(v, dtype=float), tangents(len(v), k, seed))
+
+
+def chain(x, slope):
+    """The tangent of f(x) with f' = slope: x's tangents times the slope, entry by entry."""
+    return x.tangent * np.asarray(slope)[..., None]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "slope"),
+    [
+        ("square", lambda v: v * v, lambda v: 2 * v),
+        ("reciprocal", lambda v: 1 / v, lambda v: -1 / (v * v)),
+        ("exp2", lambda v: 2.0**v, lambda v: 2.0**v * math.log(2.0)),
+        ("conjugate", lambda v: v, lambda v: np.ones_like(v)),
+        ("sign", np.sign, lambda v: np.zeros_like(v)),
+        ("rint", np.rint, lambda v: np.zeros_like(v)),
+    ],
+)
+def test_unary_composites_and_piecewise_constants(name, value, slope):
+    v = X[X != 0] if name == "reciprocal" else X
+    x = seeded(v)
+    got = getattr(np, name)(x)
+    assert type(got) is DualArray
+    np.testing.assert_allclose(got.value, value(v), rtol=RTOL)
+    np.testing.assert_allclose(got.tangent, chain(x, slope(v)), rtol=RTOL, atol=ATOL)
+
+
+def test_logaddexp_against_the_closed_form():
+    a, b = seeded(X, 3, 1), seeded(Y, 3, 2)
+    got = np.logaddexp(a, b)
+    np.testing.assert_allclose(got.value, np.logaddexp(X, Y), rtol=RTOL)
+    wa, wb = special.expit(X - Y), special.expit(Y - X)  # d/da = e^a / (e^a + e^b)
+    np.testing.assert_allclose(got.tangent, chain(a, wa) + chain(b, wb), rtol=1e-14, atol=1e-300)
+    got2 = np.logaddexp2(a, b)
+    np.testing.assert_allclose(got2.value, np.logaddexp2(X, Y), rtol=RTOL)
+    wa, wb = special.expit((X - Y) * math.log(2)), special.expit((Y - X) * math.log(2))
+    np.testing.assert_allclose(got2.tangent, chain(a, wa) + chain(b, wb), rtol=1e-14, atol=1e-15)
+    one = np.logaddexp(a, 0.5)  # a constant on one side
+    np.testing.assert_allclose(one.tangent, chain(a, special.expit(X - 0.5)), rtol=1e-14)
+
+
+def test_logaddexp_at_infinities():
+    inf = math.inf
+    a = DualArray(np.array([inf, -inf, -inf, 3.0]), np.ones((4, 1)))
+    b = DualArray(np.array([inf, -inf, 2.0, -inf]), 2 * np.ones((4, 1)))
+    got = np.logaddexp(a, b)
+    assert got.value.tolist() == [inf, -inf, 2.0, 3.0]
+    assert got.tangent[2:, 0].tolist() == [2.0, 1.0]  # the finite one carries the slope
+
+
+def test_fmax_fmin_take_the_other_argument_at_nan_and_the_first_at_a_tie():
+    nan = math.nan
+    a = DualArray(np.array([nan, 1.0, 2.0, 3.0, nan]), np.array([[1.0], [2], [3], [4], [5]]))
+    b = DualArray(np.array([0.5, nan, 2.0, 4.0, nan]), np.array([[10.0], [20], [30], [40], [50]]))
+    hi, lo = np.fmax(a, b), np.fmin(a, b)
+    assert np.array_equal(hi.value, np.fmax(a.value, b.value), equal_nan=True)
+    assert np.array_equal(lo.value, np.fmin(a.value, b.value), equal_nan=True)
+    assert hi.tangent[:4, 0].tolist() == [10.0, 2.0, 3.0, 40.0]
+    assert lo.tangent[:4, 0].tolist() == [10.0, 2.0, 3.0, 4.0]
+    assert math.isnan(hi.value[4])
+
+
+def test_maximum_minimum_propagate_nan_with_its_slope():
+    nan = math.nan
+    a = DualArray(np.array([nan, 1.0, 2.0]), np.array([[1.0], [2], [3]]))
+    b = DualArray(np.array([0.5, nan, 2.0]), np.array([[10.0], [20], [30]]))
+    for f in (np.maximum, np.minimum):
+        got = f(a, b)
+        assert np.array_equal(got.value, f(a.value, b.value), equal_nan=True)
+        assert got.tangent[:, 0].tolist() == [1.0, 20.0, 3.0]  # nan's slope, the first at a tie
+
+
+def test_modf_and_divmod():
+    x = seeded([-2.5, 0.7, 3.25])
+    frac, whole = np.modf(x)
+    want_f, want_w = np.modf(x.value)
+    assert np.array_equal(frac.value, want_f) and np.array_equal(whole.value, want_w)
+    assert np.array_equal(frac.tangent, x.tangent) and not whole.tangent.any()
+    y = seeded([1.5, -0.4, 2.0], seed=9)
+    q, r = np.divmod(x, y)
+    assert np.array_equal(q.value, np.floor_divide(x.value, y.value))
+    assert np.array_equal(r.value, np.remainder(x.value, y.value))
+    assert not q.tangent.any()
+    np.testing.assert_allclose(r.tangent, x.tangent - chain(y, q.value), rtol=RTOL)
+    # divmod(x, y) the builtin goes through the same ufunc
+    q2, r2 = divmod(x, y)
+    assert np.array_equal(q2.value, q.value) and np.array_equal(r2.tangent, r.tangent)
+
+
+def test_heaviside_is_flat():
+    x = seeded([-1.0, 0.0, 2.0])
+    got = np.heaviside(x, 0.5)
+    assert got.value.tolist() == [0.0, 0.5, 1.0] and not got.tangent.any()
+
+
+# -- comparisons and predicates: plain boolean arrays of the values ----------------------------
+@pytest.mark.parametrize("name", sorted(ufuncs.ON_VALUES))
+def test_comparisons_and_predicates_read_the_values(name):
+    f = getattr(np, name)
+    v = np.array([-1.0, 0.0, math.nan, math.inf, 2.0])
+    x, y = seeded(v), DualArray(v[::-1].copy(), np.ones((5, 1)))
+    args = (x,) if f.nin == 1 else (x, y)
+    plain = (v,) if f.nin == 1 else (v, v[::-1])
+    got = f(*args)
+    assert type(got) is np.ndarray and got.dtype == bool
+    assert np.array_equal(got, f(*plain))
+    if f.nin == 2:  # with a constant on either side
+        assert np.array_equal(f(x, 0.0), f(v, 0.0)) and np.array_equal(f(0.0, x), f(0.0, v))
+
+
+def test_operators_compare_values():
+    x = seeded([1.0, 2.0, 3.0])
+    assert ((x < 2.0) == [True, False, False]).all() and ((2.0 <= x) == [0, 1, 1]).all()
+    assert (x == x).all() and not (x != x).any() and type(x > 1.0) is np.ndarray
+
+
+# -- refusals ---------------------------------------------------------------------------------
+SUPPORTED = (
+    set(ufuncs.RULE_OF) | set(ufuncs.COMPOSED) | ufuncs.ON_VALUES | ufuncs.PIECEWISE_CONSTANT
+)
+
+
+def numpy_ufuncs():
+    """numpy's ufuncs by their own names (np.abs is np.absolute, np.acos np.arccos ...)."""
+    return sorted({f.__name__ for f in vars(np).values() if isinstance(f, np.ufunc)})
+
+
+@pytest.mark.parametrize("name", [n for n in numpy_ufuncs() if n not in SUPPORTED])
+def test_unsupported_ufuncs_refuse_by_name(name):
+    f = getattr(np, name)
+    x = seeded([0.5, 1.5])
+    args = [x] * f.nin
+    with pytest.raises(TypeError, match=rf"np\.{f.__name__}\b"):
+        f(*args)
+
+
+def test_ufunc_methods_and_keywords():
+    x = seeded([0.5, 1.5, 2.0])
+    assert np.add.reduce(x).value == 4.0 and np.multiply.accumulate(x).value.tolist() == [
+        0.5, 0.75, 1.5]  # fmt: skip
+    outer = np.multiply.outer(x, x)
+    assert outer.shape == (3, 3) and np.array_equal(outer.value, np.outer(x.value, x.value))
+    with pytest.raises(TypeError, match=r"np\.add\.reduceat"):
+        np.add.reduceat(x, [0, 1])
+    with pytest.raises(TypeError, match=r"np\.exp.*where"):
+        np.exp(x, where=np.array([True, False, True]))
+    with pytest.raises(TypeError, match=r"np\.exp.*zeros_like"):
+        np.exp(x, out=np.zeros(3))
+    buffer = np.zeros_like(x)
+    assert np.exp(x, out=buffer) is buffer
+    np.testing.assert_allclose(buffer.tangent, chain(x, np.exp(x.value)), rtol=RTOL)
