@@ -324,7 +324,8 @@ def test_comparisons_and_predicates_read_the_values(name):
 
 def test_operators_compare_values():
     x = seeded([1.0, 2.0, 3.0])
-    assert ((x < 2.0) == [True, False, False]).all() and ((2.0 <= x) == [0, 1, 1])  # noqa: SIM300 - the reflected operator.all()
+    reflected = 2.0 <= x  # noqa: SIM300 - the reflected operator is the point
+    assert ((x < 2.0) == [True, False, False]).all() and (reflected == [0, 1, 1]).all()
     assert (x == x).all() and not (x != x).any() and type(x > 1.0) is np.ndarray
 
 
