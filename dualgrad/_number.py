@@ -109,7 +109,9 @@ class Number:
             f"when a math.* function is given a {type(self).__name__}). Use "
             f"`{letter}.{self._primal_name}` to take the number on purpose, or the "
             "dualgrad.dmath mirror, e.g. dualgrad.dmath.exp instead of math.exp, which keeps "
-            "the derivative."
+            "the derivative. Storing it into a float array (w = np.zeros(n); w[i] = ...) does "
+            "this too: make the array like the parameters, np.zeros_like(x), or with "
+            "dtype=object."
         )
 
     def __float__(self) -> float:

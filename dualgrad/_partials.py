@@ -132,10 +132,12 @@ def _plain(x: Any) -> bool:
 
 
 def _pointwise(x: Any) -> bool:
-    """A plain number or a Dual (a value and a tangent). Other number types - Taylor series -
+    """A plain number, a Dual (a value and a tangent) or a float array (a dual array's values,
+    entry by entry plain numbers: a branching rewrite then goes entry by entry, never to the
+    textbook form, which overflows in the tails). Other number types - Taylor series -
     take a partial's textbook form: the float-only rewrites below (for overflow and the tails)
     would cost them extra series per coefficient, and their own arithmetic is exact enough."""
-    return type(x) in _REAL or hasattr(x, "tangent")
+    return type(x) in _REAL or hasattr(x, "tangent") or _is_array(x)
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)

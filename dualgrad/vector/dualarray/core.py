@@ -158,6 +158,12 @@ class DualArray:
     def __rmod__(self, other: Any) -> Any:
         return np.remainder(other, self)
 
+    def __divmod__(self, other: Any) -> Any:
+        return np.divmod(self, other)
+
+    def __rdivmod__(self, other: Any) -> Any:
+        return np.divmod(other, self)
+
     def __pow__(self, other: Any) -> Any:
         return np.power(self, other)
 

@@ -79,12 +79,34 @@ def _nested_entrywise(rule: Rule, i: int, values: Sequence[Any], out: Any) -> An
 def generic_entrywise(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
     """THE GENERIC PATH: the scalar partial at each entry (Python floats), as an array."""
     d = rule.partial(i)
-    arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in values), out)
+    arrays = np.broadcast_arrays(*(_numbers(v) for v in values), out)
     flat = [a.reshape(-1).tolist() for a in arrays]
     for j in rule.integer:  # integer-only arguments (polygamma's order) as Python ints
         flat[j] = [int(n) for n in flat[j]]
-    result = np.array([float(d(*entry)) for entry in zip(*flat, strict=True)], dtype=float)
+    result = np.array([_at(d, entry) for entry in zip(*flat, strict=True)], dtype=float)
     return result.reshape(arrays[-1].shape)
+
+
+def _numbers(v: Any) -> Any:
+    """An argument as an array whose entries are Python floats, or ints where it holds
+    integers (ldexp's exponent: math refuses a float there)."""
+    a = np.asarray(v)
+    return a if a.dtype.kind in "iu" else a.astype(np.float64)
+
+
+def _at(d: Callable[..., Any], entry: Sequence[float]) -> float:
+    """The scalar partial at one entry. Where math refuses it (outside math's domain, where
+    numpy's value is nan or +-inf: acosh'(-1), cosh'(1000)), the same formula on one-entry
+    arrays gives IEEE's answer (nan, +-inf) as numpy gives the value."""
+    try:
+        return float(d(*entry))
+    except (ValueError, OverflowError, ZeroDivisionError):
+        pass
+    try:
+        with np.errstate(all="ignore"):
+            return float(np.reshape(d(*(np.array([e]) for e in entry)), -1)[0])
+    except (ValueError, OverflowError, ZeroDivisionError, TypeError, AttributeError):
+        return NAN  # a helper with no array form (polygamma): no limit to give
 
 
 # -- SPECIAL CASES: array forms of the branching footnotes (each proven equal to the generic
@@ -150,7 +172,7 @@ def _pow_base(x: Any, y: Any, out: Any) -> Any:
 
 def _pow_exponent(x: Any, y: Any, out: Any) -> Any:
     p = out * np.log(np.where(x > 0, x, 1.0))
-    return _patch(p, ~(x > 0), "pow", 1, (x, y), out)
+    return _patch(p, np.logical_not(x > 0), "pow", 1, (x, y), out)  # (x may be a float)
 
 
 def _patch(p: Any, odd: Any, name: str, i: int, values: Sequence[Any], out: Any) -> Any:

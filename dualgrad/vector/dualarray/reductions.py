@@ -206,12 +206,15 @@ def _cumprod(x: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> An
         x = np.reshape(x, -1)
         axis = 0
     (a,) = axes_of(axis, x.ndim)
-    lanes = [x[(slice(None),) * a + (i,)] for i in range(x.shape[a])]
+    # lanes keep their axis (x[..., i:i+1]): one-entry lanes of a vector stay dual arrays
+    lanes = [x[(slice(None),) * a + (slice(i, i + 1),)] for i in range(x.shape[a])]
     running, out_lanes = None, []
     for lane in lanes:  # the mul rule, lane by lane
         running = lane if running is None else np.multiply(running, lane)
         out_lanes.append(running)
-    return np.stack(out_lanes, axis=a)
+    if not out_lanes:
+        return x.copy()
+    return np.concatenate(out_lanes, axis=a)
 
 
 @_implements(np.var)

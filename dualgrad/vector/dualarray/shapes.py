@@ -216,12 +216,19 @@ def _append(arr: Any, values: Any, axis: Any = None) -> Any:
     return _concatenate([arr, values], axis=axis)
 
 
-@_implements(np.split, np.array_split)
+@_implements(np.split)
 def _split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
     (a,) = axes_of(axis, x.ndim)
-    split = np.array_split  # the same as np.split where that one does not refuse
     if isinstance(indices_or_sections, int) and x.shape[a] % indices_or_sections:
         np.split(x.value, indices_or_sections, axis=a)  # np.split's own error
+    return _array_split(x, indices_or_sections, axis)
+
+
+@_implements(np.array_split)
+def _array_split(x: Any, indices_or_sections: Any, axis: int = 0) -> list[Any]:
+    """np.array_split (and np.split where that one does not refuse): unequal parts allowed."""
+    (a,) = axes_of(axis, x.ndim)
+    split = np.array_split
     vs = split(x.value, indices_or_sections, axis=a)
     ts = split(x.tangent, indices_or_sections, axis=a)
     return [from_parts(v, t, x.tag) for v, t in zip(vs, ts, strict=True)]

@@ -305,15 +305,21 @@ def rule_binary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
 
 # -- ufuncs composed of rules (their derivatives come from those rules) -----------------------
 def _logaddexp(a: Any, b: Any) -> Any:
-    # log(e**a + e**b) = max(a, b) + log1p(exp(-|a - b|)); where both are the same infinity
-    # the difference is nan, and the max itself is the answer
-    big = np.maximum(a, b)
-    gap = np.abs(np.subtract(a, b))
-    inf_tie = np.isinf(big.value if type(big) is DualArray else np.asarray(big)) & np.isnan(
-        gap.value if type(gap) is DualArray else np.asarray(gap)
-    )
-    rest = np.log1p(np.exp(np.negative(_fill(gap, inf_tie))))
+    # log(e**a + e**b) = big + log1p(exp(small - big)), as the scalar path: the larger one
+    # (the first at a tie) is `big`, so at a tie each side's slope is 1/2 (|a - b| would put
+    # abs's kink there and give the first side all of it); where both are the same infinity
+    # the difference is nan, and `big` itself is the answer
+    first = _values(a) >= _values(b)
+    big, small = np.where(first, a, b), np.where(first, b, a)
+    with np.errstate(invalid="ignore"):
+        gap = np.subtract(small, big)
+    inf_tie = np.isinf(_values(big)) & np.isnan(_values(gap)) & ~np.isnan(_values(small))
+    rest = np.log1p(np.exp(_fill(gap, inf_tie)))
     return np.add(big, _mask(rest, inf_tie))
+
+
+def _values(x: Any) -> Any:
+    return x.value if type(x) is DualArray else np.asarray(x)
 
 
 def _fill(x: Any, where: np.ndarray) -> Any:
@@ -339,7 +345,7 @@ def _fmin(a: Any, b: Any) -> Any:
 
 
 def _isnan(x: Any) -> Any:
-    return np.isnan(x.value if type(x) is DualArray else x)
+    return np.isnan(_values(x))
 
 
 def _modf(x: Any) -> tuple[Any, Any]:
