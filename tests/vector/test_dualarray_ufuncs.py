@@ -364,3 +364,16 @@ def test_ufunc_methods_and_keywords():
     buffer = np.zeros_like(x)
     assert np.exp(x, out=buffer) is buffer
     np.testing.assert_allclose(buffer.tangent, chain(x, np.exp(x.value)), rtol=RTOL)
+
+
+def test_outside_the_domain_the_tangent_is_nan_as_the_value():
+    from dualgrad.vector.dualarray import DualArray
+
+    x = DualArray(np.array([0.5, 1.3, -1.0, np.inf]), np.ones((4, 1)))
+    with np.errstate(all="ignore"):
+        y = np.arctanh(x)  # 1.3 and -1 (a pole: inf, not nan) ...
+        z = np.log(x - 1.0)  # log of negatives: no derivative
+        w = x - x  # inf - inf: IEEE's nan on floats too, its tangent the rule's (0)
+    assert np.isnan(y.tangent[1, 0]) and not np.isnan(y.tangent[0, 0])
+    assert np.isnan(z.tangent[:3, 0]).tolist() == [True, False, True]
+    assert w.tangent[:, 0].tolist() == [0.0, 0.0, 0.0, 0.0]

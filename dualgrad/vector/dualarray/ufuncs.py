@@ -173,13 +173,41 @@ def _by_rule(
     for i, (_, t) in enumerate(parts):
         if t is None:
             continue
-        term = _times(t, evaluate(rule, i, values, value))
+        p = evaluate(rule, i, values, value)
+        if tangent is not None and type(p) is float and p == -1.0:
+            tangent = tangent - t  # (sub: one pass, not a negation and a sum)
+            continue
+        term = _times(t, p)
         tangent = term if tangent is None else tangent + term
     if tangent is None:
         raise TypeError("no tangent among the operands")  # pragma: no cover - _tag found one
     if tangent.shape != shape:
         tangent = np.broadcast_to(tangent, shape)
+    undefined = _outside_domain(rule, value, values)
+    if undefined is not None:
+        tangent = np.where(undefined[..., None], np.nan, tangent)
     return from_parts(value, tangent, tag)
+
+
+def _outside_domain(rule: Rule, value: Any, values: Sequence[Any]) -> Any:
+    """Where numpy's value is nan and the scalar rule refuses the entry (log(-1), arccosh(0.5),
+    0/0: math raises), no derivative exists: the tangent is nan there too, never a finite
+    number. (inf - inf is IEEE's nan on floats too: its tangent stays the rule's.)"""
+    if not isinstance(value, (np.ndarray, np.generic)) or not np.isnan(value).any():
+        return None
+    if any(type(v) is DualArray for v in values):
+        return None
+    arrays = np.broadcast_arrays(*(_numbers(v) for v in values), value)
+    made = np.isnan(arrays[-1])
+    for a in arrays[:-1]:
+        made = made & ~np.isnan(a)
+    for index in zip(*np.nonzero(made), strict=True):
+        try:
+            rule.f(*(a[index].item() for a in arrays[:-1]))
+        except (ValueError, ZeroDivisionError, OverflowError):
+            continue
+        made[index] = False  # the scalar rule computes nan here too: its tangent stands
+    return made if made.any() else None
 
 
 def _times(t: np.ndarray, p: Any) -> np.ndarray:
