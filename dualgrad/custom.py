@@ -58,9 +58,9 @@ def _factories(kind: str) -> tuple[_Build, _Build]:
 
         return r._unary, r._binary
     if kind == "dualarray":  # numpy code: the partials on whole arrays where they take them
-        from dualgrad.vector.dualarray import ufuncs
+        from dualgrad.vector.dualarray import methods
 
-        return ufuncs.rule_unary, ufuncs.rule_binary
+        return methods.rule_unary, methods.rule_binary
     if kind == "value":
         from dualgrad.reverse import value as v
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import Any
 
 from dualgrad.rules import install
-from dualgrad.vector.dualarray import linalg, products, reductions, shapes, ufuncs
+from dualgrad.vector.dualarray import linalg, methods, products, reductions, shapes, ufuncs
 from dualgrad.vector.dualarray.core import DualArray
 
 __all__ = ["DualArray", "supported"]
@@ -43,7 +43,7 @@ _OPERATORS = {
     for name in dir(DualArray)
     if name.startswith("__") and name.endswith("__") and name in vars(DualArray)
 }
-install(DualArray, ufuncs.rule_unary, ufuncs.rule_binary)
+install(DualArray, methods.rule_unary, methods.rule_binary)
 for _dunder, _operator in _OPERATORS.items():
     setattr(DualArray, _dunder, _operator)
 

@@ -34,9 +34,9 @@ __all__ = [
     "PIECEWISE_CONSTANT",
     "RULE_OF",
     "UFUNC_METHODS",
+    "by_rule",
     "call",
-    "rule_binary",
-    "rule_unary",
+    "tag_of",
 ]
 
 RULE_OF: dict[str, str] = {
@@ -118,7 +118,7 @@ ON_VALUES = {
 """Comparisons and predicates: plain boolean arrays of the values."""
 
 
-def _tag(inputs: Sequence[Any]) -> int:
+def tag_of(inputs: Sequence[Any]) -> int:
     """The perturbation of the operation: the newest among the dual arrays (an older one is
     an enclosing derivative's number, a constant here)."""
     return max(x.tag for x in inputs if type(x) is DualArray)
@@ -133,7 +133,7 @@ def call(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
             f"np.{name} on dual arrays takes no {', '.join(sorted(kwargs))} argument: "
             "select with np.where and convert dtypes before the call"
         )
-    tag = _tag(inputs)
+    tag = tag_of(inputs)
     parts = [as_parts(x, tag) for x in inputs]
     composite = COMPOSED.get(name)
     if composite is not None:
@@ -144,7 +144,7 @@ def call(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
         value = ufunc(*(p[0] for p in parts))
         result = from_parts(value, np.zeros((*np.shape(value), _width(parts))), tag)
     elif name in RULE_OF:
-        result = _by_rule(RULES[RULE_OF[name]], ufunc, parts, tag)
+        result = by_rule(RULES[RULE_OF[name]], ufunc, parts, tag)
     else:
         raise TypeError(
             f"np.{name} is not supported on dual arrays: it has no derivative rule in dualgrad "
@@ -157,7 +157,7 @@ def _width(parts: Sequence[tuple[Any, Any]]) -> int:
     return max(t.shape[-1] for _, t in parts if t is not None)
 
 
-def _by_rule(
+def by_rule(
     rule: Rule, value_of: Callable[..., Any], parts: Sequence[tuple[Any, Any]], tag: int
 ) -> Any:
     """The value by numpy (`value_of` on the arrays), the tangent by the rule's partials on
@@ -180,7 +180,7 @@ def _by_rule(
         term = _times(t, p)
         tangent = term if tangent is None else tangent + term
     if tangent is None:
-        raise TypeError("no tangent among the operands")  # pragma: no cover - _tag found one
+        raise TypeError("no tangent among the operands")  # pragma: no cover - tag_of found one
     if tangent.shape != shape:
         tangent = np.broadcast_to(tangent, shape)
     undefined = _outside_domain(rule, value, values)
@@ -250,85 +250,6 @@ def _into(out: Any, result: Any, name: str) -> Any:
         )
     buffer[...] = result
     return buffer
-
-
-# -- every rule as a method of dual arrays (x.exp(), x.relu(), x.atan2(y)), so dmath and
-# micrograd-style code take them as they take Duals (installed by the package's __init__)
-def _relu(x: Any) -> Any:
-    return np.where((x > 0) | (x != x), x, 0.0)  # nan in, nan out; 0 below the kink
-
-
-def _softplus(x: Any) -> Any:
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))  # the table's stable form
-
-
-def _array_value(rule: Rule) -> Callable[..., Any]:
-    """The rule's value on arrays: numpy's ufunc of that rule, a stable numpy form, or the
-    table's own value function entry by entry."""
-    for name, of in RULE_OF.items():
-        if of == rule.name and hasattr(np, name):
-            found: Callable[..., Any] = getattr(np, name)
-            return found
-    forms: dict[str, Callable[..., Any]] = {
-        "relu": _relu,
-        "softplus": _softplus,
-        "sigmoid": _sigmoid_value,
-    }
-    return forms.get(rule.name) or _entry_by_entry(rule)
-
-
-def _entry_by_entry(rule: Rule) -> Callable[..., Any]:
-    """The table's (or a primitive's) value function entry by entry; on an enclosing
-    derivative's dual arrays (a hessian's values), the rule applied one level down."""
-
-    def entry(*args: Any) -> Any:  # Python numbers, as the value function takes them
-        return rule.f(*(int(a) if i in rule.integer else float(a) for i, a in enumerate(args)))
-
-    plain = np.vectorize(entry, otypes=[np.float64])
-
-    def value_of(*values: Any) -> Any:
-        if not any(type(v) is DualArray for v in values):
-            return plain(*values)
-        tag = _tag(values)
-        return _by_rule(rule, value_of, [as_parts(v, tag) for v in values], tag)
-
-    return value_of
-
-
-def _sigmoid_value(x: Any) -> Any:
-    from dualgrad._partials import _gen_sigmoid
-
-    return _gen_sigmoid(x)
-
-
-def rule_unary(rule: Rule) -> Callable[[DualArray], Any]:
-    """``x.name()`` on a dual array, by the rule (:func:`dualgrad.rules.install`)."""
-    value_of = _array_value(rule)
-
-    def op(self: DualArray) -> Any:
-        return _by_rule(rule, value_of, [(self.value, self.tangent)], self.tag)
-
-    op.__name__ = op.__qualname__ = rule.name
-    return op
-
-
-def rule_binary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """(``x.name(y)``, the reflected ``name(y, x)``) on a dual array, by the rule."""
-    value_of = _array_value(rule)
-
-    def op(self: DualArray, other: Any) -> Any:
-        return _by_rule(
-            rule, value_of, [as_parts(self, self.tag), as_parts(other, self.tag)], self.tag
-        )
-
-    def rop(self: DualArray, other: Any) -> Any:
-        return _by_rule(
-            rule, value_of, [as_parts(other, self.tag), as_parts(self, self.tag)], self.tag
-        )
-
-    op.__name__ = op.__qualname__ = rule.name
-    rop.__name__ = rop.__qualname__ = "r" + rule.name
-    return op, rop
 
 
 # -- ufuncs composed of rules (their derivatives come from those rules) -----------------------
