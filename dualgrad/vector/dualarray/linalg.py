@@ -29,6 +29,7 @@ from dualgrad.vector.dualarray.core import DualArray, as_parts, from_parts
 from dualgrad.vector.dualarray.linalg_decomp import (
     left,
     mt,
+    result,
     right,
     solve_t,
     svd_values,
@@ -43,6 +44,7 @@ FUNCTIONS: dict[Any, Callable[..., Any]] = {}
 
 _SLOGDET = type(np.linalg.slogdet(np.eye(1)))
 _EPS = float(np.finfo(np.float64).eps)
+_VECTOR_B_IS_1D = int(np.__version__.split(".")[0]) >= 2  # numpy 1: b.ndim == a.ndim - 1
 
 
 def _vt(v: Any) -> Any:
@@ -56,22 +58,23 @@ def _pair_trace(c: Any, t: Any) -> Any:
 
 # -- solve and inv ----------------------------------------------------------------------------
 def _solve(a: Any, b: Any) -> Any:
-    """x = A⁻¹ b, dx = A⁻¹ (db − dA x): the k tangents one (n, m·k) right-hand side, so one
+    """x = A⁻¹ b, dx = A⁻¹ (db - dA x): the k tangents one (n, m·k) right-hand side, so one
     factorisation of A serves them all. b is a vector when 1-D (numpy 2's rule)."""
     tag, (va, vb), (ta, tb), _ = parts([a, b])
     x = np.linalg.solve(va, vb)
-    vector = np.ndim(vb) == 1
+    vector = np.ndim(vb) == 1 if _VECTOR_B_IS_1D else np.ndim(vb) == np.ndim(va) - 1
     columns = x[..., None] if vector else x
     rhs = None if tb is None else (tb[..., None, :] if vector else tb)
     if ta is not None:
         rhs = -right(ta, columns) if rhs is None else rhs - right(ta, columns)
+    assert rhs is not None  # (a dual array is among the arguments)
     shape = np.broadcast_shapes(np.shape(columns), rhs.shape[:-1])
     dx = solve_t(va, np.broadcast_to(rhs, (*shape, rhs.shape[-1])))
     return from_parts(x, dx[..., 0, :] if vector else dx, tag)
 
 
 def _inv(a: Any) -> Any:
-    """d(A⁻¹) = −A⁻¹ dA A⁻¹ (singular A: numpy's LinAlgError)."""
+    """d(A⁻¹) = -A⁻¹ dA A⁻¹ (singular A: numpy's LinAlgError)."""
     x = np.linalg.inv(a.value)
     return from_parts(x, -left(x, right(a.tangent, x)), a.tag)
 
@@ -96,7 +99,7 @@ def _det(a: Any) -> Any:
 
 def _slogdet(a: Any) -> Any:
     """d log|det A| = tr(A⁻¹ dA); the sign is piecewise constant (a plain array). At a
-    singular A, log|det| = −inf and its tangent nan."""
+    singular A, log|det| = -inf and its tangent nan."""
     sign, logabs = np.linalg.slogdet(a.value)
     try:
         inv_t = _vt(np.linalg.inv(a.value))
@@ -107,12 +110,12 @@ def _slogdet(a: Any) -> Any:
     with np.errstate(invalid="ignore"):
         dlog = _pair_trace(inv_t, a.tangent)
     dlog = np.where(np.isneginf(logabs)[..., None], np.nan, dlog)
-    return _SLOGDET(sign, from_parts(logabs, dlog, a.tag))
+    return result(_SLOGDET, sign, from_parts(logabs, dlog, a.tag))
 
 
 # -- pseudo-inverse and least squares ---------------------------------------------------------
 def _pinv_tangent(va: Any, ap: Any, t: Any) -> Any:
-    """d A⁺ = −A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I − A A⁺) + (I − A⁺A) dAᵀ A⁺ᵀA⁺ (the rank kept: the
+    """d A⁺ = -A⁺ dA A⁺ + A⁺A⁺ᵀ dAᵀ (I - A A⁺) + (I - A⁺A) dAᵀ A⁺ᵀA⁺ (the rank kept: the
     derivative of the rank-r pseudo-inverse numpy computes; it jumps where the rank does)."""
     rows, cols = va.shape[-2:]
     outside = np.eye(rows) - np.matmul(va, ap)
@@ -136,19 +139,25 @@ def _pinv(a: Any, rcond: Any = None, hermitian: bool = False, **kwargs: Any) -> 
 
 def _lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     """x = A⁺ b with the cut-off numpy's lstsq takes; dx = dA⁺ b + A⁺ db, applied to b:
-    −A⁺ dA x + A⁺A⁺ᵀ dAᵀ r + (I − A⁺A) dAᵀ A⁺ᵀ x with r = b − A x; the residuals' tangent
-    2 rᵀ (db − dA x − A dx); the singular values' ds = diag(Uᵀ dA V)."""
+    -A⁺ dA x + A⁺A⁺ᵀ dAᵀ r + (I - A⁺A) dAᵀ A⁺ᵀ x with r = b - A x; the residuals' tangent
+    2 rᵀ (db - dA x - A dx); the singular values' ds = diag(Uᵀ dA V)."""
     tag, (va, vb), (ta, tb), _ = parts([a, b])
     x, residuals, rank, sv = np.linalg.lstsq(va, vb, rcond)
     va = np.asarray(va, dtype=np.float64)
     vector = np.ndim(vb) == 1
     rows, cols = va.shape
-    cut = _EPS * max(rows, cols) if rcond is None else (_EPS if rcond < 0 else rcond)
-    ap = np.linalg.pinv(va, rtol=cut) if np.size(va) else _vt(va)
+    if rcond is None or isinstance(rcond, str):  # (numpy 1's "warn": its old default)
+        cut = _EPS * max(rows, cols) if rcond is None else _EPS
+    else:
+        cut = _EPS if rcond < 0 else rcond
+    ap = _pinv_cut(va, cut)
     xm = x[:, None] if vector else x
     r = (vb[:, None] if vector else vb) - va @ xm
     dbm = None if tb is None else (tb[:, None, :] if vector else tb)
-    dx, change = (None, None) if ta is None else _lstsq_a_terms(va, ap, ta, xm, r)
+    dx: Any = None
+    change: Any = None
+    if ta is not None:
+        dx, change = _lstsq_a_terms(va, ap, ta, xm, r)
     if dbm is not None:
         dx = left(ap, dbm) if dx is None else dx + left(ap, dbm)
         change = dbm if change is None else change + dbm
@@ -160,8 +169,17 @@ def _lstsq(a: Any, b: Any, rcond: Any = None) -> Any:
     return x_out, res_out, rank, sv_out
 
 
+def _pinv_cut(va: Any, cut: float) -> Any:
+    """A⁺ with the singular values at or below cut·s_max taken as 0 (lstsq's cut-off)."""
+    u, s, vh = np.linalg.svd(va, full_matrices=False)
+    kept = s > cut * np.max(s, initial=0.0)
+    with np.errstate(divide="ignore"):
+        s_inv = np.where(kept, 1.0 / np.where(kept, s, 1.0), 0.0)
+    return np.matmul(_vt(vh) * s_inv, _vt(u))
+
+
 def _lstsq_a_terms(va: Any, ap: Any, ta: Any, xm: Any, r: Any) -> tuple[Any, Any]:
-    """(dA⁺ b, −dA x): the terms of dA in dx and in the residuals' change."""
+    """(dA⁺ b, -dA x): the terms of dA in dx and in the residuals' change."""
     dax = right(ta, xm)
     dat = mt(ta)
     dx = -left(ap, dax) + left(np.matmul(ap, _vt(ap)), right(dat, r))
@@ -172,7 +190,7 @@ def _lstsq_a_terms(va: Any, ap: Any, ta: Any, xm: Any, r: Any) -> tuple[Any, Any
 # -- powers and chains of products ------------------------------------------------------------
 def _matrix_power(a: Any, n: Any) -> Any:
     """A^n by numpy (repeated squaring), the tangent by the same squarings on dual arrays (the
-    product rule at each step); n < 0 powers A⁻¹ (d A⁻¹ = −A⁻¹ dA A⁻¹)."""
+    product rule at each step); n < 0 powers A⁻¹ (d A⁻¹ = -A⁻¹ dA A⁻¹)."""
     value = np.linalg.matrix_power(a.value, n)
     n = operator.index(n)
     if n == 0:

@@ -6,12 +6,12 @@ matrix with all k of them is one matmul (:func:`left`, :func:`right`), every sol
 factorisation for the k tangents at once (:func:`solve_t`). The rules (real matrices):
 
 - cholesky, A = L Lᵀ: dL = L Φ(L⁻¹ dA L⁻ᵀ), Φ the lower triangle with its diagonal halved;
-- eigh, A = V diag(w) Vᵀ: dw = diag(Vᵀ dA V), dV = V (F ∘ Vᵀ dA V), F_ij = 1/(w_j − w_i);
+- eigh, A = V diag(w) Vᵀ: dw = diag(Vᵀ dA V), dV = V (F ∘ Vᵀ dA V), F_ij = 1/(w_j - w_i);
 - svd, A = U diag(s) Vᵀ, M = Uᵀ dA V: ds = diag(M), dU = U (F ∘ (M S + S Mᵀ)),
-  dV = V (F ∘ (S M + Mᵀ S)), F_ij = 1/(s_j² − s_i²), plus (I − U Uᵀ) dA V S⁻¹ for m > n
-  (and (I − V Vᵀ) dAᵀ U S⁻¹ for n > m);
-- qr, A = Q R (m ≥ n): with C = Qᵀ dA R⁻¹ and Ω = tril(C, −1) − tril(C, −1)ᵀ,
-  dQ = Q (Ω − C) + dA R⁻¹ and dR = (C − Ω) R; for m < n, A = [X Y] with X square:
+  dV = V (F ∘ (S M + Mᵀ S)), F_ij = 1/(s_j² - s_i²), plus (I - U Uᵀ) dA V S⁻¹ for m > n
+  (and (I - V Vᵀ) dAᵀ U S⁻¹ for n > m);
+- qr, A = Q R (m ≥ n): with C = Qᵀ dA R⁻¹ and Ω = tril(C, -1) - tril(C, -1)ᵀ,
+  dQ = Q (Ω - C) + dA R⁻¹ and dR = (C - Ω) R; for m < n, A = [X Y] with X square:
   the square rule for X, and dR_Y = dQᵀ Y + Qᵀ dY.
 
 numpy's symmetric routines (cholesky, eigh, eigvalsh, svd/pinv with hermitian=True) read one
@@ -48,6 +48,11 @@ FUNCTIONS: dict[Any, Callable[..., Any]] = {}
 _EIGH = type(np.linalg.eigh(np.eye(1)))
 _SVD = type(np.linalg.svd(np.eye(1)))
 _QR = type(np.linalg.qr(np.eye(1)))
+
+
+def result(kind: Any, *fields: Any) -> Any:
+    """numpy's named result (EighResult ...), or a plain tuple where numpy returns one."""
+    return tuple(fields) if kind is tuple else kind(*fields)
 
 
 # -- products of value matrices with a block of k tangent matrices ----------------------------
@@ -132,15 +137,17 @@ def _group_rates(rates: Any, m: Any, close: Any, descending: bool) -> Any:
 
 
 def _tolerance(values: Any, n: int) -> Any:
-    """Values closer than this are equal to rounding: n·eps·max|value| per matrix."""
-    return n * np.finfo(np.float64).eps * np.max(np.abs(values), axis=-1, keepdims=True)
+    """Values closer than this are equal to rounding: n·eps·max|value| per matrix (eps of
+    the values' own precision)."""
+    eps = np.finfo(values.dtype).eps
+    return n * eps * np.max(np.abs(values), axis=-1, keepdims=True)
 
 
 # -- cholesky ---------------------------------------------------------------------------------
 def _cholesky(a: Any, upper: bool = False) -> Any:
     """dL = L Φ(L⁻¹ dA L⁻ᵀ), Φ: the lower triangle, its diagonal halved (upper=True: the
     transposes). Not positive definite: numpy's LinAlgError."""
-    value = np.linalg.cholesky(a.value, upper=upper)
+    value = np.linalg.cholesky(a.value, upper=True) if upper else np.linalg.cholesky(a.value)
     low = _vt(value) if upper else value
     dsym = symmetric_from(a.tangent, lower=not upper)
     inv = np.linalg.inv(low)
@@ -152,7 +159,7 @@ def _cholesky(a: Any, upper: bool = False) -> Any:
 
 
 # -- symmetric eigenproblems ------------------------------------------------------------------
-def _eigh_parts(a: Any, uplo: str) -> tuple[Any, Any, Any, Any]:
+def _eigh_parts(a: Any, uplo: Any) -> tuple[Any, Any, Any, Any]:
     """(w, V, M = Vᵀ dA V, dw) for the triangle `uplo` of A."""
     if uplo not in ("L", "U"):
         raise ValueError("UPLO argument must be 'L' or 'U'")
@@ -163,17 +170,17 @@ def _eigh_parts(a: Any, uplo: str) -> tuple[Any, Any, Any, Any]:
     return w, v, m, _group_rates(_diagonal(m), m, close, descending=False)
 
 
-def _eigh(a: Any, UPLO: str = "L") -> Any:  # noqa: N803 (numpy's keyword)
-    """dw = diag(Vᵀ dA V), dV = V (F ∘ Vᵀ dA V), F_ij = 1/(w_j − w_i); nan in the columns of
+def _eigh(a: Any, UPLO: Any = "L") -> Any:
+    """dw = diag(Vᵀ dA V), dV = V (F ∘ Vᵀ dA V), F_ij = 1/(w_j - w_i); nan in the columns of
     eigenvectors of repeated eigenvalues (they are not unique)."""
     w, v, m, dw = _eigh_parts(a, UPLO)
     gaps = w[..., None, :] - w[..., :, None]
     close = np.abs(gaps) <= _tolerance(w, w.shape[-1])[..., None]
     dv = left(v, m * _inverse_gaps(gaps, close)[..., None])
-    return _EIGH(from_parts(w, dw, a.tag), from_parts(v, dv, a.tag))
+    return result(_EIGH, from_parts(w, dw, a.tag), from_parts(v, dv, a.tag))
 
 
-def _eigvalsh(a: Any, UPLO: str = "L") -> Any:  # noqa: N803 (numpy's keyword)
+def _eigvalsh(a: Any, UPLO: Any = "L") -> Any:
     """dw = diag(Vᵀ dA V) (at repeated eigenvalues: their one-sided directional derivatives)."""
     _w, _v, _m, dw = _eigh_parts(a, UPLO)
     return from_parts(np.linalg.eigvalsh(a.value, UPLO), dw, a.tag)
@@ -197,7 +204,9 @@ def svd_values(a: Any) -> Any:
     return _svd(a, compute_uv=False)
 
 
-def _svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False) -> Any:
+def _svd(
+    a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian: bool = False
+) -> Any:
     """ds = diag(Uᵀ dA V); dU, dV by the rule above (nan for repeated singular values, and for
     the part of a non-square A's vectors that a zero singular value leaves undefined)."""
     rows, cols = a.value.shape[-2:]
@@ -223,12 +232,13 @@ def _svd(a: Any, full_matrices: bool = True, compute_uv: bool = True, hermitian:
         du = du + (right(t, _vt(vh)) - left(u, m)) * s_inv
     if cols > rows:
         dv = dv + (right(mt(t), u) - left(_vt(vh), mt(m))) * s_inv
-    return _SVD(from_parts(u, du, a.tag), from_parts(s, ds, a.tag), from_parts(vh, mt(dv), a.tag))
+    parts = (from_parts(u, du, a.tag), from_parts(s, ds, a.tag), from_parts(vh, mt(dv), a.tag))
+    return result(_SVD, *parts)
 
 
 # -- qr ---------------------------------------------------------------------------------------
-def _qr(a: Any, mode: str = "reduced") -> Any:
-    """dQ = Q (Ω − C) + dA R⁻¹, dR = (C − Ω) R with C = Qᵀ dA R⁻¹, Ω = tril(C, −1) − its
+def _qr(a: Any, mode: Any = "reduced") -> Any:
+    """dQ = Q (Ω - C) + dA R⁻¹, dR = (C - Ω) R with C = Qᵀ dA R⁻¹, Ω = tril(C, -1) - its
     transpose; a rank-deficient A (singular R) raises numpy's LinAlgError."""
     if mode not in ("reduced", "complete", "r", "raw"):
         np.linalg.qr(a.value, mode=mode)  # numpy's own error for an unknown mode
@@ -254,7 +264,7 @@ def _qr(a: Any, mode: str = "reduced") -> Any:
         dr = np.concatenate([dr, right(mt(dq), y) + left(_vt(q), dy)], axis=-2)
     if mode == "r":
         return from_parts(np.linalg.qr(a.value, mode="r"), dr, a.tag)
-    return _QR(from_parts(q, dq, a.tag), from_parts(r, dr, a.tag))
+    return result(_QR, from_parts(q, dq, a.tag), from_parts(r, dr, a.tag))
 
 
 FUNCTIONS.update(

@@ -8,9 +8,9 @@ Each value is numpy's own (numpy's errors for bad orders and axes, too); the tan
   the finite ones);
 - 1 and ±inf norms (vector and matrix) and the other vector orders p: the same rules as the
   functions they are made of (abs, sum, max/min with the table's tie rule; for p:
-  d‖x‖_p = Σ sign(x_i) (|x_i| / ‖x‖_p)^(p−1) dx_i, 0 at x = 0); ord 0 counts nonzeros
+  d‖x‖_p = Σ sign(x_i) (|x_i| / ‖x‖_p)^(p-1) dx_i, 0 at x = 0); ord 0 counts nonzeros
   (piecewise constant: tangent 0);
-- 'nuc', 2, −2 (matrices): sums and extremes of the singular values, ds = diag(Uᵀ dA V)
+- 'nuc', 2, -2 (matrices): sums and extremes of the singular values, ds = diag(Uᵀ dA V)
   (at repeated or zero singular values as :mod:`.linalg_decomp` says);
 - cond: the ratio of the extreme singular values (p = None, ±2), else ‖A‖ ‖A⁻¹‖.
 
@@ -53,40 +53,43 @@ def _two_norm_tangent(x: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
 
 
 def _p_norm_tangent(x: Any, p: float, axes: tuple[int, ...], keepdims: bool) -> Any:
-    """Σ sign(x_i) (|x_i| / ‖x‖_p)^(p−1) dx_i; 0 at x = 0."""
-    norm = np.linalg.vector_norm(x.value, axis=axes, keepdims=True, ord=p)
+    """Σ sign(x_i) (|x_i| / ‖x‖_p)^(p-1) dx_i, from |x| / max|x| (no overflow); 0 at x = 0."""
+    magnitude = np.abs(x.value)
+    scale = np.max(magnitude, axis=axes, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
-        partial = np.sign(x.value) * (np.abs(x.value) / norm) ** (p - 1)
-    partial = np.where(norm == 0, 0.0, partial)
+        ratio = magnitude / scale
+        norm = np.sum(ratio**p, axis=axes, keepdims=True) ** (1.0 / p)
+        partial = np.sign(x.value) * (ratio / norm) ** (p - 1)
+    partial = np.where(scale == 0, 0.0, partial)
     return np.sum(partial[..., None] * x.tangent, axis=axes, keepdims=keepdims)
 
 
-def _vector_tangent(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
-    if ord is None or ord == 2:
+def _vector_tangent(x: Any, order: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+    if order is None or order == 2:
         return _two_norm_tangent(x, axes, keepdims)
-    if ord == 0:
+    if order == 0:
         shape = np.sum(x.value, axis=axes, keepdims=keepdims).shape
         return np.zeros((*shape, x.width))
-    if ord == 1:
+    if order == 1:
         return _tangent(np.sum(np.abs(x), axis=axes, keepdims=keepdims), x.tag)
-    if ord in (np.inf, -np.inf):
-        extreme = np.max if ord > 0 else np.min
+    if order in (np.inf, -np.inf):
+        extreme = np.max if order > 0 else np.min
         return _tangent(extreme(np.abs(x), axis=axes, keepdims=keepdims), x.tag)
-    return _p_norm_tangent(x, float(ord), axes, keepdims)
+    return _p_norm_tangent(x, float(order), axes, keepdims)
 
 
-def _matrix_tangent(x: Any, ord: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
+def _matrix_tangent(x: Any, order: Any, axes: tuple[int, ...], keepdims: bool) -> Any:
     row, col = axes
-    if ord in (None, "fro", "f"):
+    if order in (None, "fro", "f"):
         return _two_norm_tangent(x, axes, keepdims)
-    if ord in ("nuc", 2, -2):
+    if order in ("nuc", 2, -2):
         s = svd_values(np.moveaxis(x, (row, col), (-2, -1)))
-        picked = np.sum(s, axis=-1) if ord == "nuc" else s[..., 0 if ord == 2 else -1]
+        picked = np.sum(s, axis=-1) if order == "nuc" else s[..., 0 if order == 2 else -1]
         tangent = _tangent(picked, x.tag)
         return np.expand_dims(tangent, tuple(sorted(axes))) if keepdims else tangent
     # 1, -1: the extreme column sum of |x|; inf, -inf: the extreme row sum
-    inner, outer = (row, col) if ord in (1, -1) else (col, row)
-    extreme = np.max if ord > 0 else np.min
+    inner, outer = (row, col) if order in (1, -1) else (col, row)
+    extreme = np.max if order > 0 else np.min
     sums = np.sum(np.abs(x), axis=inner, keepdims=True)
     tangent = _tangent(extreme(sums, axis=outer, keepdims=True), x.tag)
     return tangent if keepdims else np.squeeze(tangent, axis=axes)
@@ -96,7 +99,12 @@ def _tangent(y: Any, tag: int) -> Any:
     return as_parts(y, tag)[1]
 
 
-def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> Any:
+def _norm(
+    x: Any,
+    ord: Any = None,  # noqa: A002 (numpy's keyword)
+    axis: Any = None,
+    keepdims: bool = False,
+) -> Any:
     """np.linalg.norm: a vector norm over one axis, a matrix norm over two (axis=None: all
     of a 1-D or 2-D array by `ord`, or the 2-norm of everything for ord=None)."""
     value = np.linalg.norm(x.value, ord, axis, keepdims)
@@ -113,18 +121,25 @@ def _norm(x: Any, ord: Any = None, axis: Any = None, keepdims: bool = False) -> 
     return from_parts(value, tangent, x.tag)
 
 
-def _vector_norm(x: Any, /, *, axis: Any = None, keepdims: bool = False, ord: Any = 2) -> Any:
+def _vector_norm(
+    x: Any,
+    /,
+    *,
+    axis: Any = None,
+    keepdims: bool = False,
+    ord: Any = 2,  # noqa: A002
+) -> Any:
     value = np.linalg.vector_norm(x.value, axis=axis, keepdims=keepdims, ord=ord)
     axes = axes_of(axis, x.ndim)
     return from_parts(value, _vector_tangent(x, ord, axes, keepdims), x.tag)
 
 
-def _matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:
+def _matrix_norm(x: Any, /, *, keepdims: bool = False, ord: Any = "fro") -> Any:  # noqa: A002
     return _norm(x, ord, (-2, -1), keepdims)
 
 
 def _cond(x: Any, p: Any = None) -> Any:
-    """s_max / s_min (p = None, 2; the inverse for −2), else ‖A‖_p ‖A⁻¹‖_p; a singular A
+    """s_max / s_min (p = None, 2; the inverse for -2), else ‖A‖_p ‖A⁻¹‖_p; a singular A
     (where numpy gives inf) has a nan tangent."""
     value = np.linalg.cond(x.value, p)
     with np.errstate(divide="ignore", invalid="ignore"):
