@@ -419,6 +419,48 @@ def test_stack_with_constant_right_hand_side():
     assert_close(x.tangent, np.stack([LA.solve(m, b.tangent) for m in a]), 1e-13)
 
 
+# -- closed forms -----------------------------------------------------------------------------
+def test_closed_forms():
+    rng = np.random.default_rng(25)
+    (p, q, r, s), dp = rng.standard_normal(4), rng.standard_normal((4, 2))
+    a = DualArray(np.array([[p, q], [r, s]]), dp.reshape(2, 2, 2))
+    (dp_, dq, dr, ds) = dp
+    assert_close(LA.det(a).tangent, dp_ * s + p * ds - dq * r - q * dr, 1e-14)  # d(ps - qr)
+    diagonal = DualArray(np.diag([2.0, -4.0]), np.eye(4).reshape(2, 2, 4))
+    assert_close(LA.inv(diagonal).tangent[[0, 1], [0, 1]], [[-0.25, 0, 0, 0], [0, 0, 0, -1 / 16]])
+    assert_close(LA.svd(diagonal, compute_uv=False).tangent, [[0, 0, 0, -1], [1, 0, 0, 0]])
+    assert_close(LA.cholesky(DualArray([[9.0]], [[[1.0]]])).tangent, [[[1 / 6]]], 1e-16)
+    x = rng.standard_normal(5)
+    dx = rng.standard_normal((5, 3))
+    assert_close(LA.norm(DualArray(x, dx)).tangent, x @ dx / np.sqrt(x @ x), 1e-14)
+    # symmetric 2x2 eigenvalues (p+s)/2 ± sqrt(((p-s)/2)² + q²), along dA = [[1, 0], [0, 0]]
+    sym = np.array([[p, q], [q, s]])
+    root = np.hypot((p - s) / 2, q)
+    want = [0.5 - (p - s) / 4 / root, 0.5 + (p - s) / 4 / root]
+    got = LA.eigvalsh(DualArray(sym, np.array([[1.0, 0], [0, 0]])[..., None])).tangent
+    assert_close(got[:, 0], want, 1e-13)
+
+
+def test_hermitian_svd_and_pinv_read_the_lower_triangle():
+    a = symmetric(3, 26)
+    magnitudes = np.sort(np.abs(LA.eigvalsh(a)))
+    assert np.min(magnitudes) > 0.1 and np.min(np.diff(magnitudes)) > 0.1  # distinct s
+    u = LA.svd(a, hermitian=True)[0]
+    check(lambda x: LA.svd(x, hermitian=True), lambda x: mp_svd(_mp(u))(mirrored(x)), [a], (0,))
+
+    def lower(x):
+        return mp_pinv(mirrored(x))
+
+    check(lambda x: LA.pinv(x, hermitian=True), lower, [np.tril(a) + 5 * np.triu(a, 1)], (0,))
+
+
+def test_tags_are_kept_and_mixed_tags_refused():
+    a = DualArray(general(2, 27), np.ones((2, 2, 1)), tag=5)
+    assert LA.inv(a).tag == 5 and LA.eigh(a + a.T)[1].tag == 5
+    with pytest.raises(TypeError, match="perturbation"):
+        LA.solve(a, DualArray(np.ones(2), np.ones((2, 1)), tag=6))
+
+
 # -- the limits: a clear error or nan, never a silent number ----------------------------------
 def test_repeated_eigenvalues():
     """diag(1, 1, 2): eigenvectors of the pair nan, the single one exact; the pair's
@@ -433,7 +475,19 @@ def test_repeated_eigenvalues():
         assert_close(w.tangent[:2, c], LA.eigvalsh(d[:2, :2, c]), 1e-14)
         want = finite_difference(lambda x: MP.eigsy(x)[0], [a], [d[..., c]], one_sided=True)
         assert_close(np.sort(w.tangent[:, c]), np.sort(want), 1e-12)
-    assert_close(v.tangent[:, 2], np.zeros((3, 2)) + v.tangent[:, 2], 0)
+    # the single eigenvector: dv_2 = sum_i v_i (v_iᵀ dA v_2) / (w_2 - w_i), V = I here
+    assert_close(v.tangent[:, 2], np.concatenate([d[:2, 2], [[0.0, 0.0]]]), 1e-15)
+
+
+def test_repeated_eigenvalues_in_a_stack():
+    """Only the stack's entry with a repeated eigenvalue gets nan vectors and the group rule."""
+    a = np.stack([np.diag([1.0, 1.0, 2.0]), np.diag([1.0, 3.0, 2.0])])
+    d = np.random.default_rng(24).standard_normal((2, 3, 3, 1))
+    d = d + np.swapaxes(d, 1, 2)
+    w, v = LA.eigh(DualArray(a, d))
+    assert np.isnan(v.tangent[0, :, :2]).all() and np.isfinite(v.tangent[1]).all()
+    assert_close(w.tangent[0, :2, 0], LA.eigvalsh(d[0, :2, :2, 0]), 1e-14)
+    assert_close(w.tangent[1, :, 0], np.diagonal(d[1, :, :, 0])[[0, 2, 1]], 1e-15)
 
 
 def test_repeated_and_zero_singular_values():
