@@ -297,6 +297,19 @@ def test_lstsq(dual, columns):
     assert out[2] == 3 and isinstance(out[3], DualArray)
 
 
+def test_lstsq_rank_deficient_is_the_minimum_norm_solution():
+    """rank 2 of 5 x 4: x = A⁺ b, exact along rank-keeping directions; no residuals."""
+    rng = np.random.default_rng(28)
+    b, c, y = rng.standard_normal((5, 2)), rng.standard_normal((2, 4)), rng.standard_normal(5)
+    db, dc, dy = rng.standard_normal((5, 2)), rng.standard_normal((2, 4)), rng.standard_normal(5)
+    x, res, rank, _sv = LA.lstsq(
+        DualArray(b @ c, (db @ c + b @ dc)[..., None]), DualArray(y, dy[:, None])
+    )
+    assert rank == 2 and res.size == 0
+    want = finite_difference(lambda b, c, y: mp_pinv(c) * mp_pinv(b) * y, [b, c, y], [db, dc, dy])
+    assert_close(x.tangent[:, 0], want)
+
+
 @pytest.mark.parametrize("n", [0, 1, 2, 5, -1, -3])
 def test_matrix_power(n):
     a = general(3, 15) / 3

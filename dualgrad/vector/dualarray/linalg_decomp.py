@@ -18,11 +18,14 @@ numpy's symmetric routines (cholesky, eigh, eigvalsh, svd/pinv with hermitian=Tr
 triangle only, so dA is taken as that triangle, mirrored: the derivative of the function
 numpy computes. Limits, never a silent wrong number: eigenvalues (or singular values) equal
 to within n·eps·max|w| make the eigenvectors (singular vectors) of that group undefined:
-their tangents are nan; the group's eigenvalues are not differentiable but have one-sided
-directional derivatives, which each tangent gets (the eigenvalues of the group's block of
-Vᵀ dA V, in order). A singular value numerically zero is a kink (as |x| at 0): tangent 0,
-as the rule table's hypot and abs take there. Rank-deficient qr and non-unique complete
-factors (svd full_matrices / qr 'complete' for non-square A) are refused by name.
+their tangents are nan (the other columns stay exact). The group's eigenvalues are not
+differentiable there but have one-sided directional derivatives, which each tangent gets:
+the ordered eigenvalues of the group's block of Vᵀ dA V (not linear in dA, so k basis
+tangents give no gradient there; their sum over the group, e.g. a trace, is exact). A
+singular value numerically zero is a kink (as |x| at 0): tangent 0, as the rule table's
+hypot and abs take there; a non-square A's singular vectors beside it are nan. A rank-
+deficient qr (R singular) raises numpy's LinAlgError; factors that are not unique (svd with
+full_matrices, qr 'complete', of a non-square A) and qr's 'raw' are refused by name.
 
 >>> import numpy as np
 >>> from dualgrad.vector.dualarray import DualArray
