@@ -9,7 +9,8 @@ import):
 - :mod:`.shapes`: reshaping, joining, splitting, reordering, work arrays like the parameters;
 - :mod:`.reductions`: sums, means, max/min, prod, std/var, sorting and selection;
 - :mod:`.products`: matmul, dot, tensordot, einsum, inner, outer;
-- :mod:`.linalg`: numpy.linalg with forward rules (solve, inv, det, cholesky, eigh, svd ...).
+- :mod:`.linalg`, :mod:`.linalg_decomp`, :mod:`.linalg_norms`: numpy.linalg with forward rules
+  (solve, inv, det, lstsq ...; cholesky, eigh, svd, qr; norms).
 
 A numpy function none of them implements is refused by name (:func:`supported` lists the
 others), so no derivative is ever dropped in silence.
@@ -27,12 +28,21 @@ from __future__ import annotations
 from typing import Any
 
 from dualgrad.rules import install
-from dualgrad.vector.dualarray import linalg, methods, products, reductions, shapes, ufuncs
+from dualgrad.vector.dualarray import (
+    linalg,
+    linalg_decomp,
+    linalg_norms,
+    methods,
+    products,
+    reductions,
+    shapes,
+    ufuncs,
+)
 from dualgrad.vector.dualarray.core import DualArray
 
 __all__ = ["DualArray", "supported"]
 
-for _module in (shapes, reductions, products, linalg):
+for _module in (shapes, reductions, products, linalg, linalg_decomp, linalg_norms):
     DualArray.functions.update(_module.FUNCTIONS)
 DualArray.ufuncs.update(ufuncs.UFUNC_METHODS)
 # every rule of the table as a method (x.exp(), x.sigmoid(), x.minimum(y)), as on every number
