@@ -317,9 +317,12 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
     array of shape ``x.shape + x.shape``.
     """
     if is_array(x) and x.dtype.kind in "fiu":  # numpy code: nested dual arrays, in bulk
-        with Tagged() as outer, Tagged() as inner:
-            result: Any = vector().array_hessian(f, x, outer, inner)
-        return result
+        try:
+            with Tagged() as outer, Tagged() as inner:
+                result: Any = vector().array_hessian(f, x, outer, inner)
+            return result
+        except vector().NestedEntries:
+            pass  # f takes the entries one by one (np.asarray, a solver): nested Duals below
     leaves, spec = flatten(x)
     check_leaves(leaves, spec, "hessian")
 

@@ -25,6 +25,7 @@ from typing import Any
 __all__ = [
     "ArrayBlocks",
     "DualArray",
+    "NestedEntries",
     "array_hessian",
     "array_jvp",
     "array_ufunc",
@@ -55,6 +56,7 @@ _HOME = {
     "elementwise": "arrays",
     "rebuild": "arrays",
     "DualArray": "dualarray",
+    "NestedEntries": "dualarray.core",
     "ArrayBlocks": "dualarray.seeding",
     "seed_tree": "dualarray.seeding",
     "unit_seeds": "dualarray.seeding",

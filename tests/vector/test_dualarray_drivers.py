@@ -306,3 +306,18 @@ def test_custom_jvp_of_a_black_box_solver_takes_dual_arrays():
     for chunk in (1, "all"):
         g = grad(lambda v: np.sum(solve(a, v) ** 2), b, chunk=chunk)
         np.testing.assert_allclose(g, expected, rtol=1e-14)
+
+
+def test_hessian_through_a_root_over_arrays_takes_the_nested_duals_path():
+    from dualgrad import root
+
+    mp = pytest.importorskip("mpmath")
+
+    def total(p):
+        return np.sum(root(lambda x, q: x**3 + q * x - 1.0, np.ones(2), p))
+
+    p = np.array([1.0, 2.0])
+    H = hessian(total, p)
+    exact = [float(mp.diff(lambda q: mp.findroot(lambda x: x**3 + q * x - 1, 1), q, 2)) for q in p]
+    np.testing.assert_allclose(np.diag(H), exact, rtol=1e-11)
+    assert H[0, 1] == 0.0 and H[1, 0] == 0.0

@@ -31,7 +31,7 @@ from dualgrad._dual_ops import _make
 from dualgrad._number import describe
 from dualgrad.dual import Dual
 
-__all__ = ["DualArray", "as_parts", "from_parts", "tangent_index"]
+__all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]
 
 _REAL = (float, int)
 
@@ -242,6 +242,12 @@ class DualArray:
         in its entries; any float conversion is refused, loudly."""
         if dtype is not None and np.dtype(dtype) != object:
             raise TypeError(_drops(self, f"converting it to an array of {np.dtype(dtype)}"))
+        if _nested(self.value, self.tangent):
+            raise NestedEntries(
+                "the entries of a dual array carrying two derivatives at once (a hessian's) "
+                "cannot be taken one by one as Duals: use numpy functions on the array, or "
+                "pass the parameters as a list"
+            )
         out = np.empty(self.shape, dtype=object)
         flat = out.reshape(-1)
         tangents = self.tangent.reshape(-1, self.width)
@@ -300,6 +306,11 @@ class DualArray:
         if dtype.kind != "f":
             raise TypeError(_drops(self, f"astype({dtype})"))
         return DualArray(self.value.astype(dtype), self.tangent.astype(dtype), self.tag)
+
+
+class NestedEntries(TypeError):
+    """Raised where code would take a nested dual array entry by entry (``np.asarray``):
+    :func:`dualgrad.hessian` then takes the entry-by-entry path of nested Duals instead."""
 
 
 def _method(func: Callable[..., Any]) -> Callable[..., Any]:
