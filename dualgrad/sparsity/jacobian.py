@@ -90,6 +90,12 @@ def jacobian_sparsity(f: Callable[[Any], Any], x: Any) -> SparsityPattern:
         from dualgrad.sparsity.arrays import array_sparsity
 
         return array_sparsity(f, spec, leaves)
+    return scalar_sparsity(f, spec, leaves)
+
+
+def scalar_sparsity(f: Callable[[Any], Any], spec: Any, leaves: list[Any]) -> SparsityPattern:
+    """The pattern from one Tracer per leaf (arrays as object arrays of them): the path for
+    lists of numbers, and the reference the traced arrays are tested against."""
     traced = [Tracer(v, frozenset((j,))) for j, v in enumerate(leaves)]
     outs = _call(f, spec, traced)
     return SparsityPattern.from_rows([_deps(o, "jacobian_sparsity") for o in outs], len(leaves))

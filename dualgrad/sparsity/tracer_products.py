@@ -131,7 +131,7 @@ def _pruned(const_term: str, const: Any, term: str, x: Any, out: str) -> Any:
     extents = dict(zip(kept, np.shape(grid.value), strict=True))
     for c, n in zip(mask_kept, np.shape(mask), strict=True):
         extents.setdefault(c, n)
-    grid_at = np.indices([extents[c] for c in free]).reshape(len(free), -1) if free else None
+    grid_at: Any = np.indices([extents[c] for c in free]).reshape(len(free), -1) if free else None
     coords.update({c: grid_at[i][None, :] for i, c in enumerate(free)})
     size = int(np.prod([extents[c] for c in out]))
     out_ids, in_ids = _flat(out, coords, extents), _flat(kept, coords, extents)
