@@ -27,25 +27,25 @@ def both(f, x):
     fast = jacobian_sparsity(f, x)
     slow = scalar_sparsity(f, spec, leaves)
     assert fast.shape == slow.shape
-    return set(zip(fast.rows, fast.cols)), set(zip(slow.rows, slow.cols))
+    return set(zip(fast.rows, fast.cols, strict=True)), set(zip(slow.rows, slow.cols, strict=True))
 
 
 def dense_nonzeros(f, x):
     J = np.asarray(jacobian(f, x, chunk="all"), dtype=float)
     rows, cols = np.nonzero(J.reshape(-1, len(flatten(x)[0])))
-    return set(zip(rows.tolist(), cols.tolist()))
+    return set(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 def fd_nonzeros(f, x, h=1e-6):
     """Nonzeros of central differences (for functions dual arrays do not run yet)."""
-    flat = lambda v: np.concatenate([np.ravel(a) for a in flatten(f(v))[0]])  # noqa: E731
+    flat = lambda v: np.concatenate([np.ravel(a) for a in flatten(f(v))[0]])
     cols = []
     for j in range(x.size):
         e = np.zeros(x.size)
         e[j] = h
         cols.append((flat(x + e.reshape(x.shape)) - flat(x - e.reshape(x.shape))) / (2 * h))
     rows, cols = np.nonzero(np.abs(np.array(cols).T) > 1e-7)
-    return set(zip(rows.tolist(), cols.tolist()))
+    return set(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
 def check(f, x, equal=True, oracle=dense_nonzeros):
@@ -54,7 +54,7 @@ def check(f, x, equal=True, oracle=dense_nonzeros):
         assert fast == slow
     else:
         P = jacobian_sparsity(f, x)
-        fast = set(zip(P.rows, P.cols))
+        fast = set(zip(P.rows, P.cols, strict=True))
     assert oracle(f, x) <= fast
     return fast
 
@@ -202,7 +202,7 @@ def test_linalg_is_dense_in_its_arguments():
 
 def test_scalars_beside_arrays_and_tracers_meeting_arrays():
     x = {"s": 2.0, "u": np.array([1.0, 2.0, 3.0])}
-    f = lambda p: p["s"] * p["u"][1] * p["u"] + np.sum(p["u"][:2]) * np.ones(3)  # noqa: E731
+    f = lambda p: p["s"] * p["u"][1] * p["u"] + np.sum(p["u"][:2]) * np.ones(3)
     # inputs: s = 0, u = 1, 2, 3; out_i = s u[1] u[i] + u[0] + u[1]
     assert check(f, x) == {(i, j) for i in range(3) for j in (0, 1, 2)} | {(2, 3)}
 
@@ -217,7 +217,7 @@ def test_entries_are_tracers_and_iteration_works():
 
 
 @pytest.mark.parametrize(
-    "f, words",
+    ("f", "words"),
     [
         (lambda x: np.fft.fft(x), "fft"),
         (lambda x: np.interp(0.5, x, x), "interp"),
