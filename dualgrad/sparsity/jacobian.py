@@ -86,6 +86,16 @@ def jacobian_sparsity(f: Callable[[Any], Any], x: Any) -> SparsityPattern:
     [[True, True, False], [False, False, True]]
     """
     leaves, spec = _inputs(x, "jacobian_sparsity")
+    if has_arrays(spec):  # float arrays: traced whole (numpy loaded: an array is there)
+        from dualgrad.sparsity.arrays import array_sparsity
+
+        return array_sparsity(f, spec, leaves)
+    return scalar_sparsity(f, spec, leaves)
+
+
+def scalar_sparsity(f: Callable[[Any], Any], spec: Any, leaves: list[Any]) -> SparsityPattern:
+    """The pattern from one Tracer per leaf (arrays as object arrays of them): the path for
+    lists of numbers, and the reference the traced arrays are tested against."""
     traced = [Tracer(v, frozenset((j,))) for j, v in enumerate(leaves)]
     outs = _call(f, spec, traced)
     return SparsityPattern.from_rows([_deps(o, "jacobian_sparsity") for o in outs], len(leaves))

@@ -162,9 +162,11 @@ def _binary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
         deps = (dx if fx else _EMPTY) | (dy if fy else _EMPTY)
         return _make(_value(rule, x, y), deps)
 
-    def op(self: Tracer, other: Any) -> Tracer:
+    def op(self: Tracer, other: Any) -> Any:
         if type(other) is Tracer:
             return combine(self.value, self.deps, other.value, other.deps)
+        if hasattr(other, "__array_ufunc__"):  # an array (traced or not): numpy's operation
+            return NotImplemented
         return combine(self.value, self.deps, _plain(other, rule.name, Tracer), _EMPTY)
 
     def rop(self: Tracer, other: Any) -> Tracer:

@@ -30,6 +30,7 @@ from dualgrad.vector.dualarray.core import DualArray
 __all__ = [
     "MEMORY_BUDGET",
     "ArrayBlocks",
+    "rebuild_tree",
     "fit_width",
     "output_rows",
     "seed_tree",
@@ -126,7 +127,7 @@ def seed_tree(
         if j not in covered:
             t = _unit_vector(int(tangents.column(c)), k) if unit else tangents[c]
             work[j] = _make(leaves[j], t, tag)
-    return _rebuild(spec, work, arrays, 0)[0]
+    return rebuild_tree(spec, work, arrays, 0)[0]
 
 
 def _covered(blocks: ArrayBlocks, taken: set[int]) -> set[int]:
@@ -158,8 +159,9 @@ def _unit_vector(c: int, k: int) -> Any:
     return seeds(k)[c] if k > 1 else 1.0
 
 
-def _rebuild(spec: Spec, work: list[Any], arrays: dict[int, DualArray], at: int) -> tuple[Any, int]:
-    """`spec`'s tree from the leaves `work`, with the dual arrays in their places."""
+def rebuild_tree(spec: Spec, work: list[Any], arrays: dict[int, Any], at: int) -> tuple[Any, int]:
+    """`spec`'s tree from the leaves `work`, with the arrays in `arrays` (by first leaf) in
+    their places (dual arrays, or the traced arrays of sparsity detection)."""
     if spec.kind == "array":
         found = arrays.get(at)
         if found is not None:
@@ -171,7 +173,7 @@ def _rebuild(spec: Spec, work: list[Any], arrays: dict[int, DualArray], at: int)
         return unflatten(spec, work[at : at + spec.size], numbers=True), at + spec.size
     kids = []
     for child in spec.children:
-        kid, at = _rebuild(child, work, arrays, at)
+        kid, at = rebuild_tree(child, work, arrays, at)
         kids.append(kid)
     if spec.kind == "dict":
         by_key = dict(zip(spec.keys, kids, strict=True))
