@@ -146,3 +146,27 @@ def test_the_generic_path_takes_integers_and_math_refusals():
     got = partials.generic_entrywise(RULES["cosh"], 0, [np.array([1000.0, -1000.0])],
                                      np.array([math.inf, math.inf]))  # fmt: skip
     assert got.tolist() == [math.inf, -math.inf]
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [2.0, 3.0, 5.0],
+        [0.0, 3.0, -2.0],
+        [0.0, 0.0, 4.0],
+        [1.5, float("inf"), 2.0],
+        [-1e200, 1e200, 3.0],
+    ],
+)
+def test_prod_of_a_dual_array_takes_the_tables_prod_partials(values):
+    """np.prod's array form (prefix times suffix products) against the table's reduction."""
+    from dualgrad.rules import REDUCTIONS
+    from dualgrad.vector.dualarray import DualArray
+
+    x = DualArray(np.array(values), np.eye(3))
+    with np.errstate(over="ignore"):  # (numpy's own warning of the value's overflow)
+        got = np.prod(x).tangent
+    rule = REDUCTIONS["prod"]
+    with np.errstate(all="ignore"):
+        want = rule.partials(values, rule.f(values))
+    np.testing.assert_array_equal(got, np.array(want, dtype=float))

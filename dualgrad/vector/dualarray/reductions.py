@@ -24,6 +24,7 @@ import numpy as np
 
 from dualgrad.vector.dualarray.core import DualArray, from_parts
 from dualgrad.vector.dualarray.shapes import axes_of, parts, tangent_or_zeros
+from dualgrad.vector.dualarray.ufuncs import times
 
 __all__ = ["FUNCTIONS"]
 
@@ -179,24 +180,21 @@ def _prod(x: Any, axis: Any = None, dtype: Any = None, out: Any = None,
         return found
     (a,) = axes_of(axis, x.ndim)
     v = x.value
-    # d/dx_i prod = the product of the others: prefix times suffix products, no division
-    # (the table's prod reduction, rules.REDUCTIONS["prod"])
+    with np.errstate(all="ignore"):  # the partials warn of nothing in the user's values
+        tangent = _prod_tangent(x, v, a, keepdims)
+    return from_parts(np.prod(v, axis=a, keepdims=keepdims), tangent, x.tag)
+
+
+def _prod_tangent(x: Any, v: Any, a: int, keepdims: bool) -> Any:
+    """sum_i t_i * (the product of the others) along axis a: prefix times suffix products,
+    no division (the table's prod reduction, rules.REDUCTIONS["prod"]: exact at zeros)."""
     ones = np.ones_like(np.take(v, [0], axis=a))
     left = np.cumprod(
         np.concatenate([ones, np.take(v, np.arange(x.shape[a] - 1), axis=a)], axis=a), axis=a
     )
-    right = np.flip(
-        np.cumprod(
-            np.flip(
-                np.concatenate([np.take(v, np.arange(1, x.shape[a]), axis=a), ones], axis=a), a
-            ),
-            axis=a,
-        ),
-        a,
-    )
-    partials = (left * right)[..., None]
-    tangent = np.sum(x.tangent * partials, axis=a, keepdims=keepdims)
-    return from_parts(np.prod(v, axis=a, keepdims=keepdims), tangent, x.tag)
+    rest = np.concatenate([np.take(v, np.arange(1, x.shape[a]), axis=a), ones], axis=a)
+    right = np.flip(np.cumprod(np.flip(rest, a), axis=a), a)
+    return np.sum(times(x.tangent, left * right), axis=a, keepdims=keepdims)
 
 
 @_implements(np.cumprod)

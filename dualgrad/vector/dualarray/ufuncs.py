@@ -36,6 +36,7 @@ __all__ = [
     "UFUNC_METHODS",
     "by_rule",
     "call",
+    "times",
     "tag_of",
 ]
 
@@ -177,7 +178,7 @@ def by_rule(
         if tangent is not None and type(p) is float and p == -1.0:
             tangent = tangent - t  # (sub: one pass, not a negation and a sum)
             continue
-        term = _times(t, p)
+        term = times(t, p)
         tangent = term if tangent is None else tangent + term
     if tangent is None:
         raise TypeError("no tangent among the operands")  # pragma: no cover - tag_of found one
@@ -210,7 +211,7 @@ def _outside_domain(rule: Rule, value: Any, values: Sequence[Any]) -> Any:
     return made if made.any() else None
 
 
-def _times(t: np.ndarray, p: Any) -> np.ndarray:
+def times(t: np.ndarray, p: Any) -> np.ndarray:
     """tangent * partial, entry by entry, where a zero tangent contributes exactly 0 through
     an infinite or nan partial (the table's policy, as the scalar Dual's ``_scale``)."""
     if type(p) in (float, int):
