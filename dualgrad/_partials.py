@@ -119,6 +119,7 @@ def _pointwise(x: Any) -> bool:
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)
+_EXACT_Y = 2.0**53  # integer exponents y below this have y - 1 exact
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
@@ -273,6 +274,14 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
         return 0.0 * y
     if x0 == 0 and y < 1:
         return INF if y > 0 else _ieee_div(y, x)
+    if type(y) in _REAL and y % 1 == 0 and -_EXACT_Y < y < _EXACT_Y:
+        # an integer power is a product: y * x**(y-1) has no quotient to round (2x for the
+        # square, exactly as x * x gives it), so its derivatives of every order are the
+        # products' (a hessian of (b - a**2)**2 is exact); the forms below where it overflows
+        try:
+            return 2.0 * x if y == 2 else y * x ** (y - 1)
+        except OverflowError:
+            pass
     if x0 != 0 and out != 0 and x0 - x0 == 0:
         ratio = out / x
         return y * ratio if _value(ratio) - _value(ratio) == 0 else (y / x) * out
