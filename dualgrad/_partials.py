@@ -220,9 +220,14 @@ def _d_tanh(x: Any, out: Any) -> Any:
 
 
 def _d_sigmoid(x: Any, out: Any) -> Any:
-    # s(x) * s(-x), not out * (1 - out), which cancels for large x
-    if not _pointwise(x):
-        return out * (1.0 - out)
+    # s(x) * s(-x), not out * (1 - out), which cancels for large x; near 0 the derivative of
+    # either product cancels (s'(x) s(-x) - s(x) s'(-x)): there 1 / (4 cosh(x/2)**2)
+    if -1.0 < x < 1.0:
+        c = _cosh(0.5 * x)
+        return 0.25 / (c * c)
+    if not _pointwise(x):  # (one exp series, not two sigmoids)
+        e = _exp(-abs(x))
+        return e / ((1.0 + e) * (1.0 + e))
     return _gen_sigmoid(x) * _gen_sigmoid(-x)
 
 
@@ -244,14 +249,26 @@ def _d_acosh(x: Any, out: Any) -> Any:
 
 
 def _d_asin(x: Any, out: Any) -> Any:
-    return _ieee_div(1.0, _sqrt((1.0 - x) * (1.0 + x)))  # 1 - x*x cancels near +-1
+    return _rsqrt_one_minus_square(x)
 
 
 def _d_acos(x: Any, out: Any) -> Any:
-    return _ieee_div(-1.0, _sqrt((1.0 - x) * (1.0 + x)))
+    return -_rsqrt_one_minus_square(x)
+
+
+def _rsqrt_one_minus_square(x: Any) -> Any:
+    # 1 / sqrt(1 - x*x). Near +-1 from (1 - x)(1 + x), exact there (1 - x*x cancels); within
+    # 1/2 of 0 that product's own derivative, (1 - x) - (1 + x), cancels instead (asin''(1e-8)
+    # lost nine digits), so there from 1 - x*x, by the power rule (one rounding near 1, where
+    # sqrt and then 1/s round twice): nested derivatives within about an ulp
+    if -0.5 < x < 0.5:
+        return (1.0 - x * x) ** -0.5
+    return _ieee_div(1.0, _sqrt((1.0 - x) * (1.0 + x)))
 
 
 def _d_atanh(x: Any, out: Any) -> Any:
+    if -0.5 < x < 0.5:  # as _rsqrt_one_minus_square: -u**-2 rounds once, 1/u's -o/u twice
+        return (1.0 - x * x) ** -1
     return 1.0 / ((1.0 - x) * (1.0 + x))
 
 
@@ -274,10 +291,16 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
         return 0.0 * y
     if x0 == 0 and y < 1:
         return INF if y > 0 else _ieee_div(y, x)
-    if type(y) in _REAL and y % 1 == 0 and -_EXACT_Y < y < _EXACT_Y:
+    if (
+        type(y) in _REAL
+        and y % 1 == 0
+        and -_EXACT_Y < y < _EXACT_Y
+        and (_pointwise(x) or 0 < y < 5)
+    ):
         # an integer power is a product: y * x**(y-1) has no quotient to round (2x for the
         # square, exactly as x * x gives it), so its derivatives of every order are the
-        # products' (a hessian of (b - a**2)**2 is exact); the forms below where it overflows
+        # products' (a hessian of (b - a**2)**2 is exact); the forms below where it overflows.
+        # (A Taylor series would build a chain of y or K powers this way: small y only.)
         try:
             return 2.0 * x if y == 2 else y * x ** (y - 1)
         except OverflowError:

@@ -63,3 +63,54 @@ def test_squares_differentiate_exactly_like_products():
         assert derivative(lambda t: t**3, x) == 3 * (x * x)  # x*x is pow(x, 2), rounded once
         assert derivative(derivative(lambda t: t**3), x) == 6 * x
         assert derivatives(lambda t: t**2, x, order=3) == derivatives(lambda t: t * t, x, order=3)
+
+
+# -- second derivatives keep their digits across the domain, tiny arguments included ----------
+def test_asin_second_derivative_near_zero():
+    assert derivative(derivative(dmath.asin), 1e-8) == pytest.approx(
+        1.0000000000000002e-08, rel=3e-16, abs=0
+    )
+    assert derivative(derivative(dmath.acos), 1e-8) == pytest.approx(
+        -1.0000000000000002e-08, rel=3e-16, abs=0
+    )
+    assert derivative(derivative(dmath.asin), 1e-20) == pytest.approx(1e-20, rel=3e-16, abs=0)
+
+
+SMOOTH = sorted(
+    n
+    for n, r in __import__("dualgrad.rules", fromlist=["RULES"]).RULES.items()
+    if r.arity == 1
+    and n not in {"abs", "relu", "floor", "ceil", "trunc", "neg", "pos"}
+    and n not in {"gamma", "lgamma", "digamma"}  # slow in mpmath: tests/test_gamma.py
+)
+SECOND_POINTS = [1e-300, 1e-100, 1e-20, 1e-8, 1e-4, 0.3, 0.5, 0.7, 0.99, 1.5, 3.0, 30.0, 1e8]
+
+
+@pytest.mark.parametrize("name", SMOOTH)
+def test_second_and_third_derivatives_match_mpmath(name):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_special_values import MP
+
+    from dualgrad.rules import RULES
+
+    f = getattr(dmath, name, None) or (lambda x: getattr(x, name)())
+    for x in SECOND_POINTS + [-p for p in SECOND_POINTS]:
+        try:
+            RULES[name].f(x)
+        except (ValueError, OverflowError):
+            continue
+        for order in (2, 3):
+            bits = 500 + max(0, -math.frexp(x)[1])  # 1 + 1e-300 needs 1000 bits
+            with mpmath.workprec(bits):
+                step = abs(mpmath.mpf(x)) * mpmath.mpf(2) ** -100
+                want = mpmath.diff(MP[name], mpmath.mpf(x), order, h=step)
+            if isinstance(want, mpmath.mpc) or not 2.3e-308 <= abs(want) < 1e300:
+                continue
+            nested = f
+            for _ in range(order):
+                nested = derivative(nested)
+            got = [nested(x), derivatives(f, x, order=order)[order]]
+            assert got == pytest.approx([float(want)] * 2, rel=1e-12, abs=0), (name, x, order)
