@@ -318,13 +318,14 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
 
 def _d_pow_exponent(x: Any, y: Any, out: Any) -> Any:
     # d/dy x**y = x**y * log(x). At x = 0 the limit 0 for y > 0 (0**y = 0 there); at (0, 0),
-    # where 0**y jumps from 1 to 0, the one-sided slope -inf (so d/dx x**x at 0 is -inf).
-    # For x < 0 (only integer y are allowed) the real function of y does not exist around y:
-    # nan, which a zero tangent on the exponent turns back into an exact 0 (rule.singular).
+    # where 0**y jumps from 1 to 0 (and is undefined below), no derivative exists: nan, as
+    # atan2's at its jump (so d/dx x**x at 0 is nan too). For x < 0 (only integer y are
+    # allowed) the real function of y does not exist around y: nan. A zero tangent on the
+    # exponent turns either nan back into an exact 0 (rule.singular).
     if x > 0:
         return out * _log(x)
     if x == 0:
-        return -INF if y == 0 else 0.0
+        return NAN if y == 0 else 0.0
     return NAN
 
 
@@ -363,18 +364,23 @@ def _d_atan2(y: Any, x: Any, out: Any) -> tuple[Any, Any]:
     if m == INF:
         return (0.0, 0.0)
     xs, ys = x / m, y / m
-    q = (xs * xs + ys * ys) * m
-    return (xs / q, -ys / q)
+    r = xs * xs + ys * ys  # in [1, 2]: divided by m last, where (r * m) would overflow
+    return ((xs / r) / m, (-ys / r) / m)
 
 
 def _d_min_x(x: Any, y: Any, out: Any) -> float:
-    # min/max at a tie follow builtin min/max, which return the first argument; a nan
-    # argument is the result, value and derivative alike.
-    return 1.0 if _picks_first_min(x, y) else 0.0
+    # min/max at a tie follow builtin min/max, which return the first argument. A nan
+    # argument is the value, and nan the slope in either argument (nan in, nan out, as
+    # relu'(nan)); the other partial is 1 - this one, nan too.
+    if x != x or y != y:
+        return NAN
+    return 1.0 if x <= y else 0.0
 
 
 def _d_max_x(x: Any, y: Any, out: Any) -> float:
-    return 1.0 if _picks_first_max(x, y) else 0.0
+    if x != x or y != y:
+        return NAN
+    return 1.0 if x >= y else 0.0
 
 
 # ---------------------------------------------------------------------------------------------

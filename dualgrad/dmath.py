@@ -181,6 +181,7 @@ def log(x: Any, base: Any = None) -> Any:
         if type(x) is Dual:  # FAST PATH, as in _mirror
             return _DUAL_LOG(x)
         return _apply("log", x)
+    log_x = log(x)  # first, as math.log: log(0.0, 1.0) is a ValueError for the 0
     log_base = log(base)
     if log_base == 0:  # base 1: math.log(x, 1) divides by log(1) = 0
         raise ZeroDivisionError(
@@ -190,7 +191,7 @@ def log(x: Any, base: Any = None) -> Any:
         )
     if type(x) in (float, int) and type(base) in (float, int):
         return math.log(x, base)
-    return log(x) / log_base
+    return log_x / log_base
 
 
 def _shown(x: Any) -> str:

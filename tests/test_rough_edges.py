@@ -114,3 +114,98 @@ def test_second_and_third_derivatives_match_mpmath(name):
                 nested = derivative(nested)
             got = [nested(x), derivatives(f, x, order=order)[order]]
             assert got == pytest.approx([float(want)] * 2, rel=1e-12, abs=0), (name, x, order)
+
+
+# -- special values ---------------------------------------------------------------------------
+def test_the_exponent_slope_of_zero_to_the_zero_does_not_exist():
+    # 0**y is 1 at y = 0 and 0 for y > 0 (undefined below): a jump, so nan, in every mode
+    assert math.isnan(derivative(lambda y: 0.0**y, 0.0))
+    assert math.isnan(reverse_grad(lambda p: 0.0 ** p[0], [0.0])[0])
+    assert math.isnan(grad(lambda p: p[0] ** p[1], [0.0, 0.0])[1])
+    assert grad(lambda p: p[0] ** p[1], [0.0, 0.0])[0] == 0.0  # x**0: slope 0
+    assert derivative(lambda y: 0.0**y, 2.0) == 0.0
+    assert derivative(lambda y: 2.0 ** (y * 0.0), 0.0) == 0.0  # a zero tangent: exactly 0
+
+
+LOG_POINTS = [inf, -inf, nan, 0.0, 0.5, 1.0, 2.0, 1e308, 5e-324]
+
+
+@pytest.mark.parametrize("x", LOG_POINTS)
+@pytest.mark.parametrize("base", LOG_POINTS)
+def test_log_with_a_base_forward_and_reverse_agree(x, base):
+    def f(p):
+        return dmath.log(p[0], p[1])
+
+    def outcome(g):
+        try:
+            return g()
+        except (ValueError, ZeroDivisionError) as exc:
+            return type(exc)
+
+    try:
+        want = math.log(x, base)
+    except (ValueError, ZeroDivisionError) as exc:
+        want = type(exc)
+    got = outcome(lambda: f([Dual(x, 1.0), base]))
+    assert got is want if isinstance(want, type) else same(got.value, want)
+    ways = [outcome(lambda c=c: grad(f, [x, base], chunk=c)) for c in (1, 2)]
+    ways += [outcome(lambda: reverse_grad(f, [x, base]))]
+    for way in ways[1:]:
+        assert isinstance(way, type) == isinstance(ways[0], type), (ways, x, base)
+        if not isinstance(way, type):
+            assert all(map(same, way, ways[0])), (ways, x, base)
+    if not isinstance(want, type) and all(map(math.isfinite, (x, base, want))):
+        lx, lb = mpmath.log(x), mpmath.log(base)  # closed forms
+        closed = [float(1 / (x * lb)), float(-lx / (base * lb * lb))]
+        assert ways[0] == pytest.approx(closed, rel=1e-12, abs=0)
+
+
+def test_log_with_a_base_raises_what_math_raises():
+    for x, base in [(0.0, 1.0), (-1.0, 1.0), (0.0, 0.0), (1.0, 1.0), (2.0, 1.0), (2.0, -1.0)]:
+        with pytest.raises(Exception) as want:
+            math.log(x, base)
+        for args in [(x, base), (Dual(x, 1.0), base), (x, Dual(base, 1.0)), (Value(x), base)]:
+            with pytest.raises(want.type):
+                dmath.log(*args)
+            if type(args[0]) is not float:
+                with pytest.raises(want.type):
+                    args[0].log(args[1])
+
+
+def test_atan2_partials_near_the_overflow_threshold_keep_subnormal_values():
+    big = [1e308, 1.7e308, -1.7e308, 1.5e308, 8e307]
+    for y in big + [1.0, 1e-300]:
+        for x in big:
+            got = grad(lambda p: dmath.atan2(p[0], p[1]), [y, x])
+            assert reverse_grad(lambda p: dmath.atan2(p[0], p[1]), [y, x]) == got
+            with mpmath.workprec(200):
+                q = mpmath.mpf(x) ** 2 + mpmath.mpf(y) ** 2
+                want = [float(x / q), float(-y / q)]
+            for g, w in zip(got, want):
+                assert abs(g - w) <= 2 * math.ulp(w), (y, x, got, want)  # subnormal: not 0
+            assert got != [0.0, 0.0]
+
+
+class _NotAFuture:
+    def submit(self, fn, *args):
+        return fn(*args)  # the result itself
+
+
+class _WrongResult:
+    def submit(self, fn, *args):
+        from concurrent.futures import Future
+
+        out: Future = Future()
+        out.set_result((fn(*args),))
+        return out
+
+
+@pytest.mark.parametrize("executor", [_NotAFuture(), _WrongResult()])
+def test_a_malformed_executor_is_named(executor):
+    from dualgrad import jacobian
+
+    name = type(executor).__name__
+    with pytest.raises(TypeError, match=f"executor .*{name}"):
+        grad(lambda p: p[0] * p[1], [1.0, 2.0], executor=executor)
+    with pytest.raises(TypeError, match=f"executor .*{name}"):
+        jacobian(lambda p: [p[0] * p[1]], [1.0, 2.0], executor=executor)

@@ -93,8 +93,9 @@ class Value(Number, primal="data", carries="graph"):
         second call adds the gradient once more. :func:`zero_grad` resets leaves.
 
         A zero upstream gradient contributes exactly 0, even through a local partial that is
-        infinite or nan (sqrt at 0, the exponent of a negative base ...): the reverse-mode form
-        of the table's rule for singular partials.
+        infinite or nan (sqrt at 0, the exponent of a negative base ...), and a zero local
+        partial (log' at inf, a flat side) sends exactly 0 whatever the gradient: the
+        reverse-mode form of the table's rule for singular partials, so both modes agree.
 
         Bulk nodes (a matrix-vector product as one vector node, :mod:`dualgrad.vector.nodes`)
         keep a function instead of a tuple in ``_local_grads`` and at least three children;
@@ -133,6 +134,10 @@ class Value(Number, primal="data", carries="graph"):
         for v in reversed(order):
             g = v.grad
             if g:  # a zero grad sends exactly 0, even through an inf or nan local partial
+                if type(g) is float and g - g:  # an infinite or nan grad (rare): zero local
+                    # partials send exactly 0 (a bulk node's grad is a list: it decides itself)
+                    _send_nonfinite(v, g, deferred)
+                    continue
                 children = v._children
                 n = len(children)
                 if n == 2:
@@ -161,6 +166,18 @@ class Value(Number, primal="data", carries="graph"):
 
 
 _DONE = object()  # marks, on backward's stack, that the node below it is complete
+
+
+def _send_nonfinite(v: Value, g: Any, deferred: dict[Any, Callable[[], None]]) -> None:
+    """backward's step for a node whose grad is inf or nan: a zero local partial sends an
+    exact 0 (forward mode's zero slope, which gives 0 whatever the tangent)."""
+    local = v._local_grads
+    if type(local) is not tuple:  # a bulk node back-propagates itself
+        local(v, g, deferred)
+        return
+    for c, d in zip(v._children, local, strict=True):
+        if d:
+            c.grad += g * d
 
 
 # ---------------------------------------------------------------------------------------------
