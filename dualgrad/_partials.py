@@ -92,6 +92,7 @@ def _cbrt(x: float) -> float:
 
 
 _math_cbrt = getattr(math, "cbrt", _cbrt)
+_math_exp2 = getattr(math, "exp2", lambda x: math.pow(2.0, x))  # math.exp2: Python 3.11+
 
 
 def _pow(x: Any, y: Any) -> Any:

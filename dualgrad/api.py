@@ -55,7 +55,10 @@ Wrt = Sequence[int | str] | None
 
 
 # -- derivative -----------------------------------------------------------------------------------
-def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
+_NO_POINT: Any = object()  # derivative(f) without a point (None is no point: a TypeError)
+
+
+def derivative(f: Callable[[Any], Any], x: Any = _NO_POINT, /) -> Any:
     """df/dx at `x` for a scalar function of one real number; without `x`, the function f'.
 
     >>> derivative(lambda x: x * x, 3.0)
@@ -64,7 +67,7 @@ def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
     >>> d2(2.0)
     12.0
     """
-    if x is None:
+    if x is _NO_POINT:
 
         def df(x: Any) -> Any:
             return derivative(f, x)
@@ -72,7 +75,8 @@ def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
         df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
         return df
     if not (is_real(x) or type(x) is Dual or getattr(type(x), "_dualgrad_number", False)):
-        raise TypeError(f"derivative: x must be a real number, got {describe(x)}")
+        hint = " (derivative(f), with no point at all, is the function f')" if x is None else ""
+        raise TypeError(f"derivative: x must be a real number, got {describe(x)}{hint}")
     with Tagged() as tag:
         return tangent_of(f(Dual(x, 1.0, tag)), tag, "derivative")
 

@@ -48,6 +48,7 @@ from typing import Any
 from dualgrad._partials import (  # the table's footnotes
     _2_SQRTPI,
     _D,
+    _LN2,
     _cos,
     _cosh,
     _d_abs,
@@ -88,6 +89,7 @@ from dualgrad._partials import (  # the table's footnotes
     _ieee_div,
     _ldexp,
     _math_cbrt,
+    _math_exp2,
     _max,
     _min,
     _no_derivative,
@@ -175,6 +177,7 @@ _TABLE: tuple[Rule, ...] = (
     # -- exponentials and logarithms --------------------------------------------------------------
     Rule("exp", math.exp, (lambda x, o: o,), (_ANY,)),
     Rule("expm1", math.expm1, (_d_expm1,), (_ANY,)),
+    Rule("exp2", _math_exp2, (lambda x, o: o * _LN2,), (_ANY,)),
     Rule("log", math.log, (lambda x, o: 1 / x,), (_POS,)),
     Rule("log2", math.log2, (_d_log2,), (_POS,)),
     Rule("log10", math.log10, (_d_log10,), (_POS,)),

@@ -209,3 +209,63 @@ def test_a_malformed_executor_is_named(executor):
         grad(lambda p: p[0] * p[1], [1.0, 2.0], executor=executor)
     with pytest.raises(TypeError, match=f"executor .*{name}"):
         jacobian(lambda p: [p[0] * p[1]], [1.0, 2.0], executor=executor)
+
+
+# -- spellings a new user reaches for -----------------------------------------------------------
+def test_derivative_of_none_is_a_type_error_not_a_function():
+    with pytest.raises(TypeError, match=r"got None.*derivative\(f\)"):
+        derivative(lambda x: x * x, None)
+    assert derivative(derivative(lambda x: x**3))(2.0) == 12.0  # no point: the function f'
+
+
+def test_a_hand_built_mixed_array_says_what_to_do():
+    np = pytest.importorskip("numpy")
+
+    def f(x):
+        return np.exp(np.array([x[0], 1.0])).sum()
+
+    for driver in (grad, reverse_grad, lambda f, x: derivative(lambda t: f([t, 0.0]), x[0])):
+        with pytest.raises(TypeError, match="no callable exp") as info:
+            driver(f, [1.0, 2.0])
+        notes = " ".join([str(info.value), *getattr(info.value, "__notes__", [])])
+        assert "dmath" in notes and "np.array" in notes
+    # what it says works: dmath on the entries, or the parameters' own array
+    assert grad(lambda x: sum(dmath.exp(v) for v in (x[0], 1.0)), [1.0, 2.0]) == [math.e, 0.0]
+    g = grad(lambda x: np.exp(np.concatenate([x[:1], [1.0]])).sum(), np.array([1.0, 2.0]))
+    assert g.tolist() == [math.e, 0.0]
+
+
+@pytest.mark.parametrize("number", [Dual(2.0, 1.0), Value(2.0)])
+def test_real_imag_and_conjugate_as_on_floats(number):
+    assert number.real is number and number.conjugate() is number
+    assert number.imag == 0.0 == (2.0).imag and type(number.imag) is float
+    assert derivative(lambda x: x.real * x.conjugate() + x.imag, 3.0) == 6.0
+
+
+MATH_EXP2 = getattr(math, "exp2", lambda x: math.pow(2.0, x))  # Python 3.11+
+
+
+def test_exp2_and_modf_mirror_math():
+    rng = random.Random(3)
+    for x in [rng.uniform(-1000, 1000) for _ in range(2000)] + [0.0, -0.0, 1.5, 1023.5]:
+        out = dmath.exp2(Dual(x, 1.0))
+        assert dmath.exp2(x) == MATH_EXP2(x) == out.value  # math's value, bit for bit
+        with mpmath.workprec(200):
+            assert out.tangent == pytest.approx(
+                float(mpmath.power(2, x) * mpmath.log(2)), rel=3e-16, abs=0
+            )
+    assert derivatives(dmath.exp2, 1.0, order=2) == pytest.approx(
+        [2.0, 2 * math.log(2), 2 * math.log(2) ** 2], rel=1e-15
+    )
+    assert reverse_grad(lambda p: dmath.exp2(p[0]), [3.0]) == [8 * math.log(2)]
+    with pytest.raises(OverflowError, match=r"exp2\(2000"):
+        dmath.exp2(Dual(2000.0, 1.0))
+    for x in (2.5, -2.5, 0.25, -0.75, 7.0, 1e20):
+        frac, whole = dmath.modf(Dual(x, 1.0))
+        assert (frac.value, whole) == math.modf(x)
+        assert frac.tangent == 1.0 and derivative(lambda t: dmath.modf(t)[1], x) == 0.0
+    assert reverse_grad(lambda p: 3 * dmath.modf(p[0])[0] + dmath.modf(p[0])[1], [2.5]) == [3.0]
+    assert derivatives(lambda t: dmath.modf(t)[0], 2.5, order=2) == [0.5, 1.0, 0.0]
+    assert dmath.modf(Dual(inf, 1.0)) == math.modf(inf)
+    assert all(map(math.isnan, dmath.modf(Dual(nan, 1.0))))
+    assert dmath.modf(2.5) == math.modf(2.5)
