@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dualgrad._layers import vector
+from dualgrad._nesting import has_dict, nest
 from dualgrad._number import describe
 from dualgrad._seed import check_leaves, chunk_width, seed_columns, seeded_pass
 from dualgrad._tags import Tagged, active, tangent_of, value_of
@@ -251,7 +252,9 @@ def jacobian(
     ``chunk=k`` takes k columns per pass; an `executor` spreads the columns as in
     :func:`value_and_grad`. Entries are floats. If `x` or the output is a numpy array, the
     Jacobian is a float64 array of shape ``out.shape + x.shape`` (a number has shape ``()``,
-    another tree one axis of its leaves), as ``jax.jacfwd`` gives it.
+    another tree one axis of its leaves), as ``jax.jacfwd`` gives it. If either holds a dict,
+    the Jacobian is in their structure, as JAX's: a tree of the outputs whose leaves are trees
+    of the inputs (``J["u"]["a"]``; an array pair gives an array of both shapes).
 
     >>> jacobian(lambda v: [v[0] * v[1], v[0] + 2 * v[1]], [2.0, 3.0])
     [[3.0, 2.0], [1.0, 2.0]]
@@ -279,6 +282,8 @@ def jacobian(
             raise ValueError("jacobian: the function's output changed shape between passes")
     columns = [c for part in parts for c in part.columns]
     m = len(columns[0])
+    if has_dict(spec) or has_dict(first):  # in the structure of outputs and inputs, as JAX
+        return nest(first, spec, list(zip(*columns, strict=True)))
     if spec.kind == "array" or (first is not None and first.kind == "array"):
         shape = _shape(first, m) + _shape(spec, n)
         return vector().rebuild([v for row in zip(*columns, strict=True) for v in row], shape)
@@ -300,7 +305,8 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
 
     Column j seeds x_j with an outer tag and takes the gradient inside with an inner tag:
     N * N passes of `f` (2-argument functions: 4 passes). For a numpy array `x`, a float64
-    array of shape ``x.shape + x.shape``.
+    array of shape ``x.shape + x.shape``; for parameters holding a dict, their structure
+    nested in itself, as JAX's (``H["a"]["b"]``).
     """
     leaves, spec = flatten(x)
     check_leaves(leaves, spec, "hessian")
@@ -313,6 +319,8 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
         for j in range(len(leaves)):
             g = seeded_pass(gradient, spec, leaves, (j,), (1.0,), tag)
             columns.append([tangent_of(gi, tag, "hessian") for gi in flatten(g)[0]])
+    if has_dict(spec):  # a dict of dicts, as JAX
+        return nest(spec, spec, list(zip(*columns, strict=True)))
     if spec.kind == "array":  # an array of shape x.shape + x.shape
         flat = [h for row in zip(*columns, strict=True) for h in row]
         return vector().rebuild(flat, spec.shape * 2)

@@ -72,8 +72,11 @@ def run_ranges(
     ]
     for fut in futures:
         if not callable(getattr(fut, "result", None)):
-            raise _malformed(executor, f".submit returned {_shown(fut)}, not a future (an object "
-                             "with .result(), as concurrent.futures.Executor.submit returns)")  # fmt: skip
+            raise _malformed(
+                executor,
+                f".submit returned {_shown(fut)}, not a future (an object with .result(), "
+                "as concurrent.futures.Executor.submit returns)",
+            )
     try:
         results = [fut.result() for fut in futures]
     except BaseException:
@@ -84,8 +87,11 @@ def run_ranges(
     kind = _returns(fn)
     for r in results:
         if kind is not None and not isinstance(r, kind):
-            raise _malformed(executor, f"'s future gave {_shown(r)}, not the {kind.__name__} "
-                             f"that {fn.__name__} returned: its result() must return it as is")  # fmt: skip
+            raise _malformed(
+                executor,
+                f"'s future gave {_shown(r)}, not the {kind.__name__} that {fn.__name__} "
+                "returned: its result() must return it as is",
+            )
     return results
 
 

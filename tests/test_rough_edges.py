@@ -162,7 +162,7 @@ def test_log_with_a_base_forward_and_reverse_agree(x, base):
 
 def test_log_with_a_base_raises_what_math_raises():
     for x, base in [(0.0, 1.0), (-1.0, 1.0), (0.0, 0.0), (1.0, 1.0), (2.0, 1.0), (2.0, -1.0)]:
-        with pytest.raises(Exception) as want:
+        with pytest.raises((ValueError, ZeroDivisionError)) as want:
             math.log(x, base)
         for args in [(x, base), (Dual(x, 1.0), base), (x, Dual(base, 1.0)), (Value(x), base)]:
             with pytest.raises(want.type):
@@ -174,14 +174,14 @@ def test_log_with_a_base_raises_what_math_raises():
 
 def test_atan2_partials_near_the_overflow_threshold_keep_subnormal_values():
     big = [1e308, 1.7e308, -1.7e308, 1.5e308, 8e307]
-    for y in big + [1.0, 1e-300]:
+    for y in [*big, 1.0, 1e-300]:
         for x in big:
             got = grad(lambda p: dmath.atan2(p[0], p[1]), [y, x])
             assert reverse_grad(lambda p: dmath.atan2(p[0], p[1]), [y, x]) == got
             with mpmath.workprec(200):
                 q = mpmath.mpf(x) ** 2 + mpmath.mpf(y) ** 2
                 want = [float(x / q), float(-y / q)]
-            for g, w in zip(got, want):
+            for g, w in zip(got, want, strict=True):
                 assert abs(g - w) <= 2 * math.ulp(w), (y, x, got, want)  # subnormal: not 0
             assert got != [0.0, 0.0]
 

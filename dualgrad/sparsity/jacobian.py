@@ -18,6 +18,7 @@ tangent per color, read the entries back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dualgrad._dual_ops import _make
@@ -33,7 +34,11 @@ from dualgrad.tree import flatten, is_real, unflatten
 
 __all__ = ["METHODS", "SparseJacobian", "jacobian_sparsity", "sparse_jacobian"]
 
-SparseJacobian = SparseMatrix
+
+@dataclass(frozen=True)
+class SparseJacobian(SparseMatrix):
+    """What :func:`sparse_jacobian` returns: a :class:`SparseMatrix` holding a Jacobian."""
+
 
 METHODS = ("auto", "colors", "chunked", "sparse")
 """How compressed passes carry their tangents: one pass per color with float tangents
@@ -116,7 +121,7 @@ def sparse_jacobian(
     sparsity: Any = None,
     method: str = "auto",
     order: str = "best",
-) -> SparseMatrix:
+) -> SparseJacobian:
     """The Jacobian of `f` at `x` from one forward pass per color of its columns.
 
     Detects the pattern (:func:`jacobian_sparsity`, one pass), colors the columns so that
@@ -145,7 +150,7 @@ def sparse_jacobian(
     with Tagged() as tag:
         evaluate = {"colors": _by_color, "chunked": _chunked, "sparse": _sparse}[method]
         values, value, used = evaluate(f, spec, leaves, coloring, tag)
-    return SparseMatrix(
+    return SparseJacobian(
         pattern.shape,
         pattern.rows,
         pattern.cols,
@@ -156,6 +161,7 @@ def sparse_jacobian(
         method,
         value,
         coloring,
+        spec.kind == "array",
     )
 
 
