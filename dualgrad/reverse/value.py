@@ -134,24 +134,27 @@ class Value(Number, primal="data", carries="graph"):
         for v in reversed(order):
             g = v.grad
             if g:  # a zero grad sends exactly 0, even through an inf or nan local partial
-                if type(g) is float and g - g:  # an infinite or nan grad (rare): zero local
-                    # partials send exactly 0 (a bulk node's grad is a list: it decides itself)
-                    _send_nonfinite(v, g, deferred)
-                    continue
+                # and a zero local partial sends exactly 0 even for an inf or nan grad (`if d
+                # or g - g == 0`: the test of g only where d is 0)
                 children = v._children
                 n = len(children)
                 if n == 2:
                     a, b = children
                     da, db = v._local_grads
-                    a.grad += g * da
-                    b.grad += g * db
+                    if da or g - g == 0:
+                        a.grad += g * da
+                    if db or g - g == 0:
+                        b.grad += g * db
                 elif n == 1:
-                    children[0].grad += g * v._local_grads[0]
+                    d = v._local_grads[0]
+                    if d or g - g == 0:
+                        children[0].grad += g * d
                 else:
                     local = v._local_grads
                     if type(local) is tuple:  # custom operations: Value(data, children, local)
                         for c, d in zip(children, local, strict=True):
-                            c.grad += g * d
+                            if d or g - g == 0:
+                                c.grad += g * d
                     else:  # a bulk node (at least 3 children): it back-propagates itself
                         local(v, g, deferred)
         # Work a bulk node deferred to the end: gradients of leaves, which send nothing back.
@@ -166,18 +169,6 @@ class Value(Number, primal="data", carries="graph"):
 
 
 _DONE = object()  # marks, on backward's stack, that the node below it is complete
-
-
-def _send_nonfinite(v: Value, g: Any, deferred: dict[Any, Callable[[], None]]) -> None:
-    """backward's step for a node whose grad is inf or nan: a zero local partial sends an
-    exact 0 (forward mode's zero slope, which gives 0 whatever the tangent)."""
-    local = v._local_grads
-    if type(local) is not tuple:  # a bulk node back-propagates itself
-        local(v, g, deferred)
-        return
-    for c, d in zip(v._children, local, strict=True):
-        if d:
-            c.grad += g * d
 
 
 # ---------------------------------------------------------------------------------------------
