@@ -26,7 +26,16 @@ from dualgrad._layers import vector
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["Number", "bad_operand", "describe", "domain_error", "is_array", "primal"]
+__all__ = [
+    "OBJECT_LOOP_HINT",
+    "Number",
+    "bad_operand",
+    "describe",
+    "domain_error",
+    "explain_object_loop",
+    "is_array",
+    "primal",
+]
 
 _REAL = (float, int)
 COMPARISONS: tuple[tuple[Callable[[Any, Any], bool], str], ...] = (
@@ -63,6 +72,29 @@ def domain_error(exc: Exception, name: str, *args: Any) -> Exception:
     ``ValueError: math domain error in log(-1.0)``."""
     shown = ", ".join(describe(a) for a in args)
     return type(exc)(f"{exc} in {name}({shown})")
+
+
+_OBJECT_LOOP = "loop of ufunc does not support argument"
+OBJECT_LOOP_HINT = (
+    "dualgrad: an array built by hand (np.array([x[0], 1.0]) ...) that mixes plain floats "
+    "with dualgrad numbers is a plain object array, whose ufuncs call a method (v.exp()) on "
+    "every entry, and a float has none. Apply dualgrad.dmath to the entries instead "
+    "([dmath.exp(v) for v in entries]), or, with array parameters, build the array from "
+    "their own (slices, np.concatenate, arithmetic), whose ufuncs keep the derivative."
+)
+
+
+def explain_object_loop(exc: BaseException | None) -> None:
+    """Add :data:`OBJECT_LOOP_HINT` to numpy's own TypeError for a ufunc on a hand-built
+    object array mixing floats and numbers (once; on Python 3.10 to its message)."""
+    if not isinstance(exc, TypeError) or _OBJECT_LOOP not in str(exc):
+        return
+    if OBJECT_LOOP_HINT in str(exc) or OBJECT_LOOP_HINT in getattr(exc, "__notes__", ()):
+        return
+    if sys.version_info >= (3, 11):
+        exc.add_note(OBJECT_LOOP_HINT)
+    else:  # pragma: no cover - 3.10 has no notes
+        exc.args = (f"{exc.args[0]}. {OBJECT_LOOP_HINT}", *exc.args[1:]) if exc.args else exc.args
 
 
 def bad_operand(cls: type, op: str, other: Any) -> TypeError:
@@ -131,6 +163,21 @@ class Number:
 
     def __bool__(self) -> bool:
         return bool(getattr(self, self._primal_name))
+
+    # -- a real number's complex parts (numpy and scipy call them on real numbers) --------------
+    @property
+    def real(self) -> Self:
+        """The number itself, derivative and all (as ``float.real``)."""
+        return self
+
+    @property
+    def imag(self) -> float:
+        """0.0: a real number has no imaginary part (and no derivative in it)."""
+        return 0.0
+
+    def conjugate(self) -> Self:
+        """The number itself (as ``float.conjugate()``)."""
+        return self
 
     def __format__(self, spec: str) -> str:
         """``f"{x:.3f}"`` formats the number inside (as a float would); ``f"{x}"`` is repr.
@@ -202,6 +249,7 @@ class Number:
         def __rdivmod__(self, other: Any) -> tuple[Self, Self]: ...
         def exp(self) -> Self: ...
         def expm1(self) -> Self: ...
+        def exp2(self) -> Self: ...
         def log2(self) -> Self: ...
         def log10(self) -> Self: ...
         def log1p(self) -> Self: ...

@@ -112,6 +112,7 @@ def _cbrt(x: float) -> float:
 
 
 _math_cbrt = getattr(math, "cbrt", _cbrt)
+_math_exp2 = getattr(math, "exp2", lambda x: math.pow(2.0, x))  # math.exp2: Python 3.11+
 
 
 def _pow(x: Any, y: Any) -> Any:
@@ -141,6 +142,7 @@ def _pointwise(x: Any) -> bool:
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)
+_EXACT_Y = 2.0**53  # integer exponents y below this have y - 1 exact
 _LN2 = math.log(2.0)
 _LN10 = math.log(10.0)
 
@@ -256,9 +258,14 @@ def _d_tanh(x: Any, out: Any) -> Any:
 
 
 def _d_sigmoid(x: Any, out: Any) -> Any:
-    # s(x) * s(-x), not out * (1 - out), which cancels for large x
-    if not _pointwise(x):
-        return out * (1.0 - out)
+    # s(x) * s(-x), not out * (1 - out), which cancels for large x; near 0 the derivative of
+    # either product cancels (s'(x) s(-x) - s(x) s'(-x)): there 1 / (4 cosh(x/2)**2)
+    if -1.0 < x < 1.0:
+        c = _cosh(0.5 * x)
+        return 0.25 / (c * c)
+    if not _pointwise(x):  # (one exp series, not two sigmoids)
+        e = _exp(-abs(x))
+        return e / ((1.0 + e) * (1.0 + e))
     return _gen_sigmoid(x) * _gen_sigmoid(-x)
 
 
@@ -280,14 +287,26 @@ def _d_acosh(x: Any, out: Any) -> Any:
 
 
 def _d_asin(x: Any, out: Any) -> Any:
-    return _ieee_div(1.0, _sqrt((1.0 - x) * (1.0 + x)))  # 1 - x*x cancels near +-1
+    return _rsqrt_one_minus_square(x)
 
 
 def _d_acos(x: Any, out: Any) -> Any:
-    return _ieee_div(-1.0, _sqrt((1.0 - x) * (1.0 + x)))
+    return -_rsqrt_one_minus_square(x)
+
+
+def _rsqrt_one_minus_square(x: Any) -> Any:
+    # 1 / sqrt(1 - x*x). Near +-1 from (1 - x)(1 + x), exact there (1 - x*x cancels); within
+    # 1/2 of 0 that product's own derivative, (1 - x) - (1 + x), cancels instead (asin''(1e-8)
+    # lost nine digits), so there from 1 - x*x, by the power rule (one rounding near 1, where
+    # sqrt and then 1/s round twice): nested derivatives within about an ulp
+    if -0.5 < x < 0.5:
+        return (1.0 - x * x) ** -0.5
+    return _ieee_div(1.0, _sqrt((1.0 - x) * (1.0 + x)))
 
 
 def _d_atanh(x: Any, out: Any) -> Any:
+    if -0.5 < x < 0.5:  # as _rsqrt_one_minus_square: -u**-2 rounds once, 1/u's -o/u twice
+        return (1.0 - x * x) ** -1
     return 1.0 / ((1.0 - x) * (1.0 + x))
 
 
@@ -310,6 +329,20 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
         return 0.0 * y
     if x0 == 0 and y < 1:
         return INF if y > 0 else _ieee_div(y, x)
+    if (
+        type(y) in _REAL
+        and y % 1 == 0
+        and -_EXACT_Y < y < _EXACT_Y
+        and (_pointwise(x) or 0 < y < 5)
+    ):
+        # an integer power is a product: y * x**(y-1) has no quotient to round (2x for the
+        # square, exactly as x * x gives it), so its derivatives of every order are the
+        # products' (a hessian of (b - a**2)**2 is exact); the forms below where it overflows.
+        # (A Taylor series would build a chain of y or K powers this way: small y only.)
+        try:
+            return 2.0 * x if y == 2 else y * x ** (y - 1)
+        except OverflowError:
+            pass
     if x0 != 0 and out != 0 and x0 - x0 == 0:
         ratio = out / x
         return y * ratio if _value(ratio) - _value(ratio) == 0 else (y / x) * out
@@ -323,13 +356,14 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
 
 def _d_pow_exponent(x: Any, y: Any, out: Any) -> Any:
     # d/dy x**y = x**y * log(x). At x = 0 the limit 0 for y > 0 (0**y = 0 there); at (0, 0),
-    # where 0**y jumps from 1 to 0, the one-sided slope -inf (so d/dx x**x at 0 is -inf).
-    # For x < 0 (only integer y are allowed) the real function of y does not exist around y:
-    # nan, which a zero tangent on the exponent turns back into an exact 0 (rule.singular).
+    # where 0**y jumps from 1 to 0 (and is undefined below), no derivative exists: nan, as
+    # atan2's at its jump (so d/dx x**x at 0 is nan too). For x < 0 (only integer y are
+    # allowed) the real function of y does not exist around y: nan. A zero tangent on the
+    # exponent turns either nan back into an exact 0 (rule.singular).
     if x > 0:
         return out * _log(x)
     if x == 0:
-        return -INF if y == 0 else 0.0
+        return NAN if y == 0 else 0.0
     return NAN
 
 
@@ -368,18 +402,23 @@ def _d_atan2(y: Any, x: Any, out: Any) -> tuple[Any, Any]:
     if m == INF:
         return (0.0, 0.0)
     xs, ys = x / m, y / m
-    q = (xs * xs + ys * ys) * m
-    return (xs / q, -ys / q)
+    r = xs * xs + ys * ys  # in [1, 2]: divided by m last, where (r * m) would overflow
+    return ((xs / r) / m, (-ys / r) / m)
 
 
 def _d_min_x(x: Any, y: Any, out: Any) -> float:
-    # min/max at a tie follow builtin min/max, which return the first argument; a nan
-    # argument is the result, value and derivative alike.
-    return 1.0 if _picks_first_min(x, y) else 0.0
+    # min/max at a tie follow builtin min/max, which return the first argument. A nan
+    # argument is the value, and nan the slope in either argument (nan in, nan out, as
+    # relu'(nan)); the other partial is 1 - this one, nan too.
+    if x != x or y != y:
+        return NAN
+    return 1.0 if x <= y else 0.0
 
 
 def _d_max_x(x: Any, y: Any, out: Any) -> float:
-    return 1.0 if _picks_first_max(x, y) else 0.0
+    if x != x or y != y:
+        return NAN
+    return 1.0 if x >= y else 0.0
 
 
 # ---------------------------------------------------------------------------------------------

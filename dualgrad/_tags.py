@@ -19,7 +19,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad._number import describe
+from dualgrad._number import describe, explain_object_loop
 from dualgrad.dual import Dual
 from dualgrad.tree import is_real
 
@@ -48,6 +48,7 @@ class Tagged:
 
     def __exit__(self, *exc: object) -> None:
         active().remove(self.tag)
+        explain_object_loop(exc[1] if len(exc) > 1 else None)  # type: ignore[arg-type]
 
 
 class Adopted:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dualgrad._layers import vector
+from dualgrad._nesting import has_dict, nest
 from dualgrad._number import describe, is_array
 from dualgrad._seed import array_blocks, check_leaves, chunk_width, seed_columns, seeded_pass
 from dualgrad._tags import Tagged, active, tangent_of, value_of
@@ -56,7 +57,10 @@ Wrt = Sequence[int | str] | None
 
 
 # -- derivative -----------------------------------------------------------------------------------
-def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
+_NO_POINT: Any = object()  # derivative(f) without a point (None is no point: a TypeError)
+
+
+def derivative(f: Callable[[Any], Any], x: Any = _NO_POINT, /) -> Any:
     """df/dx at `x` for a scalar function of one real number; without `x`, the function f'.
 
     >>> derivative(lambda x: x * x, 3.0)
@@ -65,7 +69,7 @@ def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
     >>> d2(2.0)
     12.0
     """
-    if x is None:
+    if x is _NO_POINT:
 
         def df(x: Any) -> Any:
             return derivative(f, x)
@@ -73,7 +77,8 @@ def derivative(f: Callable[[Any], Any], x: Any = None, /) -> Any:
         df.__name__ = f"derivative({getattr(f, '__name__', 'f')})"
         return df
     if not (is_real(x) or type(x) is Dual or getattr(type(x), "_dualgrad_number", False)):
-        raise TypeError(f"derivative: x must be a real number, got {describe(x)}")
+        hint = " (derivative(f), with no point at all, is the function f')" if x is None else ""
+        raise TypeError(f"derivative: x must be a real number, got {describe(x)}{hint}")
     with Tagged() as tag:
         return tangent_of(f(Dual(x, 1.0, tag)), tag, "derivative")
 
@@ -260,7 +265,9 @@ def jacobian(
     ``chunk=k`` takes k columns per pass; an `executor` spreads the columns as in
     :func:`value_and_grad`. Entries are floats. If `x` or the output is a numpy array, the
     Jacobian is a float64 array of shape ``out.shape + x.shape`` (a number has shape ``()``,
-    another tree one axis of its leaves), as ``jax.jacfwd`` gives it.
+    another tree one axis of its leaves), as ``jax.jacfwd`` gives it. If either holds a dict,
+    the Jacobian is in their structure, as JAX's: a tree of the outputs whose leaves are trees
+    of the inputs (``J["u"]["a"]``; an array pair gives an array of both shapes).
 
     >>> jacobian(lambda v: [v[0] * v[1], v[0] + 2 * v[1]], [2.0, 3.0])
     [[3.0, 2.0], [1.0, 2.0]]
@@ -288,6 +295,9 @@ def jacobian(
             raise ValueError("jacobian: the function's output changed shape between passes")
     columns = [c for part in parts for c in part.columns]
     m = len(columns[0])
+    if has_dict(spec) or has_dict(first):  # in the structure of outputs and inputs, as JAX
+        rows = [c if isinstance(c, list) else c.tolist() for c in columns]
+        return nest(first, spec, list(zip(*rows, strict=True)))
     if not isinstance(columns[0], list):  # float64 rows (dual array outputs): in bulk
         matrix = vector().stack_columns(columns)
         if spec.kind == "array" or (first is not None and first.kind == "array"):
@@ -314,7 +324,8 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
 
     Column j seeds x_j with an outer tag and takes the gradient inside with an inner tag:
     N * N passes of `f` (2-argument functions: 4 passes). For a numpy array `x`, a float64
-    array of shape ``x.shape + x.shape``.
+    array of shape ``x.shape + x.shape``; for parameters holding a dict, their structure
+    nested in itself, as JAX's (``H["a"]["b"]``).
     """
     if is_array(x) and x.dtype.kind in "fiu":  # numpy code: nested dual arrays, in bulk
         try:
@@ -334,6 +345,8 @@ def hessian(f: Callable[[Any], Any], x: Params) -> list[list[Any]]:
         for j in range(len(leaves)):
             g = seeded_pass(gradient, spec, leaves, (j,), (1.0,), tag)
             columns.append([tangent_of(gi, tag, "hessian") for gi in flatten(g)[0]])
+    if has_dict(spec):  # a dict of dicts, as JAX
+        return nest(spec, spec, list(zip(*columns, strict=True)))
     if spec.kind == "array":  # an array of shape x.shape + x.shape
         flat = [h for row in zip(*columns, strict=True) for h in row]
         return vector().rebuild(flat, spec.shape * 2)

@@ -47,6 +47,7 @@ __all__ = [
     "erf",
     "erfc",
     "exp",
+    "exp2",
     "expm1",
     "fabs",
     "floor",
@@ -69,6 +70,7 @@ __all__ = [
     "matvec",
     "maximum",
     "minimum",
+    "modf",
     "nan",
     "pi",
     "polygamma",
@@ -168,6 +170,7 @@ def _apply2(name: str, x: Any, y: Any, method: str | None = None) -> Any:
 # -- exponentials and logarithms ------------------------------------------------------------------
 exp = _mirror("exp", "e**x.")
 expm1 = _mirror("expm1", "e**x - 1, accurate for small x.")
+exp2 = _mirror("exp2", "2**x, like math.exp2 (on every Python version): d/dx = 2**x ln 2.")
 
 
 def log(x: Any, base: Any = None) -> Any:
@@ -181,6 +184,7 @@ def log(x: Any, base: Any = None) -> Any:
         if type(x) is Dual:  # FAST PATH, as in _mirror
             return _DUAL_LOG(x)
         return _apply("log", x)
+    log_x = log(x)  # first, as math.log: log(0.0, 1.0) is a ValueError for the 0
     log_base = log(base)
     if log_base == 0:  # base 1: math.log(x, 1) divides by log(1) = 0
         raise ZeroDivisionError(
@@ -190,11 +194,28 @@ def log(x: Any, base: Any = None) -> Any:
         )
     if type(x) in (float, int) and type(base) in (float, int):
         return math.log(x, base)
-    return log(x) / log_base
+    return log_x / log_base
 
 
 def _shown(x: Any) -> str:
     return describe(x)
+
+
+def modf(x: Any) -> tuple[Any, Any]:
+    """(fractional part, integer part), with x's sign, like :func:`math.modf`. The integer
+    part is piecewise constant: a plain float (derivative 0, as trunc's; frexp's exponent is
+    a plain int likewise). The fractional part is x minus it (derivative 1). At +-inf and
+    nan, where math gives (+-0.0, +-inf) and (nan, nan), both are math's constants.
+
+    >>> modf(Dual(2.5, 1.0))
+    (Dual(0.5, 1.0), 2.0)
+    """
+    if type(x) is float or type(x) is int:
+        return math.modf(x)
+    frac, whole = math.modf(_plain(x))  # math's values (and its TypeError for non-numbers)
+    if not math.isfinite(whole) or not isinstance(x, Number):
+        return frac, whole
+    return x - whole, whole  # the sub rule: slope 1 for the fraction
 
 
 log2 = _mirror("log2", "Base-2 logarithm.")

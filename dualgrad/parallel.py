@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -69,9 +70,45 @@ def run_ranges(
         executor.submit(fn, *head, chosen[lo:hi], width, *tail)
         for lo, hi in ranges(len(chosen), width, count)
     ]
+    for fut in futures:
+        if not callable(getattr(fut, "result", None)):
+            raise _malformed(
+                executor,
+                f".submit returned {_shown(fut)}, not a future (an object with .result(), "
+                "as concurrent.futures.Executor.submit returns)",
+            )
     try:
-        return [fut.result() for fut in futures]
+        results = [fut.result() for fut in futures]
     except BaseException:
         for fut in futures:
-            fut.cancel()
+            if callable(getattr(fut, "cancel", None)):
+                fut.cancel()
         raise
+    kind = _returns(fn)
+    for r in results:
+        if kind is not None and not isinstance(r, kind):
+            raise _malformed(
+                executor,
+                f"'s future gave {_shown(r)}, not the {kind.__name__} that {fn.__name__} "
+                "returned: its result() must return it as is",
+            )
+    return results
+
+
+def _returns(fn: Callable[..., Any]) -> type | None:
+    """The class `fn` is annotated to return, if it is one."""
+    try:
+        kind = typing.get_type_hints(fn).get("return")
+    except Exception:  # annotations that do not resolve: no check
+        return None
+    return kind if isinstance(kind, type) else None
+
+
+def _shown(x: Any) -> str:
+    text = repr(x)
+    text = text if len(text) <= 80 else text[:77] + "..."
+    return f"{text} (type {type(x).__name__})"
+
+
+def _malformed(executor: Any, what: str) -> TypeError:
+    return TypeError(f"the executor {_shown(executor)}{what}")

@@ -20,14 +20,16 @@ arguments are themselves Duals (nested derivatives, e.g. a hessian).
 The policy at special values, decided here once for every number type (and described, with
 what PyTorch, JAX and ForwardDiff.jl do, in docs/limitations.md):
 
-* NaN in gives NaN out: in values and slopes (relu, abs, min/max return or pass on the nan);
-  min/max take value and slope from the same argument, the first one at a tie.
+* NaN in gives NaN out: in values and slopes (relu, abs, min/max return or pass on the nan;
+  a nan argument of min/max makes both slopes nan); at a tie min/max take value and slope
+  from the first argument.
 * 0 * inf: a zero tangent contributes exactly 0 through an infinite or nan slope, and a
   constant zero factor gives 0 whatever the tangent. The number types decide this only when a
   slope or a value is not finite, so ordinary numbers pay nothing; vector tangents entry by
   entry.
 * Infinite slopes at domain edges are one-sided limits (sqrt'(0) = +inf, also at -0.0) and
-  stay infinite or undefined under nesting (:func:`_ieee_div`); atan2 at the origin is nan.
+  stay infinite or undefined under nesting (:func:`_ieee_div`); at a jump no derivative
+  exists: nan (atan2 at the origin, d/dy 0**y at y = 0).
 * ``**``: x**0 has slope 0 everywhere; at x = 0 see :func:`_d_pow_base` and
   :func:`_d_pow_exponent`; negative bases take integer exponents only (slope in y: nan);
   slopes never overflow where the value does not.
@@ -46,6 +48,7 @@ from typing import Any
 from dualgrad._partials import (  # the table's footnotes
     _2_SQRTPI,
     _D,
+    _LN2,
     _cos,
     _cosh,
     _d_abs,
@@ -86,6 +89,7 @@ from dualgrad._partials import (  # the table's footnotes
     _ieee_div,
     _ldexp,
     _math_cbrt,
+    _math_exp2,
     _max,
     _min,
     _no_derivative,
@@ -173,6 +177,7 @@ _TABLE: tuple[Rule, ...] = (
     # -- exponentials and logarithms --------------------------------------------------------------
     Rule("exp", math.exp, (lambda x, o: o,), (_ANY,)),
     Rule("expm1", math.expm1, (_d_expm1,), (_ANY,)),
+    Rule("exp2", _math_exp2, (lambda x, o: o * _LN2,), (_ANY,)),
     Rule("log", math.log, (lambda x, o: 1 / x,), (_POS,)),
     Rule("log2", math.log2, (_d_log2,), (_POS,)),
     Rule("log10", math.log10, (_d_log10,), (_POS,)),

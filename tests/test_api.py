@@ -262,7 +262,10 @@ def test_hessian_of_a_scalar_function():
 def test_flattened_order_is_what_jacobian_uses():
     x = {"b": 1.0, "a": 2.0}  # flattens as [a, b]
     assert flatten(x)[0] == [2.0, 1.0]
-    assert jacobian(lambda p: [p["a"] * 3.0, p["b"]], x) == [[3.0, 0.0], [0.0, 1.0]]
+    # a dict keeps its keys (as JAX): the outputs' structure holding the inputs' (in x's order)
+    got = jacobian(lambda p: [p["a"] * 3.0, p["b"]], x)
+    assert got == [{"b": 0.0, "a": 3.0}, {"b": 1.0, "a": 0.0}]
+    assert [list(row) for row in got] == [["b", "a"]] * 2
 
 
 def test_second_derivative_of_a_square_at_its_zero():

@@ -20,6 +20,7 @@ MIRRORED |= {
     "softplus": "softplus",
     "fabs": "abs",
     "cbrt": "cbrt",  # math.cbrt is Python 3.12+; dmath has it on every version
+    "exp2": "exp2",  # math.exp2 is Python 3.11+
     "digamma": "digamma",  # not in math: the derivative of lgamma
 }
 

@@ -49,6 +49,7 @@ MP = {
     "abs": abs,
     "exp": mpmath.exp,
     "expm1": mpmath.expm1,
+    "exp2": lambda x: mpmath.power(2, x),
     "log": mpmath.log,
     "log2": lambda x: mpmath.log(x, 2),
     "log10": mpmath.log10,

@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Any
 
 from dualgrad._memory import paused_gc
-from dualgrad._number import describe
+from dualgrad._number import describe, explain_object_loop
 from dualgrad.reverse.value import Value
 from dualgrad.tree import flatten, is_real, paths, unflatten
 
@@ -63,7 +63,11 @@ def value_and_grad(f: Callable[[Any], Any], params: Any) -> tuple[float, Any]:
     with paused_gc():
         xs = _leaves(map(float, leaves))
         tree = unflatten(spec, xs, numbers=True)
-        out = f(tree)
+        try:
+            out = f(tree)
+        except TypeError as exc:  # numpy's message alone for a hand-built mixed array
+            explain_object_loop(exc)
+            raise
         del tree
         if isinstance(out, Value):
             out.backward()

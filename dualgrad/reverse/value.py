@@ -93,8 +93,9 @@ class Value(Number, primal="data", carries="graph"):
         second call adds the gradient once more. :func:`zero_grad` resets leaves.
 
         A zero upstream gradient contributes exactly 0, even through a local partial that is
-        infinite or nan (sqrt at 0, the exponent of a negative base ...): the reverse-mode form
-        of the table's rule for singular partials.
+        infinite or nan (sqrt at 0, the exponent of a negative base ...), and a zero local
+        partial (log' at inf, a flat side) sends exactly 0 whatever the gradient: the
+        reverse-mode form of the table's rule for singular partials, so both modes agree.
 
         Bulk nodes (a matrix-vector product as one vector node, :mod:`dualgrad.vector.nodes`)
         keep a function instead of a tuple in ``_local_grads`` and at least three children;
@@ -133,20 +134,27 @@ class Value(Number, primal="data", carries="graph"):
         for v in reversed(order):
             g = v.grad
             if g:  # a zero grad sends exactly 0, even through an inf or nan local partial
+                # and a zero local partial sends exactly 0 even for an inf or nan grad (`if d
+                # or g - g == 0`: the test of g only where d is 0)
                 children = v._children
                 n = len(children)
                 if n == 2:
                     a, b = children
                     da, db = v._local_grads
-                    a.grad += g * da
-                    b.grad += g * db
+                    if da or g - g == 0:
+                        a.grad += g * da
+                    if db or g - g == 0:
+                        b.grad += g * db
                 elif n == 1:
-                    children[0].grad += g * v._local_grads[0]
+                    d = v._local_grads[0]
+                    if d or g - g == 0:
+                        children[0].grad += g * d
                 else:
                     local = v._local_grads
                     if type(local) is tuple:  # custom operations: Value(data, children, local)
                         for c, d in zip(children, local, strict=True):
-                            c.grad += g * d
+                            if d or g - g == 0:
+                                c.grad += g * d
                     else:  # a bulk node (at least 3 children): it back-propagates itself
                         local(v, g, deferred)
         # Work a bulk node deferred to the end: gradients of leaves, which send nothing back.

@@ -100,7 +100,7 @@ def sparse_hessian(f: Callable[[Any], Any], x: Any, *, sparsity: Any = None) -> 
     pattern = sparsity.pattern
     return SparseMatrix(
         pattern.shape, pattern.rows, pattern.cols, values, passes + max(p, 1), p, colors,
-        "star", [value], sparsity,
+        "star", [value], sparsity, spec.kind == "array",
     )  # fmt: skip
 
 

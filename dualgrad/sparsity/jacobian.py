@@ -18,6 +18,7 @@ tangent per color, read the entries back.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from dualgrad._dual_ops import _make
@@ -33,7 +34,11 @@ from dualgrad.tree import flatten, is_real, unflatten
 
 __all__ = ["METHODS", "SparseJacobian", "jacobian_sparsity", "sparse_jacobian"]
 
-SparseJacobian = SparseMatrix
+
+@dataclass(frozen=True)
+class SparseJacobian(SparseMatrix):
+    """What :func:`sparse_jacobian` returns: a :class:`SparseMatrix` holding a Jacobian."""
+
 
 METHODS = ("auto", "colors", "chunked", "sparse")
 """How compressed passes carry their tangents: one pass per color with float tangents
@@ -126,7 +131,7 @@ def sparse_jacobian(
     sparsity: Any = None,
     method: str = "auto",
     order: str = "best",
-) -> SparseMatrix:
+) -> SparseJacobian:
     """The Jacobian of `f` at `x` from one forward pass per color of its columns.
 
     Detects the pattern (:func:`jacobian_sparsity`, one pass), colors the columns so that
@@ -157,7 +162,7 @@ def sparse_jacobian(
         if method != "sparse" and has_arrays(spec):  # float arrays: one dual array pass
             evaluate, method = _array_pass, "chunked"
         values, value, used = evaluate(f, spec, leaves, coloring, tag)
-    return SparseMatrix(
+    return SparseJacobian(
         pattern.shape,
         pattern.rows,
         pattern.cols,
@@ -168,6 +173,7 @@ def sparse_jacobian(
         method,
         value,
         coloring,
+        spec.kind == "array",
     )
 
 

@@ -94,16 +94,23 @@ class SparseMatrix:
     method: str
     value: list[Any] = field(repr=False)
     sparsity: Coloring = field(repr=False)
+    array: bool = field(default=False, repr=False)
+    """x was a numpy array: :meth:`todense` gives one too."""
 
     @property
     def nnz(self) -> int:
         return len(self.values)
 
-    def todense(self) -> list[list[Any]]:
-        """The matrix as a list of rows (zeros off the pattern)."""
+    def todense(self) -> Any:
+        """The matrix as a list of rows (zeros off the pattern), or a float64 numpy array of
+        shape :attr:`shape` when x was an array."""
         out: list[list[Any]] = [[0.0] * self.shape[1] for _ in range(self.shape[0])]
         for i, j, v in zip(self.rows, self.cols, self.values, strict=True):
             out[i][j] = v
+        if self.array:
+            import numpy as np  # x was an array: numpy is present
+
+            return np.array(out, dtype=np.float64).reshape(self.shape)
         return out
 
     def toscipy(self) -> Any:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st  # noqa: E402
 from dualgrad import jacobian, jacobian_sparsity, sparse_jacobian  # noqa: E402
 from dualgrad.sparsity.jacobian import scalar_sparsity  # noqa: E402
 from dualgrad.sparsity.tracer_array import TracerArray  # noqa: E402
-from dualgrad.tree import flatten  # noqa: E402
+from dualgrad.tree import flatten, unflatten  # noqa: E402
 
 
 def both(f, x):
@@ -31,7 +31,12 @@ def both(f, x):
 
 
 def dense_nonzeros(f, x):
-    J = np.asarray(jacobian(f, x, chunk="all"), dtype=float)
+    leaves, spec = flatten(x)  # a flat matrix: outputs' leaves by the inputs' leaves
+
+    def flat(values):
+        return flatten(f(unflatten(spec, list(values))))[0]
+
+    J = np.asarray(jacobian(flat, leaves, chunk="all"), dtype=float)
     rows, cols = np.nonzero(J.reshape(-1, len(flatten(x)[0])))
     return set(zip(rows.tolist(), cols.tolist(), strict=True))
 

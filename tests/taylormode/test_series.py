@@ -43,6 +43,7 @@ MP: dict[str, Callable[..., Any]] = {
     "abs": abs,
     "exp": mpmath.exp,
     "expm1": mpmath.expm1,
+    "exp2": lambda x: mpmath.power(2, x),
     "log": mpmath.log,
     "log2": lambda x: mpmath.log(x, 2),
     "log10": mpmath.log10,
@@ -201,7 +202,9 @@ def expressions(draw: Any, depth: int = 3) -> Any:
 # in coefficient k grows like distance**-k near them, whatever the exact coefficient is.
 SINGULAR_AT = {"asin": (1.0, -1.0), "acos": (1.0, -1.0), "atanh": (1.0, -1.0), "acosh": (1.0,)}
 SINGULAR_AT |= {"tan": (math.pi / 2, -math.pi / 2), "atan": (), "sigmoid": (), "softplus": ()}
-SINGULAR_AT |= dict.fromkeys(("exp", "expm1", "sin", "cos", "sinh", "cosh", "tanh", "erf"), ())
+SINGULAR_AT |= dict.fromkeys(
+    ("exp", "exp2", "expm1", "sin", "cos", "sinh", "cosh", "tanh", "erf"), ()
+)
 SINGULAR_AT |= dict.fromkeys(("erfc", "add", "sub", "mul", "neg", "pos", "asinh"), ())
 SINGULAR_AT |= dict.fromkeys(("abs", "relu", "floor", "ceil", "trunc", "min", "max"), ())
 SINGULAR_AT["log1p"] = (-1.0,)

@@ -130,8 +130,12 @@ def test_max_min_tie_rule_first_of_equal_entries_and_first_nan():
     assert np.min(-x).tangent.tolist() == [-1.0, 0.0, 0.0]
     y = DualArray(np.array([1.0, nan, 5.0, nan]), np.eye(4))
     for f in (np.max, np.min, np.amax, np.amin):
-        got = f(y)
-        assert math.isnan(got.value) and got.tangent.tolist() == [0.0, 1.0, 0.0, 0.0]
+        got = f(y)  # nan in, nan out: the value and the slope along every moving tangent
+        assert math.isnan(got.value) and np.isnan(got.tangent).all()
+    z = DualArray(np.array([[1.0, nan], [2.0, 3.0]]), np.eye(4)[:, :3].reshape(2, 2, 3))
+    lanes = np.max(z, axis=1).tangent  # (column 2 moves no entry of the first row: 0)
+    assert np.isnan(lanes[0, :2]).all() and lanes[0, 2] == 0.0
+    assert lanes[1].tolist() == [0.0, 0.0, 0.0]  # the second row's max is 3.0, off the seeds
     m = DualArray(np.array([[1.0, 2.0], [2.0, 2.0]]), np.eye(4).reshape(2, 2, 4))
     assert np.max(m, axis=0).tangent.tolist() == [[0, 0, 1, 0], [0, 1, 0, 0]]
     assert np.max(m).tangent.tolist() == [0, 1, 0, 0]  # row-major order: the first 2.0

@@ -274,14 +274,15 @@ def test_fmax_fmin_take_the_other_argument_at_nan_and_the_first_at_a_tie():
     assert math.isnan(hi.value[4])
 
 
-def test_maximum_minimum_propagate_nan_with_its_slope():
+def test_maximum_minimum_propagate_nan_in_value_and_slope():
     nan = math.nan
     a = DualArray(np.array([nan, 1.0, 2.0]), np.array([[1.0], [2], [3]]))
     b = DualArray(np.array([0.5, nan, 2.0]), np.array([[10.0], [20], [30]]))
     for f in (np.maximum, np.minimum):
         got = f(a, b)
         assert np.array_equal(got.value, f(a.value, b.value), equal_nan=True)
-        assert got.tangent[:, 0].tolist() == [1.0, 20.0, 3.0]  # nan's slope, the first at a tie
+        # a nan argument: nan slopes in both (nan in, nan out); a tie: the first's slope
+        assert np.isnan(got.tangent[:2, 0]).all() and got.tangent[2, 0] == 3.0
 
 
 def test_modf_and_divmod():

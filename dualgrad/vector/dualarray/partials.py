@@ -25,12 +25,14 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad._partials import _EXACT_Y
 from dualgrad.rules import Rule
 from dualgrad.vector.dualarray.core import DualArray
 
 __all__ = ["ARRAY_FORMS", "evaluate", "generic_entrywise"]
 
 INF, NAN = float("inf"), float("nan")
+_TINY = 2.2250738585072014e-308  # the smallest normal float
 
 
 def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
@@ -151,8 +153,8 @@ def _atan(x: Any, out: Any) -> Any:
 
 
 def _picks_first(test: Callable[[Any, Any], Any]) -> Callable[..., Any]:
-    def partial(x: Any, y: Any, out: Any) -> Any:
-        return np.where(test(x, y) | (x != x), 1.0, 0.0)
+    def partial(x: Any, y: Any, out: Any) -> Any:  # nan where either is nan (nan in, nan out)
+        return np.where((x != x) | (y != y), NAN, np.where(test(x, y), 1.0, 0.0))
 
     return partial
 
@@ -162,11 +164,23 @@ def _not(partial: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _pow_base(x: Any, y: Any, out: Any) -> Any:
-    # y * (out / x) where ordinary (x and out nonzero and finite, the ratio finite); the
-    # scalar footnote at every other entry (zeros, infinities, y = 0, overflow)
+    # an integer exponent: a product, y * x**(y-1) (2x for the square); else y * (out / x)
+    # where ordinary (x and out nonzero and finite, the ratio finite); the scalar footnote at
+    # every other entry (zeros, infinities, y = 0, overflow, subnormal results - numpy's
+    # vectorised pow rounds those apart from math's)
+    yv = y.value if type(y) is DualArray else y
+    integer = (yv % 1 == 0) & (np.abs(yv) < _EXACT_Y) & (yv != 0)
+    if np.ndim(yv) == 0 and integer:  # one exponent for all (x ** 2): the product form only
+        p = 2.0 * x if yv == 2 else y * x ** (y - 1)
+        odd = ((x == 0) & (yv < 1)) | ~np.isfinite(p) | (np.abs(p) < _TINY)
+        return _patch(p, odd, "pow", 0, (x, y), out)
     ratio = out / x
-    p = y * ratio
-    odd = (x == 0) | (out == 0) | ~np.isfinite(x) | ~np.isfinite(ratio) | (y == 0)
+    p = np.where(integer, np.where(yv == 2, 2.0 * x, y * x ** (y - 1)), y * ratio)
+    odd = np.where(
+        integer,
+        ((x == 0) & (yv < 1)) | ~np.isfinite(p) | (np.abs(p) < _TINY),
+        (x == 0) | (out == 0) | ~np.isfinite(x) | ~np.isfinite(ratio) | (yv == 0),
+    )
     return _patch(p, odd, "pow", 0, (x, y), out)
 
 

@@ -134,6 +134,19 @@ def _pick(x: Any, index: Any, axis: int, keepdims: bool) -> Any:
     return from_parts(value, tangent, x.tag)
 
 
+def _nan_lanes(x: Any, found: Any, a: int, keepdims: bool) -> Any:
+    """A lane holding a nan: its max (min) is nan, and so is its slope along every tangent
+    that moves an entry of the lane - the table's max rule folded over the lane gives nan
+    slopes from the first nan on, which only zero tangents meet as 0."""
+    value, tangent = found.value, found.tangent
+    if not isinstance(value, (float, np.ndarray, np.generic)) or not np.isnan(value).any():
+        return found  # (nested numbers: a hessian's; their own rules decide)
+    moving = np.any(x.tangent != 0, axis=a, keepdims=keepdims)
+    shape = (*np.shape(value), x.width)
+    tangent = np.reshape(np.asarray(tangent, dtype=np.float64), shape)
+    return from_parts(value, np.where(np.isnan(value)[..., None] & moving, np.nan, tangent), x.tag)
+
+
 def _extreme(name: str, arg: Callable[..., Any]) -> Callable[..., Any]:
     def extreme(x: Any, axis: Any = None, out: Any = None, keepdims: bool = False,
                 initial: Any = None, where: Any = None) -> Any:  # fmt: skip
@@ -152,7 +165,8 @@ def _extreme(name: str, arg: Callable[..., Any]) -> Callable[..., Any]:
             raise ValueError(f"np.{name}: zero-size array to reduction operation has no identity")
         # argmax/argmin return the first extreme entry, and the first nan if there is one:
         # the table's max/min rule folded from the left, value and slope alike
-        return _pick(x, arg(x.value, axis=a), a, keepdims)
+        found = _pick(x, arg(x.value, axis=a), a, keepdims)
+        return _nan_lanes(x, found, a, keepdims)
 
     return extreme
 
