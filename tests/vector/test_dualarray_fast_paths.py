@@ -70,3 +70,34 @@ def test_a_dual_array_plus_an_object_array_of_duals() -> None:
     k[:] = [Dual(3.0, 0.5, TAG), 4.0]
     out = s + k
     assert out.value.tolist() == [4.0, 6.0] and out.tangent[:, 0].tolist() == [1.5, 0.0]
+
+
+special = st.sampled_from([0.0, -0.0, 1.0, -2.5, 1e308, -1e308, float("inf"), -float("inf")])
+entries = st.lists(floats | special, min_size=6, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(entries, entries, st.sampled_from(["add", "sub"]), st.booleans())
+def test_a_sum_of_two_tangents_in_one_call_equals_the_generic_terms(a, b, name, broadcast) -> None:
+    from dualgrad.rules import RULES
+    from dualgrad.vector.dualarray import ufuncs
+
+    ta = np.array(a).reshape(3, 2)
+    tb = np.array(b).reshape(3, 2)[:1] if broadcast else np.array(b).reshape(3, 2)
+    va, vb = np.ones(3), np.ones(len(tb))
+    parts = [(va, ta), (vb, tb)]
+    with np.errstate(all="ignore"):
+        fast = ufuncs._SUMS[name](ta, tb)
+        generic = ufuncs.terms(RULES[name], parts, [va, vb], va + vb)
+    assert fast.shape == generic.shape and np.array_equal(fast, generic, equal_nan=True)
+    assert np.array_equal(np.signbit(fast), np.signbit(generic))
+
+
+def test_a_zero_tangent_through_an_infinite_partial_gives_zero() -> None:
+    from dualgrad.vector.dualarray import ufuncs
+
+    t = np.array([[0.0, 1.0], [2.0, 0.0]])
+    p = np.array([float("inf"), 3.0])
+    assert ufuncs._times(t, p).tolist() == [[0.0, float("inf")], [6.0, 0.0]]
+    big = np.array([1e308, 1e308])  # finite partials whose sum overflows: the exact path
+    assert ufuncs._times(t, big).tolist() == [[0.0, 1e308], [2e308, 0.0]]
