@@ -43,6 +43,7 @@ EXAMPLES = [
     "benchmarks/taylor_orders.py",
     "examples/sparse_newton.py",
     "benchmarks/sparse_jacobian.py",
+    "benchmarks/numpy_code.py",
 ]
 EXTRAS = {"plots": "examples,fast", "test": "test,examples,fast,distributed"}
 

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -159,7 +160,9 @@ def peer_methods(p: Problem) -> tuple[dict[str, Callable[[], Any]], dict[str, st
     skipped: dict[str, str] = {}
     for peer, add in (("JAX", _jax), ("torch.func", _torch), ("autograd", _autograd)):
         try:
-            add(p, methods)
+            with warnings.catch_warnings():  # a peer's own deprecations are not ours to fix
+                warnings.simplefilter("ignore")
+                add(p, methods)
         except ImportError as exc:
             skipped[peer] = f"not installed ({exc.name}): {INSTALL[peer]}"
     return methods, skipped

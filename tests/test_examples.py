@@ -205,6 +205,23 @@ def sparse_jacobian(d: dict) -> None:
         assert not t["dense_extrapolated"] and t["relative_difference"] <= 1e-12
 
 
+def numpy_code(d: dict) -> None:
+    seen = set()
+    for run in d["runs"]:
+        for q in run["points"]:
+            seen.add(q["method"])
+            if "skipped" in q:  # only a refusal with its message (np.linalg before its rules)
+                assert q["skipped"].split(":")[0].endswith("Error"), q
+                continue
+            assert q["rounds"] >= 1 and q["ratio"]["low"] <= q["ratio"]["median"]
+            if q["method"] != "numpy":  # every result checked against another method
+                limit = 1e-5 if q["method"] == "dualgrad jvp" else 1e-9  # differences: 1e-5
+                assert q["difference"] is not None and q["difference"] <= limit, q
+    assert {"numpy", "dualgrad jvp", "dualgrad grad(all)", "dualgrad jacobian(all)"} <= seen
+    assert {"dualgrad sparse_jacobian", "object jvp", "object grad(all)"} <= seen
+    assert d["quick"] and d["targets"] == []  # a smoke run judges no target
+
+
 EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/derivatives.py": derivatives,
     "examples/hill.py": hill,
@@ -222,6 +239,7 @@ EXPECTED: dict[str, Callable[[dict], None]] = {
     "benchmarks/taylor_orders.py": taylor_orders,
     "examples/sparse_newton.py": sparse_newton,
     "benchmarks/sparse_jacobian.py": sparse_jacobian,
+    "benchmarks/numpy_code.py": numpy_code,
 }
 
 
