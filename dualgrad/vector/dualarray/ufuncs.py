@@ -202,7 +202,7 @@ def _times(t: np.ndarray, p: Any) -> np.ndarray:
         term = t * p
         # a sum is finite only if every entry is: one pass and no boolean array on the common
         # path (an overflow of finite partials only takes the exact masking below)
-        if not np.isfinite(np.sum(p)):
+        if not np.isfinite(np.add.reduce(p, axis=None)):  # (np.sum's Python layer: ~4 us)
             term = np.where((t == 0) & ~np.isfinite(p), 0.0, term)
     return term
 
