@@ -15,6 +15,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 from collections.abc import Callable
@@ -212,11 +213,22 @@ class TorchNumpy(SimpleNamespace):
         )
 
 
-def _torch(p: Problem, methods: dict[str, Callable[[], Any]]) -> None:
+@functools.cache
+def _torch_warmed() -> Any:
+    """torch, on one thread, its forward mode's one-time set-up done (seconds on its first
+    use, which would otherwise be charged to the first problem)."""
     import torch
     import torch.func
 
     torch.set_num_threads(1)
+    one = torch.ones(1, dtype=torch.float64)
+    torch.func.jvp(torch.sin, (one,), (one,))
+    torch.func.jacfwd(torch.sin)(one)
+    return torch
+
+
+def _torch(p: Problem, methods: dict[str, Callable[[], Any]]) -> None:
+    torch = _torch_warmed()
     as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float64)
     f = p.build(TorchNumpy(torch), {k: as_tensor(v) for k, v in p.data.items()})
     x, v = as_tensor(p.x), as_tensor(p.direction)

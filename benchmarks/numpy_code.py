@@ -88,7 +88,7 @@ def dual_methods(p: Problem) -> dict[str, tuple[str, Callable[[], Any]]]:
             return first[0]
 
         out["dualgrad sparse_jacobian"] = ("sparse", plain)
-        out["dualgrad sparse_jacobian, pattern reused"] = (
+        out["dualgrad sparse_jacobian (reused)"] = (
             "sparse",
             lambda: sparse_jacobian(f, x, sparsity=first[0] if first else None),
         )
@@ -127,6 +127,8 @@ def all_methods(
             skipped[name] = PEERS_LEFT_OUT[(p.name, name)]
         elif quick and name not in QUICK_PEERS:
             skipped[name] = "quick run: one method per peer"
+        elif "jacfwd" in name and p.size > DENSE_MAX.get(p.name, p.size):
+            skipped[name] = f"a dense {p.size:,} x {p.size:,} Jacobian"
         else:
             methods[name] = ("jvp" if "jvp" in name else "jac", call)
     return methods, skipped
@@ -396,7 +398,7 @@ def plot(data: dict[str, Any]) -> Any:
     runs = data["runs"]
     cols = 4
     rows = -(-len(runs) // cols)
-    fig, axes = pyplot().subplots(rows, cols, figsize=(4.6 * cols, 4.2 * rows), squeeze=False)
+    fig, axes = pyplot().subplots(rows, cols, figsize=(5.4 * cols, 4.4 * rows), squeeze=False)
     for ax, run in zip(axes.flat, runs, strict=False):
         shown = [q for q in run["points"] if "ratio" in q and q["method"] != "numpy"]
         ys = range(len(shown))
@@ -433,7 +435,7 @@ def plot(data: dict[str, Any]) -> Any:
                                                  strict=True)):  # fmt: skip
             last.text(0.0, 1.0 - 0.07 * i, f"\u25a0 {label}", color=colour, fontsize=9,
                       transform=last.transAxes, va="top")  # fmt: skip
-        last.text(0.0, 0.5, "\n".join(lines) or "quick run: targets not judged", fontsize=7,
+        last.text(-0.15, 0.55, "\n".join(lines) or "quick run: targets not judged", fontsize=7,
                   transform=last.transAxes, va="top")  # fmt: skip
     fig.suptitle(
         "Derivatives of numpy code, time / the numpy function's (median, [min-max] of "
@@ -452,7 +454,8 @@ def _target_lines(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
             if fig is None
             else f"{fig['median']:.3g}" + (" s" if t["field"] == "seconds" else "x")
         )
-        out.append((f"{t['problem']} {t['size']:,} {t['method']} {figure}", t))
+        method = t["method"].replace("dualgrad ", "").replace("object ", "vs object: ")
+        out.append((f"{t['problem']} {t['size']:,} {method} {figure}", t))
     return out
 
 
