@@ -424,7 +424,8 @@ def _duals_in_bulk(flat: list[Any], tag: int) -> tuple[np.ndarray, np.ndarray] |
     """FAST PATH of :func:`_object_parts` (``generic=True``: each entry's parts stacked):
     numbers and Duals of this pass with float tangents, or Duals all with k-vectors (an ODE
     step's ``np.array([dx, dy])`` meeting a dual array), read in one list each; else None."""
-    values, tangents = [], []
+    values: list[Any] = []
+    tangents: list[Any] = []
     for e in flat:
         plain = type(e) in _FLOATS
         if not plain and (type(e) is not Dual or e.tag != tag or type(e.value) not in _FLOATS):
