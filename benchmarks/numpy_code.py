@@ -23,7 +23,7 @@ against dualgrad's result of its kind (or the first peer's where dualgrad refuse
 Jacobians by their product with the direction against the jvp.
 
     python benchmarks/numpy_code.py           # -> plots/numpy_code.png and .json (~1 min)
-    python benchmarks/numpy_code.py --quick   # a smoke run at tiny sizes (plots/quick/)
+    python benchmarks/numpy_code.py --quick   # a smoke run at tiny sizes, no peer (plots/quick/)
     python benchmarks/numpy_code.py --replot  # redraw from the saved JSON
 """
 
@@ -104,7 +104,6 @@ def dual_methods(p: Problem) -> dict[str, tuple[str, Callable[[], Any]]]:
     return out
 
 
-QUICK_PEERS = {"JAX jvp (jit)", "torch.func jvp", "autograd make_jvp"}  # a smoke run's
 PEERS_LEFT_OUT = {
     ("rk4", "JAX jvp (jit)"): "jit compiles the unrolled Python loop, superlinearly in the "
     "steps (over a minute at 30 steps on a 2-core machine)",
@@ -113,7 +112,7 @@ PEERS_LEFT_OUT[("rk4", "JAX jacfwd (jit)")] = PEERS_LEFT_OUT[("rk4", "JAX jvp (j
 
 
 def all_methods(
-    p: Problem, peers: str | None, quick: bool = False
+    p: Problem, peers: str | None
 ) -> tuple[dict[str, tuple[str, Callable[[], Any]]], dict[str, str]]:
     """Every method on `p` (name -> kind of result, call) and the peers skipped, with why
     (`peers`: None to time them, else the reason none is timed)."""
@@ -125,8 +124,6 @@ def all_methods(
     for name, call in found.items():
         if (p.name, name) in PEERS_LEFT_OUT:
             skipped[name] = PEERS_LEFT_OUT[(p.name, name)]
-        elif quick and name not in QUICK_PEERS:
-            skipped[name] = "quick run: one method per peer"
         elif "jacfwd" in name and p.size > DENSE_MAX.get(p.name, p.size):
             skipped[name] = f"a dense {p.size:,} x {p.size:,} Jacobian"
         else:
@@ -205,7 +202,7 @@ def checks(
 
 
 def run_problem(p: Problem, quick: bool, peers: str | None) -> dict[str, Any]:
-    methods, skipped = all_methods(p, peers, quick)
+    methods, skipped = all_methods(p, peers)
     warm, first, results, refused = first_calls(methods)
     big = p.size > OBJECT_MAX[p.name]
     rounds = ROUNDS["quick" if quick else "big" if big else "fast"]
@@ -279,11 +276,11 @@ def compute(args: Any) -> dict[str, Any]:
     try:
         runs = []
         peers = "--no-peers" if args.no_peers else None
+        if args.quick:  # importing JAX makes a later fork in the same process warn of deadlocks
+            peers = "quick run: no peer timed (run the benchmark in full to time them)"
         for name, ns in sizes.items():
             for n in ns:
                 run = run_problem(problem(name, n, args.quick), args.quick, peers)
-                if args.quick:  # a smoke run times the peers on the first problem only
-                    peers = peers or "quick run: peers timed on the first problem only"
                 print(_line(run), flush=True)
                 runs.append(run)
     finally:
