@@ -44,6 +44,7 @@ EXAMPLES = [
     "examples/sparse_newton.py",
     "benchmarks/sparse_jacobian.py",
     "examples/implicit_sensitivity.py",
+    "benchmarks/numpy_code.py",
 ]
 EXTRAS = {"plots": "examples,fast", "test": "test,examples,fast,distributed"}
 

@@ -304,9 +304,27 @@ def jacobian(
             return matrix.reshape(_shape(first, m) + _shape(spec, n))
         return matrix.tolist()
     if spec.kind == "array" or (first is not None and first.kind == "array"):
-        shape = _shape(first, m) + _shape(spec, n)
-        return vector().rebuild([v for row in zip(*columns, strict=True) for v in row], shape)
+        return array_of_columns(columns, _shape(first, m) + _shape(spec, n))
     return [list(row) for row in zip(*columns, strict=True)]  # the columns transposed, in C
+
+
+def array_of_columns(
+    columns: list[list[Any]], shape: tuple[int, ...], generic: bool = False
+) -> Any:
+    """The Jacobian of `shape` whose columns are `columns` (one list of partials per input).
+
+    FAST PATH: columns of floats are transposed by numpy in one call, the same float64 array
+    as the generic path (``generic=True``: the rows in C order, then rebuilt), which walks
+    every entry in Python (seconds at n = 2,000). Columns holding anything else (a Dual of an
+    enclosing derivative) make an array of another dtype and take the generic path.
+    """
+    if not generic and columns and columns[0]:
+        import numpy as np  # an array Jacobian: numpy is here
+
+        block = np.array(columns)
+        if block.dtype == np.float64 and block.ndim == 2:
+            return block.T.reshape(shape)
+    return vector().rebuild([v for row in zip(*columns, strict=True) for v in row], shape)
 
 
 def _shape(spec: Spec | None, size: int) -> tuple[int, ...]:

@@ -217,6 +217,23 @@ def implicit_sensitivity(d: dict) -> None:
     assert d["coefficients"][1] == pytest.approx(d["grad_at_a0"][0], rel=1e-14)
 
 
+def numpy_code(d: dict) -> None:
+    seen = set()
+    for run in d["runs"]:
+        for q in run["points"]:
+            seen.add(q["method"])
+            if "skipped" in q:  # only a refusal with its message (np.linalg before its rules)
+                assert q["skipped"].split(":")[0].endswith("Error"), q
+                continue
+            assert q["rounds"] >= 1 and q["ratio"]["low"] <= q["ratio"]["median"]
+            if q["method"] != "numpy":  # every result checked against another method
+                limit = 1e-5 if q["method"] == "dualgrad jvp" else 1e-9  # differences: 1e-5
+                assert q["difference"] is not None and q["difference"] <= limit, q
+    assert {"numpy", "dualgrad jvp", "dualgrad grad(all)", "dualgrad jacobian(all)"} <= seen
+    assert {"dualgrad sparse_jacobian", "object jvp", "object grad(all)"} <= seen
+    assert d["quick"] and d["targets"] == []  # a smoke run judges no target
+
+
 EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/derivatives.py": derivatives,
     "examples/hill.py": hill,
@@ -235,6 +252,7 @@ EXPECTED: dict[str, Callable[[dict], None]] = {
     "examples/sparse_newton.py": sparse_newton,
     "benchmarks/sparse_jacobian.py": sparse_jacobian,
     "examples/implicit_sensitivity.py": implicit_sensitivity,
+    "benchmarks/numpy_code.py": numpy_code,
 }
 
 

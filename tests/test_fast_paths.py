@@ -93,3 +93,29 @@ def test_value_fast_paths_equal_the_generic_path(name, x, y):
         assert same(u.data, w.data)
         assert all(map(same, u._local_grads, w._local_grads))
         assert len(u._children) == len(w._children)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 4),
+    st.integers(1, 4),
+    st.lists(numbers, min_size=16, max_size=16),
+)
+def test_array_jacobian_fast_path_equals_the_generic_one(m, n, entries) -> None:
+    from dualgrad.api import array_of_columns
+
+    columns = [[float(entries[(i * m + j) % 16]) for j in range(m)] for i in range(n)]
+    for shape in ((m, n), (m * n,) if m == 1 or n == 1 else (m, n)):
+        fast = array_of_columns(columns, shape)
+        generic = array_of_columns(columns, shape, generic=True)
+        assert fast.dtype == generic.dtype == np.float64
+        assert np.array_equal(fast, generic, equal_nan=True)
+
+
+def test_array_jacobian_of_duals_takes_the_generic_path() -> None:
+    from dualgrad.api import array_of_columns
+
+    columns = [[Dual(1.0, 2.0), 3.0], [4.0, 5.0]]  # an enclosing derivative's numbers
+    fast, generic = array_of_columns(columns, (2, 2)), array_of_columns(columns, (2, 2), True)
+    assert fast.dtype == generic.dtype == object
+    assert fast.tolist() == generic.tolist() == [[Dual(1.0, 2.0), 4.0], [3.0, 5.0]]

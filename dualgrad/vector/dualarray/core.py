@@ -443,12 +443,39 @@ def _stack(x: Any, tag: int) -> DualArray:
     return DualArray(np.stack(values), np.stack(tangents), tag)
 
 
-def _object_parts(arr: np.ndarray, tag: int) -> tuple[Any, Any]:
+def _object_parts(arr: np.ndarray, tag: int, generic: bool = False) -> tuple[Any, Any]:
     """An object ndarray of numbers and Duals of this pass: its values and tangents."""
     flat = arr.reshape(-1).tolist()
     if not any(type(e) is Dual for e in flat):
         return arr.astype(np.float64), None
+    bulk = None if generic else _duals_in_bulk(flat, tag)
+    if bulk is not None:
+        values, tangents = bulk
+        return values.reshape(arr.shape), tangents.reshape((*arr.shape, tangents.shape[-1]))
     return as_parts(np.reshape(_stack(flat, tag), arr.shape), tag)
+
+
+_FLOATS = {float, int}
+
+
+def _duals_in_bulk(flat: list[Any], tag: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """FAST PATH of :func:`_object_parts` (``generic=True``: each entry's parts stacked):
+    numbers and Duals of this pass with float tangents, or Duals all with k-vectors (an ODE
+    step's ``np.array([dx, dy])`` meeting a dual array), read in one list each; else None."""
+    values: list[Any] = []
+    tangents: list[Any] = []
+    for e in flat:
+        plain = type(e) in _FLOATS
+        if not plain and (type(e) is not Dual or e.tag != tag or type(e.value) not in _FLOATS):
+            return None
+        values.append(e if plain else e.value)
+        tangents.append(0.0 if plain else e.tangent)
+    kinds = set(map(type, tangents))
+    if not (kinds <= _FLOATS or (kinds == {np.ndarray} and len({t.shape for t in tangents}) == 1)):
+        return None
+    block = np.array(tangents, dtype=np.float64)
+    block = block[:, None] if block.ndim == 1 else block
+    return (np.array(values, dtype=np.float64), block) if block.ndim == 2 else None
 
 
 def _mixed(other: int, tag: int) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from dualgrad._dual_ops import _make
-from dualgrad._memory import paused_gc
+from dualgrad._memory import keep_freed_heap, paused_gc
 from dualgrad._number import describe
 from dualgrad._tags import tangent_of, value_of
 from dualgrad.tree import is_real
@@ -44,6 +44,10 @@ def contains_array(tree: Any) -> bool:
 def array_jvp(f: Callable[[Any], Any], primals: Any, tangents: Any, tag: int) -> tuple[Any, Any]:
     """(f(primals), its derivative along `tangents`), arrays as dual arrays."""
     seeded = _seed(primals, tangents, tag, "")
+    # each operation makes arrays of the parameters' size and drops them: freed heap kept for
+    # the next, or glibc returns it and every one page-faults anew (Bratu at n = 100,000: jvp
+    # 9.1 ms -> 3.4 ms, the numpy function's own 2.0 ms -> 0.85 ms, one process)
+    keep_freed_heap()
     with paused_gc():
         out = f(seeded)
     return _split(out, tag)

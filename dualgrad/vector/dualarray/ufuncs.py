@@ -170,6 +170,27 @@ def by_rule(
                 raise TypeError(f"{rule.name}: argument {i} takes integers only")
     value = value_of(*values)
     shape = (*np.shape(value), _width(parts))
+    both = len(parts) == 2 and parts[0][1] is not None and parts[1][1] is not None
+    if both and rule.name in _SUMS:  # FAST PATH: see _SUMS
+        tangent = _SUMS[rule.name](parts[0][1], parts[1][1])
+    else:
+        tangent = terms(rule, parts, values, value)
+    if tangent.shape != shape:
+        tangent = np.broadcast_to(tangent, shape)
+    undefined = _outside_domain(rule, value, values)
+    if undefined is not None:
+        tangent = np.where(undefined[..., None], np.nan, tangent)
+    return from_parts(value, tangent, tag)
+
+
+_SUMS = {"add": np.add, "sub": np.subtract}
+"""Rules whose tangent, when both operands carry one, is one numpy call on the two tangents:
+the same numbers as the generic :func:`terms` (``t0 + (-t1)``: negation is exact), one
+pass over the tangents instead of two or three."""
+
+
+def terms(rule: Rule, parts: Sequence[tuple[Any, Any]], values: list[Any], value: Any) -> Any:
+    """THE GENERIC PATH: the sum of tangent * partial over the operands that carry one."""
     tangent = None
     for i, (_, t) in enumerate(parts):
         if t is None:
@@ -182,12 +203,7 @@ def by_rule(
         tangent = term if tangent is None else tangent + term
     if tangent is None:
         raise TypeError("no tangent among the operands")  # pragma: no cover - tag_of found one
-    if tangent.shape != shape:
-        tangent = np.broadcast_to(tangent, shape)
-    undefined = _outside_domain(rule, value, values)
-    if undefined is not None:
-        tangent = np.where(undefined[..., None], np.nan, tangent)
-    return from_parts(value, tangent, tag)
+    return tangent
 
 
 def _outside_domain(rule: Rule, value: Any, values: Sequence[Any]) -> Any:
@@ -228,9 +244,11 @@ def times(t: np.ndarray, p: Any) -> np.ndarray:
         p = np.asarray(p)[..., None]
     with np.errstate(invalid="ignore", over="ignore"):
         term = t * p
-    finite = np.isfinite(_numbers(p))
-    if not finite.all():
-        term = np.where((t == 0) & ~finite, 0.0, term)
+        # a sum is finite only if every entry is: one pass and no boolean array on the common
+        # path (an overflow of finite partials only takes the exact masking below)
+        plain = _numbers(p)
+        if not np.isfinite(np.add.reduce(np.ravel(plain))):  # (np.sum's Python layer: ~4 us)
+            term = np.where((t == 0) & ~np.isfinite(plain), 0.0, term)
     return term
 
 
