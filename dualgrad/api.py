@@ -298,27 +298,23 @@ def jacobian(
     if has_dict(spec) or has_dict(first):  # in the structure of outputs and inputs, as JAX
         rows = [c if isinstance(c, list) else c.tolist() for c in columns]
         return nest(first, spec, list(zip(*rows, strict=True)))
-    if not isinstance(columns[0], list):  # float64 rows (dual array outputs): in bulk
-        matrix = vector().stack_columns(columns)
-        if spec.kind == "array" or (first is not None and first.kind == "array"):
-            return matrix.reshape(_shape(first, m) + _shape(spec, n))
-        return matrix.tolist()
     if spec.kind == "array" or (first is not None and first.kind == "array"):
         return array_of_columns(columns, _shape(first, m) + _shape(spec, n))
+    if not isinstance(columns[0], list):  # float64 rows (an output holding dual arrays)
+        columns = [c.tolist() for c in columns]
     return [list(row) for row in zip(*columns, strict=True)]  # the columns transposed, in C
 
 
-def array_of_columns(
-    columns: list[list[Any]], shape: tuple[int, ...], generic: bool = False
-) -> Any:
-    """The Jacobian of `shape` whose columns are `columns` (one list of partials per input).
+def array_of_columns(columns: list[Any], shape: tuple[int, ...], generic: bool = False) -> Any:
+    """The Jacobian of `shape` whose columns are `columns` (one list of partials per input,
+    or a float64 row where the output held dual arrays).
 
     FAST PATH: columns of floats are transposed by numpy in one call, the same float64 array
     as the generic path (``generic=True``: the rows in C order, then rebuilt), which walks
     every entry in Python (seconds at n = 2,000). Columns holding anything else (a Dual of an
     enclosing derivative) make an array of another dtype and take the generic path.
     """
-    if not generic and columns and columns[0]:
+    if not generic and columns and len(columns[0]):
         import numpy as np  # an array Jacobian: numpy is here
 
         block = np.array(columns)

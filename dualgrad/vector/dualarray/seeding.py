@@ -34,7 +34,6 @@ __all__ = [
     "fit_width",
     "output_rows",
     "seed_tree",
-    "stack_columns",
     "unit_seeds",
 ]
 
@@ -214,11 +213,6 @@ def output_rows(out: Any, tag: int, k: int) -> tuple[list[Any], Spec, list[Any]]
 
     shape = walk(out)
     return values, flatten(shape)[1], rows
-
-
-def stack_columns(columns: Sequence[Any]) -> np.ndarray:
-    """The Jacobian from its columns (float64 rows): one array, rows the outputs."""
-    return np.array(columns, dtype=np.float64).T
 
 
 def _holds_dual_arrays(node: Any) -> bool:
