@@ -101,3 +101,16 @@ def test_a_zero_tangent_through_an_infinite_partial_gives_zero() -> None:
     assert ufuncs.times(t, p).tolist() == [[0.0, float("inf")], [6.0, 0.0]]
     big = np.array([1e308, 1e308])  # finite partials whose sum overflows: the exact path
     assert ufuncs.times(t, big).tolist() == [[0.0, 1e308], [2e308, 0.0]]
+
+
+def test_the_fast_constructor_of_results_equals_the_checked_one() -> None:
+    from dualgrad.vector.dualarray.core import DualArray, from_parts
+
+    value, tangent = np.array([1.0, 2.0]), np.array([[1.0], [0.5]])
+    fast = from_parts(value, tangent, 3)
+    slow = DualArray(value, tangent, 3)
+    assert type(fast) is DualArray and fast.tag == slow.tag
+    assert fast.value is value and fast.tangent is tangent  # (the checked one keeps them too)
+    assert slow.value is value and slow.tangent is tangent
+    ints = from_parts(np.array([1, 2]), tangent, 3)  # not float: the checked constructor
+    assert ints.value.dtype == np.float64

@@ -382,9 +382,20 @@ def _scalar_dual(value: float, tangent: np.ndarray, tag: int) -> Dual:
 def from_parts(value: Any, tangent: Any, tag: int) -> Any:
     """The number of `value` and `tangent` (trailing tangent axis): a DualArray, or for one
     entry (a numpy scalar value) an ordinary Dual."""
+    if type(value) is np.ndarray and value.ndim:
+        if value.dtype.kind == "f" and type(tangent) is np.ndarray:
+            # FAST PATH: the arrays of an operation, already of the right kinds and shapes
+            # (what __init__ checks and converts; tests/vector/test_dualarray_fast_paths.py)
+            out = _new_array(DualArray)
+            out.value, out.tangent, out.tag = value, tangent, tag
+            return out
+        return DualArray(value, tangent, tag)
     if (isinstance(value, np.ndarray) and value.ndim) or _nested(value, tangent):
         return DualArray(value, tangent, tag)  # (nested numbers stay dual arrays, even 0-d)
     return _scalar_dual(value, tangent, tag)
+
+
+_new_array = object.__new__
 
 
 def _nested(value: Any, tangent: Any) -> bool:

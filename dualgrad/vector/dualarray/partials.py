@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -42,12 +43,13 @@ def evaluate(rule: Rule, i: int, values: Sequence[Any], out: Any) -> Any:
     if not callable(d):
         return values["xy".index(d)] if isinstance(d, str) else d
     special = ARRAY_FORMS.get((rule.name, i))
-    if np.ndim(out) == 0:  # one number (a plain float, or a nested Dual): the scalar partial
+    shape = np.shape(out)
+    if not shape:  # one number (a plain float, or a nested Dual): the scalar partial
         return d(*(_scalar(v) for v in values), _scalar(out))
     with np.errstate(all="ignore"):
         if special is not None:
             return special(*values, out)
-        if np.ndim(out) > 0 and np.size(out) > 1:
+        if math.prod(shape) > 1:
             try:
                 p = d(*values, out)
             except (TypeError, ValueError, AttributeError, OverflowError):

@@ -238,16 +238,21 @@ def times(t: np.ndarray, p: Any) -> np.ndarray:
         if p == 0:
             return np.zeros_like(t)
         return t * p
-    if type(p) is DualArray:
+    if type(p) is np.ndarray:  # the common case: a float array of partials
         p = p[..., None]
-    elif not isinstance(p, Number):  # (a nested Dual multiplies every tangent as it is)
-        p = np.asarray(p)[..., None]
+        plain = p
+    elif type(p) is DualArray:
+        p = p[..., None]
+        plain = _numbers(p)
+    elif not isinstance(p, Number):
+        p = plain = np.asarray(p)[..., None]
+    else:  # a nested Dual multiplies every tangent as it is
+        plain = np.asarray(_numbers(p))
     with np.errstate(invalid="ignore", over="ignore"):
         term = t * p
         # a sum is finite only if every entry is: one pass and no boolean array on the common
         # path (an overflow of finite partials only takes the exact masking below)
-        plain = _numbers(p)
-        if not np.isfinite(np.add.reduce(np.ravel(plain))):  # (np.sum's Python layer: ~4 us)
+        if not np.isfinite(np.add.reduce(plain, axis=None)):  # (np.sum's Python layer: ~4 us)
             term = np.where((t == 0) & ~np.isfinite(plain), 0.0, term)
     return term
 
