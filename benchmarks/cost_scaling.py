@@ -13,7 +13,8 @@ Panel (c): one N = 3,000 one-tangent gradient spread over worker processes.
 The model is MLP.with_params(27, N) on the names vocabulary (context 3) and the loss is the
 mean cross-entropy of 32 fixed (context, target) pairs.
 
-    python benchmarks/cost_scaling.py            # -> plots/cost_scaling.png and .json (~3 min)
+    python benchmarks/cost_scaling.py            # -> plots/cost_scaling.png and .json (~1 min)
+    python benchmarks/cost_scaling.py --full     # larger samples, N = 3,000 timed whole (~4 min)
     python benchmarks/cost_scaling.py --quick    # a smoke run (threads) into plots/quick/
     python benchmarks/cost_scaling.py --replot   # redraw from plots/cost_scaling.json
 """
@@ -48,7 +49,10 @@ TRIES = 10  # random search: nudges per parameter
 CHUNK = 64  # the chunked forward mode's width
 TASKS_PER_WORKER = 4  # value_and_grad's default granularity on an executor
 
-# What each run measures. A method is timed whole up to a size, on a random sample above it.
+# What each run measures. A method is timed whole up to a size, on a random sample above it;
+# a sample is checked against the whole at one size (a "sample check"). The default run
+# samples more (one-tangent passes above N = 1,000, smaller samples) and times the workers
+# panel on a sample of the gradient's passes; --full is the run the figures were first made with.
 FULL = {
     "targets": [100, 300, 1_000, 3_000, 10_000],
     "repeats": 3,
@@ -61,6 +65,14 @@ FULL = {
     "pool": "process",
     "pool_target": 3_000,
     "pool_sample": 3_000,  # every parameter: the whole gradient is timed, nothing scaled
+}
+DEFAULT = {
+    **FULL,
+    "forward_1_full_max": 1_000,
+    "forward_1_sample": 150,
+    "search_full_max_passes": 1_000,
+    "search_sample": 15,
+    "pool_sample": 400,  # of the N = 3,000 passes, spread over the workers as a whole gradient
 }
 QUICK = {
     "targets": [100, 300],
@@ -408,7 +420,8 @@ def figures(sizes: list[dict], points: list[dict], workers: dict | None) -> tupl
 
 def compute(args: argparse.Namespace) -> dict:
     quick = args.quick
-    cfg = dict(QUICK) if quick else {**FULL, "repeats": args.repeats}
+    cfg = dict(QUICK if quick else FULL if args.full else DEFAULT)
+    cfg["repeats"] = args.repeats or cfg["repeats"]
     vocab, batch = setup()
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"timing {len(cfg['targets'])} sizes, {cfg['repeats']} interleaved repeats each:")
@@ -654,7 +667,8 @@ def plot(data: dict) -> Any:
 
 
 def options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repeats", type=int, default=FULL["repeats"], help="interleaved rounds")
+    parser.add_argument("--repeats", type=int, help=f"interleaved rounds ({FULL['repeats']})")
+    parser.add_argument("--full", action="store_true", help="larger samples: the first run")
 
 
 main = Script(__file__, __doc__, compute, report, plot, options)
