@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 from pathlib import Path
@@ -110,8 +111,42 @@ def _code_subscripts(line: str) -> str:
 
 
 class DoctestsAsCode(griffe.Extension):
-    """Rewrite every docstring with :func:`markdown_docstring` as griffe loads it."""
+    """Rewrite every docstring with :func:`markdown_docstring` as griffe loads it, and show
+    the functions a module makes at import (``exp = _mirror("exp", ...)`` in dmath, from the
+    rule table) as the functions they are, with their signature and docstring."""
 
     def on_instance(self, *, obj: griffe.Object, **kwargs: Any) -> None:
         if obj.docstring is not None:
             obj.docstring.value = markdown_docstring(obj.docstring.value)
+
+    def on_module_members(self, *, mod: griffe.Module, **kwargs: Any) -> None:
+        if not mod.path.startswith("dualgrad"):
+            return
+        loaded = importlib.import_module(mod.path)
+        for name, member in list(mod.members.items()):
+            if member.is_alias:  # an import: resolved later, documented where it is defined
+                continue
+            value = getattr(loaded, name, None)
+            if member.is_attribute and inspect.isfunction(value) and value.__name__ == name:
+                mod.set_member(name, made_function(member, value))
+
+
+def made_function(attribute: Any, value: Any) -> griffe.Function:
+    """A griffe Function in place of the attribute `value` was assigned to."""
+    params = [
+        griffe.Parameter(
+            p.name,
+            kind=griffe.ParameterKind(p.kind.description),
+            default=None if p.default is p.empty else repr(p.default),
+        )
+        for p in inspect.signature(value).parameters.values()
+    ]
+    func = griffe.Function(
+        attribute.name,
+        lineno=attribute.lineno,
+        endlineno=attribute.endlineno,
+        parameters=griffe.Parameters(*params),
+    )
+    doc = inspect.getdoc(value)
+    func.docstring = griffe.Docstring(markdown_docstring(doc), parent=func) if doc else None
+    return func
