@@ -167,15 +167,29 @@ def launch(name: str, args: list[str], logged: bool = False) -> Started:
     )
 
 
-def wait_for(started: Started, name: str) -> int:
+def ended(proc: subprocess.Popen, block: bool) -> tuple[int, float | None] | None:
+    """(exit code, CPU seconds) of a script that has ended, or None while it runs. The CPU
+    time (its own and its worker processes') is what compares fairly on a shared machine."""
+    if not hasattr(os, "wait4"):  # Windows: no rusage
+        code = proc.wait() if block else proc.poll()
+        return None if code is None else (code, None)
+    pid, status, usage = os.wait4(proc.pid, 0 if block else os.WNOHANG)
+    if pid == 0:
+        return None
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return proc.returncode, usage.ru_utime + usage.ru_stime
+
+
+def wait_for(started: Started, name: str, result: tuple[int, float | None] | None = None) -> int:
     """Wait for a script, print its log (if it has one) and its progress line."""
     proc, t0, log = started
-    code = proc.wait()
+    code, cpu = result or ended(proc, block=True) or (1, None)
     if log is not None:
         log.seek(0)
         print(log.read(), end="", flush=True)
         log.close()
-    print(f"  {name} finished in {time.perf_counter() - t0:.0f} s", flush=True)
+    used = "" if cpu is None else f" (CPU {cpu:.0f} s)"
+    print(f"  {name} finished in {time.perf_counter() - t0:.0f} s{used}", flush=True)
     return code
 
 
@@ -188,11 +202,11 @@ def run_side_by_side(names: list[str], args: list[str]) -> int:
         while todo and len(running) < SIDE_BY_SIDE:
             name = todo.pop(0)
             running[name] = launch(name, args, logged=True)
-        done = next((n for n, (p, _, _) in running.items() if p.poll() is not None), None)
-        if done is None:
-            time.sleep(0.2)
-            continue
-        code = wait_for(running.pop(done), done) or code
+        for name, started in list(running.items()):
+            result = ended(started[0], block=False)
+            if result is not None:
+                code = wait_for(running.pop(name), name, result) or code
+        time.sleep(0.2)
     return code
 
 
