@@ -62,6 +62,7 @@ TAKES_FULL = {
     "benchmarks/train_names.py",
     "benchmarks/microgpt_timing.py",
     "benchmarks/sparse_jacobian.py",
+    "benchmarks/taylor_orders.py",
 }
 SIDE_BY_SIDE = 2
 EXTRAS = {
@@ -145,7 +146,8 @@ def run_plots(args: list[str]) -> int:
         code = code or wait_for(launch(name, args), name)
     if code:
         return code
-    where = "plots/quick/" if "--quick" in args and "--out" not in args else "plots/"
+    where = args[args.index("--out") + 1] if "--out" in args[:-1] else "plots/"
+    where = "plots/quick/" if "--quick" in args and "--out" not in args else where
     print(f"main job finished in {time.perf_counter() - start:.0f} s; plots are in {where}")
     return 0
 
