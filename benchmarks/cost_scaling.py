@@ -68,6 +68,7 @@ FULL = {
 }
 DEFAULT = {
     **FULL,
+    "repeats": 2,  # the log-log panel spans six decades: two rounds give its median and spread
     "forward_1_full_max": 300,
     "forward_1_sample": 150,
     "search_full_max_passes": 1_000,

@@ -9,8 +9,8 @@ is exactly the start of a longer one); only the way the gradient is obtained dif
   --full),
 - forward mode with one tangent, each parameter seeded in turn (729 passes a step: 51 steps;
   151 with --full),
-- forward mode with all 729 tangents in one chunked pass (1 pass a step; 3,000 steps, like
-  the forward gradients, and 1,500 of reverse mode; 8,000 and 4,000 with --full),
+- forward mode with all 729 tangents in one chunked pass (1 pass a step; 2,000 steps, like
+  the forward gradients, and 1,000 of reverse mode; 8,000 and 4,000 with --full),
 - the forward gradient with 1 and with 16 random directions (1 pass a step, noisy),
 - reverse mode (1 pass plus 1 backward sweep a step).
 
@@ -23,7 +23,7 @@ Learning rate: 0.02, measured on this data with the learning rate constant: 0.05
 the exact-gradient runs noisier and make the forward gradient with one direction diverge.
 
     python benchmarks/train_names.py                 # -> plots/train_names.png, .json, *.jsonl
-    python benchmarks/train_names.py --full          # 8,000 steps (3,000 by default)
+    python benchmarks/train_names.py --full          # 8,000 steps (2,000 by default)
     python benchmarks/train_names.py --names names.txt   # your own names, one per line
     python benchmarks/train_names.py --model mlp     # makemore's MLP instead of the bigram
     python benchmarks/train_names.py --quick         # a fast smoke run, into plots/quick/
@@ -130,16 +130,16 @@ SETTINGS = {
         "batch_size": 32,
     },
 }
-# The default run of the bigram: the first 3,000 steps of the same runs (the learning rate is
+# The default run of the bigram: the first 2,000 steps of the same runs (the learning rate is
 # constant, so a shorter run is the start of a longer one), 51 steps of one-tangent forward
-# mode and 3 of random search; ~40 s on an idle 2-core machine. --full runs SETTINGS as is.
+# mode and 3 of random search; ~35 s on an idle 2-core machine. --full runs SETTINGS as is.
 SHORTER = {
     "bigram": {
-        "steps": 3000,
-        "reverse_steps": 1500,
+        "steps": 2000,
+        "reverse_steps": 1000,
         "forward_steps": 51,
         "search_steps": 3,
-        "budget": 3000,
+        "budget": 2000,
     },
 }
 QUICK = {
