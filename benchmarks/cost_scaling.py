@@ -13,7 +13,8 @@ Panel (c): one N = 3,000 one-tangent gradient spread over worker processes.
 The model is MLP.with_params(27, N) on the names vocabulary (context 3) and the loss is the
 mean cross-entropy of 32 fixed (context, target) pairs.
 
-    python benchmarks/cost_scaling.py            # -> plots/cost_scaling.png and .json (~3 min)
+    python benchmarks/cost_scaling.py            # -> plots/cost_scaling.png and .json (~1 min)
+    python benchmarks/cost_scaling.py --full     # larger samples, N = 3,000 timed whole (~4 min)
     python benchmarks/cost_scaling.py --quick    # a smoke run (threads) into plots/quick/
     python benchmarks/cost_scaling.py --replot   # redraw from plots/cost_scaling.json
 """
@@ -48,7 +49,10 @@ TRIES = 10  # random search: nudges per parameter
 CHUNK = 64  # the chunked forward mode's width
 TASKS_PER_WORKER = 4  # value_and_grad's default granularity on an executor
 
-# What each run measures. A method is timed whole up to a size, on a random sample above it.
+# What each run measures. A method is timed whole up to a size, on a random sample above it;
+# a sample is checked against the whole at one size (a "sample check"). The default run
+# samples more (one-tangent passes above N = 1,000, smaller samples) and times the workers
+# panel on a sample of the gradient's passes; --full is the run the figures were first made with.
 FULL = {
     "targets": [100, 300, 1_000, 3_000, 10_000],
     "repeats": 3,
@@ -61,6 +65,16 @@ FULL = {
     "pool": "process",
     "pool_target": 3_000,
     "pool_sample": 3_000,  # every parameter: the whole gradient is timed, nothing scaled
+}
+DEFAULT = {
+    **FULL,
+    "repeats": 2,  # the log-log panel spans six decades: two rounds give its median and spread
+    "forward_1_full_max": 300,
+    "forward_1_sample": 150,
+    "search_full_max_passes": 1_000,
+    "search_sample": 15,
+    "pool_sample": 400,  # of the N = 3,000 passes, spread over the workers as a whole gradient
+    "pool_repeats": 2,  # its speedup's spread is small (1.90-2.02 in the first run)
 }
 QUICK = {
     "targets": [100, 300],
@@ -320,7 +334,8 @@ def workers_panel(cfg: dict, batch: tuple, vocab_size: int) -> dict:
         cases = {"serial": run("serial", None)}
         cases.update({f"{w} worker{'s' * (w > 1)}": run(f"{w}", pools[w]) for w in counts})
         t0 = time.perf_counter()
-        samples = measure(cases, repeats=cfg["repeats"])
+        repeats = cfg.get("pool_repeats", cfg["repeats"])
+        samples = measure(cases, repeats=repeats)
         took = time.perf_counter() - t0
     finally:
         for pool in pools.values():
@@ -332,7 +347,7 @@ def workers_panel(cfg: dict, batch: tuple, vocab_size: int) -> dict:
     labels = list(samples)
     seconds = {k: [t * n / s for t in v] for k, v in samples.items()}
     serial, one, two = (seconds[k] for k in labels)
-    print(f"  workers panel: {len(cases)} cases x {cfg['repeats']} repeats in {took:.1f} s")
+    print(f"  workers panel: {len(cases)} cases x {repeats} repeats in {took:.1f} s")
     return {
         "n": n,
         "model": repr(model),
@@ -408,7 +423,8 @@ def figures(sizes: list[dict], points: list[dict], workers: dict | None) -> tupl
 
 def compute(args: argparse.Namespace) -> dict:
     quick = args.quick
-    cfg = dict(QUICK) if quick else {**FULL, "repeats": args.repeats}
+    cfg = dict(QUICK if quick else FULL if args.full else DEFAULT)
+    cfg["repeats"] = args.repeats or cfg["repeats"]
     vocab, batch = setup()
     load_before = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"timing {len(cfg['targets'])} sizes, {cfg['repeats']} interleaved repeats each:")
@@ -654,7 +670,8 @@ def plot(data: dict) -> Any:
 
 
 def options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--repeats", type=int, default=FULL["repeats"], help="interleaved rounds")
+    parser.add_argument("--repeats", type=int, help=f"interleaved rounds ({FULL['repeats']})")
+    parser.add_argument("--full", action="store_true", help="larger samples: the first run")
 
 
 main = Script(__file__, __doc__, compute, report, plot, options)

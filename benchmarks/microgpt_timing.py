@@ -18,6 +18,7 @@ sample of its passes (``wrt=`` a spread of parameters) and scaled up; random sea
 ``--ours`` times our GPT (block 16, 4,192 parameters) instead.
 
     python benchmarks/microgpt_timing.py            # -> plots/microgpt_timing.png and .json
+    python benchmarks/microgpt_timing.py --full     # 12 names and 9 rounds (6 and 5 by default)
     python benchmarks/microgpt_timing.py --quick    # a smoke run into plots/quick/
     python benchmarks/microgpt_timing.py --replot   # redraw from the saved data
 """
@@ -182,7 +183,8 @@ def compute(args: argparse.Namespace) -> dict:
     names = sorted(load_names(args.names))
     random.Random(args.seed).shuffle(names)
     vocab = Vocab(names)
-    seqs = sequences(names[: 2 if args.quick else 12], vocab)
+    names_timed, rounds = (2, 1) if args.quick else (12, 9) if args.full else (6, 5)
+    seqs = sequences(names[:names_timed], vocab)
     config = GPTConfig() if args.ours else GPTConfig.course(vocab.size)
     models = {"matvec": GPT(config), "scalar": ScalarGPT(config)}
     params = starting_params(models["matvec"], args.seed)
@@ -226,7 +228,7 @@ def compute(args: argparse.Namespace) -> dict:
 
     cases = dict(case(style, key) for style, keys in plan.items() for key in keys)
     cases.update(case(style, "reverse", scalar=True) for style in plan)
-    samples = measure(cases, repeats=1 if args.quick else 9)
+    samples = measure(cases, repeats=rounds)
     per_step = {k: [t / len(seqs) for t in v] for k, v in samples.items()}
     ratios = {
         f"{a} / {b}": [x / y for x, y in zip(per_step[a], per_step[b], strict=True)]
@@ -327,6 +329,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--names", help="a names.txt file (default: mimesis)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--ours", action="store_true", help="our GPT instead of the course's")
+    parser.add_argument("--full", action="store_true", help="12 names, 9 rounds (6 and 5)")
 
 
 main = Script(__file__, __doc__, compute, report, plot, options)

@@ -9,6 +9,7 @@ series), with the log-log slope fitted on the three largest K - 2 for O(K^2); be
 overhead per coefficient (O(K)) hides the C-level convolutions.
 
     python benchmarks/taylor_orders.py            # -> plots/taylor_orders.png and .json
+    python benchmarks/taylor_orders.py --full     # 5 interleaved rounds (3 by default)
     python benchmarks/taylor_orders.py --quick    # a smoke run into plots/quick/
     python benchmarks/taylor_orders.py --replot   # redraw from the saved JSON
 """
@@ -25,6 +26,7 @@ from dualgrad import Taylor, derivative, derivatives, dmath
 
 X0 = 0.7
 FULL = {"orders": list(range(1, 13)), "repeats": 5, "ks": [4, 8, 16, 32, 64, 128, 256, 512, 1024]}
+DEFAULT = {**FULL, "repeats": 3}  # the main job's run; --full: 5 rounds, the first run
 QUICK = {"orders": list(range(1, 7)), "repeats": 3, "ks": [4, 8, 16, 32, 64]}
 
 
@@ -91,7 +93,7 @@ def targets(rows: list[dict[str, Any]], per_op: dict[str, Any]) -> dict[str, Any
 
 
 def compute(args: Any) -> dict[str, Any]:
-    cfg = QUICK if args.quick else FULL
+    cfg = QUICK if args.quick else FULL if args.full else DEFAULT
     rows = time_orders(cfg)
     per_op = time_per_op(cfg)
     return {
@@ -156,7 +158,11 @@ def plot(data: dict[str, Any]) -> Any:
     return fig
 
 
-main = Script(__file__, __doc__, compute, report, plot)
+def options(parser: Any) -> None:
+    parser.add_argument("--full", action="store_true", help="5 interleaved rounds (3)")
+
+
+main = Script(__file__, __doc__, compute, report, plot, options)
 
 
 if __name__ == "__main__":
