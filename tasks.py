@@ -42,6 +42,7 @@ UNTIMED = [
     "examples/train_loop.py",
     "examples/derivatives.py",
     "examples/hill.py",
+    "examples/implicit_sensitivity.py",
 ]
 TIMED = [
     "benchmarks/bench_ops.py",
@@ -53,7 +54,6 @@ TIMED = [
     "benchmarks/taylor_orders.py",
     "examples/sparse_newton.py",
     "benchmarks/sparse_jacobian.py",
-    "examples/implicit_sensitivity.py",
     "benchmarks/numpy_code.py",
 ]
 EXAMPLES = UNTIMED + TIMED

@@ -364,7 +364,7 @@ def plot(data: dict[str, Any]) -> Any:
 
 
 def compute(args: Any) -> dict[str, Any]:
-    sizes, repeats = (QUICK, 2) if args.quick else (FULL, 3)
+    sizes, repeats = (QUICK, 2) if args.quick else (FULL, 3 if args.full else 2)
     points = [p for w in WORKLOADS for p in run_workload(w, sizes[w], repeats, args.full)]
     return {
         "quick": args.quick,

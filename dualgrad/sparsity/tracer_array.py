@@ -34,6 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from dualgrad.sparsity.tracer import Tracer
+from dualgrad.vector.dispatch import numpy_name
 
 __all__ = ["Table", "TracerArray", "as_parts", "from_parts", "no_deps", "refusal"]
 
@@ -411,11 +412,8 @@ def _drops(x: TracerArray, what: str) -> str:
 
 def refusal(func: Any) -> str:
     """The message for a numpy function that sparsity tracing does not implement."""
-    name = getattr(func, "__name__", repr(func))
-    module = getattr(func, "__module__", "numpy") or "numpy"
-    where = "np.linalg." if "linalg" in module else "np."
     return (
-        f"{where}{name} is not supported in sparsity tracing (jacobian_sparsity / "
+        f"{numpy_name(func)} is not supported in sparsity tracing (jacobian_sparsity / "
         "sparse_jacobian over numpy arrays): its dependencies are not known. Use supported "
         "numpy functions, pass sparsity= yourself, or take x.value for numbers on purpose."
     )

@@ -30,6 +30,7 @@ import numpy as np
 from dualgrad._dual_ops import _make
 from dualgrad._number import describe
 from dualgrad.dual import Dual
+from dualgrad.vector.dispatch import numpy_name
 
 __all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]
 
@@ -344,12 +345,9 @@ def _drops(x: DualArray, what: str) -> str:
 
 def refusal(func: Any) -> str:
     """The message for a numpy function that has no rule on dual arrays."""
-    name = getattr(func, "__name__", repr(func))
-    module = getattr(func, "__module__", "numpy") or "numpy"
-    where = "np.linalg." if "linalg" in module else "np."
     return (
-        f"{where}{name} is not supported on dual arrays: it has no derivative rule in dualgrad, "
-        "so its result would drop the derivative. Use the supported numpy functions "
+        f"{numpy_name(func)} is not supported on dual arrays: it has no derivative rule in "
+        "dualgrad, so its result would drop the derivative. Use the supported numpy functions "
         f"(see dualgrad.vector.dualarray.supported()), take x.value for a number on purpose, "
         "or give it a rule with dualgrad.primitive / dualgrad.custom_jvp."
     )

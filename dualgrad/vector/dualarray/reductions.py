@@ -22,23 +22,16 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad.vector.dispatch import Functions
 from dualgrad.vector.dualarray.core import DualArray, from_parts
 from dualgrad.vector.dualarray.shapes import axes_of, parts, tangent_or_zeros
 from dualgrad.vector.dualarray.ufuncs import times
 
 __all__ = ["FUNCTIONS"]
 
-FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+FUNCTIONS = Functions()
 """numpy function -> implementation (merged into DualArray.functions by the package)."""
-
-
-def _implements(*funcs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        for func in funcs:
-            FUNCTIONS[func] = impl
-        return impl
-
-    return register
+_implements = FUNCTIONS.implements
 
 
 def _plain_only(name: str, **kwargs: Any) -> None:

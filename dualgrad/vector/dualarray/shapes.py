@@ -18,21 +18,14 @@ from typing import Any
 
 import numpy as np
 
+from dualgrad.vector.dispatch import Functions
 from dualgrad.vector.dualarray.core import DualArray, as_parts, from_parts
 
 __all__ = ["FUNCTIONS", "axes_of", "parts", "tangent_or_zeros"]
 
-FUNCTIONS: dict[Any, Callable[..., Any]] = {}
+FUNCTIONS = Functions()
 """numpy function -> implementation (merged into DualArray.functions by the package)."""
-
-
-def _implements(*funcs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def register(impl: Callable[..., Any]) -> Callable[..., Any]:
-        for func in funcs:
-            FUNCTIONS[func] = impl
-        return impl
-
-    return register
+_implements = FUNCTIONS.implements
 
 
 def axes_of(axis: Any, ndim: int) -> tuple[int, ...]:
