@@ -73,7 +73,7 @@ DEFAULT = {
     "forward_1_sample": 150,
     "search_full_max_passes": 1_000,
     "search_sample": 15,
-    "pool_sample": 400,  # of the N = 3,000 passes, spread over the workers as a whole gradient
+    "pool_sample": 200,  # of the N = 3,000 passes, spread over the workers as a whole gradient
     "pool_repeats": 2,  # its speedup's spread is small (1.90-2.02 in the first run)
 }
 QUICK = {
