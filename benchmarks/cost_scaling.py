@@ -71,6 +71,7 @@ DEFAULT = {
     "repeats": 2,  # the log-log panel spans six decades: two rounds give its median and spread
     "forward_1_full_max": 300,
     "forward_1_sample": 150,
+    "forward_64_full_max": 1_000,  # whole chunks of 64 sampled above (12 of them)
     "search_full_max_passes": 1_000,
     "search_sample": 15,
     "pool_sample": 200,  # of the N = 3,000 passes, spread over the workers as a whole gradient

@@ -18,7 +18,7 @@ sample of its passes (``wrt=`` a spread of parameters) and scaled up; random sea
 ``--ours`` times our GPT (block 16, 4,192 parameters) instead.
 
     python benchmarks/microgpt_timing.py            # -> plots/microgpt_timing.png and .json
-    python benchmarks/microgpt_timing.py --full     # 12 names and 9 rounds (6 and 5 by default)
+    python benchmarks/microgpt_timing.py --full     # 12 names and 9 rounds (4 and 5 by default)
     python benchmarks/microgpt_timing.py --quick    # a smoke run into plots/quick/
     python benchmarks/microgpt_timing.py --replot   # redraw from the saved data
 """
@@ -183,7 +183,7 @@ def compute(args: argparse.Namespace) -> dict:
     names = sorted(load_names(args.names))
     random.Random(args.seed).shuffle(names)
     vocab = Vocab(names)
-    names_timed, rounds = (2, 1) if args.quick else (12, 9) if args.full else (6, 5)
+    names_timed, rounds = (2, 1) if args.quick else (12, 9) if args.full else (4, 5)
     seqs = sequences(names[:names_timed], vocab)
     config = GPTConfig() if args.ours else GPTConfig.course(vocab.size)
     models = {"matvec": GPT(config), "scalar": ScalarGPT(config)}
@@ -329,7 +329,7 @@ def options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--names", help="a names.txt file (default: mimesis)")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--ours", action="store_true", help="our GPT instead of the course's")
-    parser.add_argument("--full", action="store_true", help="12 names, 9 rounds (6 and 5)")
+    parser.add_argument("--full", action="store_true", help="12 names, 9 rounds (4 and 5)")
 
 
 main = Script(__file__, __doc__, compute, report, plot, options)

@@ -50,7 +50,7 @@ FULL |= {"solve": [50]}
 QUICK = {"logreg": [200], "mlp": [30], "bratu": [50, 200], "rk4": [10], "solve": [5]}
 OBJECT_MAX = {"logreg": 2_000, "mlp": 500, "bratu": 2_000, "rk4": 50, "solve": 50}
 DENSE_MAX = {"bratu": 2_000}  # larger: no dense Jacobian (n x n)
-ROUNDS = {"fast": 7, "big": 5, "slow": 3, "quick": 3}
+ROUNDS = {"fast": 5, "big": 5, "slow": 3, "quick": 3}
 SLOW, ONCE, CAP = 0.2, 2.0, 4.0  # seconds per call: fewer rounds, one call, no second call
 TARGETS = {
     "jvp_ratio": 4.0,  # jvp / numpy function, logreg m = 20,000 and Bratu n = 100,000

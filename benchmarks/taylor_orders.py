@@ -9,7 +9,7 @@ series), with the log-log slope fitted on the three largest K - 2 for O(K^2); be
 overhead per coefficient (O(K)) hides the C-level convolutions.
 
     python benchmarks/taylor_orders.py            # -> plots/taylor_orders.png and .json
-    python benchmarks/taylor_orders.py --full     # 5 interleaved rounds (3 by default)
+    python benchmarks/taylor_orders.py --full     # 5 interleaved rounds (2 by default)
     python benchmarks/taylor_orders.py --quick    # a smoke run into plots/quick/
     python benchmarks/taylor_orders.py --replot   # redraw from the saved JSON
 """
@@ -26,7 +26,7 @@ from dualgrad import Taylor, derivative, derivatives, dmath
 
 X0 = 0.7
 FULL = {"orders": list(range(1, 13)), "repeats": 5, "ks": [4, 8, 16, 32, 64, 128, 256, 512, 1024]}
-DEFAULT = {**FULL, "repeats": 3}  # the main job's run; --full: 5 rounds, the first run
+DEFAULT = {**FULL, "repeats": 2}  # the main job's run; --full: 5 rounds, the first run
 QUICK = {"orders": list(range(1, 7)), "repeats": 3, "ks": [4, 8, 16, 32, 64]}
 
 
