@@ -54,6 +54,9 @@ _OPERATORS = {
     if name.startswith("__") and name.endswith("__") and name in vars(DualArray)
 }
 install(DualArray, methods.rule_unary, methods.rule_binary)
+for _func in methods.NUMPY_METHODS:  # ndarray's methods that are numpy functions (x.sum())
+    setattr(DualArray, _func.__name__, methods.numpy_method(_func))
+DualArray.flatten = methods.flatten  # type: ignore[attr-defined]
 for _dunder, _operator in _OPERATORS.items():
     setattr(DualArray, _dunder, _operator)
 

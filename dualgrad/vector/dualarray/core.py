@@ -123,60 +123,6 @@ class DualArray:
     # -- operators: numpy's ufuncs, so `x * 2.0`, `ndarray @ x`, `x[0] + x` all come here ---
     _dual_array: ClassVar[bool] = True  # a Dual meeting one gives way (returns NotImplemented)
 
-    def __add__(self, other: Any) -> Any:
-        return np.add(self, other)
-
-    def __radd__(self, other: Any) -> Any:
-        return np.add(other, self)
-
-    def __sub__(self, other: Any) -> Any:
-        return np.subtract(self, other)
-
-    def __rsub__(self, other: Any) -> Any:
-        return np.subtract(other, self)
-
-    def __mul__(self, other: Any) -> Any:
-        return np.multiply(self, other)
-
-    def __rmul__(self, other: Any) -> Any:
-        return np.multiply(other, self)
-
-    def __truediv__(self, other: Any) -> Any:
-        return np.divide(self, other)
-
-    def __rtruediv__(self, other: Any) -> Any:
-        return np.divide(other, self)
-
-    def __floordiv__(self, other: Any) -> Any:
-        return np.floor_divide(self, other)
-
-    def __rfloordiv__(self, other: Any) -> Any:
-        return np.floor_divide(other, self)
-
-    def __mod__(self, other: Any) -> Any:
-        return np.remainder(self, other)
-
-    def __rmod__(self, other: Any) -> Any:
-        return np.remainder(other, self)
-
-    def __divmod__(self, other: Any) -> Any:
-        return np.divmod(self, other)
-
-    def __rdivmod__(self, other: Any) -> Any:
-        return np.divmod(other, self)
-
-    def __pow__(self, other: Any) -> Any:
-        return np.power(self, other)
-
-    def __rpow__(self, other: Any) -> Any:
-        return np.power(other, self)
-
-    def __matmul__(self, other: Any) -> Any:
-        return np.matmul(self, other)
-
-    def __rmatmul__(self, other: Any) -> Any:
-        return np.matmul(other, self)
-
     def __neg__(self) -> Any:
         return np.negative(self)
 
@@ -185,24 +131,6 @@ class DualArray:
 
     def __abs__(self) -> Any:
         return np.absolute(self)
-
-    def __lt__(self, other: Any) -> Any:
-        return np.less(self, other)
-
-    def __le__(self, other: Any) -> Any:
-        return np.less_equal(self, other)
-
-    def __gt__(self, other: Any) -> Any:
-        return np.greater(self, other)
-
-    def __ge__(self, other: Any) -> Any:
-        return np.greater_equal(self, other)
-
-    def __eq__(self, other: Any) -> Any:
-        return np.equal(self, other)
-
-    def __ne__(self, other: Any) -> Any:
-        return np.not_equal(self, other)
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -309,30 +237,44 @@ class DualArray:
         return DualArray(self.value.astype(dtype), self.tangent.astype(dtype), self.tag)
 
 
+# The binary operators and comparisons: numpy's ufunc of each, either side (so `x * 2.0`,
+# `ndarray @ x`, `x[0] + x` and `x < 0` all come back to __array_ufunc__).
+_BINARY = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "truediv": np.divide,
+    "floordiv": np.floor_divide,
+    "mod": np.remainder,
+    "pow": np.power,
+    "matmul": np.matmul,
+}
+_COMPARE = {
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "eq": np.equal,
+    "ne": np.not_equal,
+}
+
+
+def _operator(ufunc: Any, reflected: bool) -> Callable[[Any, Any], Any]:
+    if reflected:
+        return lambda self, other: ufunc(other, self)
+    return lambda self, other: ufunc(self, other)
+
+
+for _name, _ufunc in _BINARY.items():
+    setattr(DualArray, f"__{_name}__", _operator(_ufunc, False))
+    setattr(DualArray, f"__r{_name}__", _operator(_ufunc, True))
+for _name, _ufunc in _COMPARE.items():
+    setattr(DualArray, f"__{_name}__", _operator(_ufunc, False))
+
+
 class NestedEntries(TypeError):
     """Raised where code would take a nested dual array entry by entry (``np.asarray``):
     :func:`dualgrad.hessian` then takes the entry-by-entry path of nested Duals instead."""
-
-
-def _method(func: Callable[..., Any]) -> Callable[..., Any]:
-    """ndarray's method of that name: numpy's function on the dual array."""
-
-    def method(self: DualArray, *args: Any, **kwargs: Any) -> Any:
-        return func(self, *args, **kwargs)
-
-    method.__name__ = method.__qualname__ = func.__name__
-    method.__doc__ = f"As ndarray.{func.__name__}: np.{func.__name__} on the dual array."
-    return method
-
-
-for _func in (
-    np.ravel, np.transpose, np.swapaxes, np.squeeze, np.sum, np.mean, np.prod, np.max,
-    np.min, np.cumsum, np.cumprod, np.std, np.var, np.dot, np.clip, np.take, np.repeat,
-    np.diagonal, np.trace, np.argmax, np.argmin, np.argsort, np.all, np.any, np.round,
-    np.nonzero, np.ptp,
-):  # fmt: skip
-    setattr(DualArray, _func.__name__, _method(_func))
-DualArray.flatten = lambda self, order="C": np.reshape(self, -1).copy()  # type: ignore[attr-defined]
 
 
 def _drops(x: DualArray, what: str) -> str:

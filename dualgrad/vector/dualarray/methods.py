@@ -21,7 +21,7 @@ from dualgrad.rules import Rule
 from dualgrad.vector.dualarray.core import DualArray, as_parts
 from dualgrad.vector.dualarray.ufuncs import RULE_OF, by_rule, tag_of
 
-__all__ = ["rule_binary", "rule_unary"]
+__all__ = ["NUMPY_METHODS", "flatten", "numpy_method", "rule_binary", "rule_unary"]
 
 
 def _relu(x: Any) -> Any:
@@ -99,3 +99,29 @@ def rule_binary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
     op.__name__ = op.__qualname__ = rule.name
     rop.__name__ = rop.__qualname__ = "r" + rule.name
     return op, rop
+
+
+def numpy_method(func: Callable[..., Any]) -> Callable[..., Any]:
+    """ndarray's method named like `func`: numpy's function on the dual array."""
+
+    def method(self: DualArray, *args: Any, **kwargs: Any) -> Any:
+        return func(self, *args, **kwargs)
+
+    method.__name__ = method.__qualname__ = func.__name__
+    method.__doc__ = f"As ndarray.{func.__name__}: np.{func.__name__} on the dual array."
+    return method
+
+
+NUMPY_METHODS = (
+    np.ravel, np.transpose, np.swapaxes, np.squeeze, np.sum, np.mean, np.prod, np.max,
+    np.min, np.cumsum, np.cumprod, np.std, np.var, np.dot, np.clip, np.take, np.repeat,
+    np.diagonal, np.trace, np.argmax, np.argmin, np.argsort, np.all, np.any, np.round,
+    np.nonzero, np.ptp,
+)  # fmt: skip
+"""ndarray's methods that are numpy functions (``x.sum(axis=0)``, ``x.argmax()``): installed
+on the class by the package's ``__init__`` with :func:`numpy_method`."""
+
+
+def flatten(self: DualArray, order: str = "C") -> Any:
+    """As ndarray.flatten: a copy, flat."""
+    return np.reshape(self, -1).copy()
