@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from dualgrad.sparsity.tracer import Tracer
-from dualgrad.vector.dispatch import numpy_name
+from dualgrad.vector.dispatch import Dispatched, numpy_name
 
 __all__ = ["Table", "TracerArray", "as_parts", "from_parts", "no_deps", "refusal"]
 
@@ -130,7 +130,7 @@ def _positions(starts: Ids, lens: Ids) -> Ids:
     return shift + np.arange(total, dtype=np.intp)
 
 
-class TracerArray:
+class TracerArray(Dispatched):
     """Values (a float ndarray at x) and the dependency set of each entry (one CSR table).
 
     >>> import numpy as np
@@ -140,7 +140,6 @@ class TracerArray:
     """
 
     __slots__ = ("indices", "indptr", "value")
-    __array_priority__ = 1000
     _tracer_array: ClassVar[bool] = True  # a scalar Tracer meeting one gives way
     ufuncs: ClassVar[dict[str, Callable[..., Any]]] = {}
     """Per ufunc method ("__call__", "reduce" ...), how it applies (filled by
@@ -208,20 +207,11 @@ class TracerArray:
         self.value[index] = value
         self.indptr, self.indices = table.select(ids)
 
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        apply = TracerArray.ufuncs.get(method)
-        if apply is None:
-            raise TypeError(
-                f"np.{ufunc.__name__}.{method} is not supported in sparsity tracing: use "
-                f"np.{ufunc.__name__} itself or numpy functions such as np.sum / np.cumsum"
-            )
-        return apply(ufunc, inputs, kwargs)
+    where: ClassVar[str] = "in sparsity tracing"
 
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        handler = TracerArray.functions.get(func)
-        if handler is None:
-            raise TypeError(refusal(func))
-        return handler(*args, **kwargs)
+    @classmethod
+    def refusal(cls, func: Any) -> str:
+        return refusal(func)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
         """An object array of Tracers (``np.asarray(x)``): the sets stay with the entries;

@@ -30,7 +30,7 @@ import numpy as np
 from dualgrad._dual_ops import _make
 from dualgrad._number import describe
 from dualgrad.dual import Dual
-from dualgrad.vector.dispatch import numpy_name
+from dualgrad.vector.dispatch import Dispatched, numpy_name
 
 __all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]
 
@@ -44,7 +44,7 @@ class _Writeable:
 _WRITEABLE = _Writeable()  # the flags of a nested tangent (a dual array: always writeable)
 
 
-class DualArray:
+class DualArray(Dispatched):
     """Values (a float ndarray) and their tangents (one more, trailing axis of k tangents).
 
     >>> import numpy as np
@@ -54,7 +54,6 @@ class DualArray:
     """
 
     __slots__ = ("tag", "tangent", "value")
-    __array_priority__ = 1000  # ndarray op DualArray gives way to us
 
     ufuncs: ClassVar[dict[str, Callable[..., Any]]] = {}
     """Per ufunc method ("__call__", "reduce", ...), the function applying it (filled by the
@@ -151,20 +150,11 @@ class DualArray:
         return self
 
     # -- numpy's dispatch ----------------------------------------------------------------------
-    def __array_ufunc__(self, ufunc: np.ufunc, method: str, *inputs: Any, **kwargs: Any) -> Any:
-        apply = DualArray.ufuncs.get(method)
-        if apply is None:
-            raise TypeError(
-                f"np.{ufunc.__name__}.{method} is not supported on dual arrays: use "
-                f"np.{ufunc.__name__} itself or numpy functions such as np.sum / np.cumsum"
-            )
-        return apply(ufunc, inputs, kwargs)
+    where: ClassVar[str] = "on dual arrays"
 
-    def __array_function__(self, func: Any, types: Any, args: Any, kwargs: Any) -> Any:
-        handler = DualArray.functions.get(func)
-        if handler is None:
-            raise TypeError(refusal(func))
-        return handler(*args, **kwargs)
+    @classmethod
+    def refusal(cls, func: Any) -> str:
+        return refusal(func)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """An object array of Duals (``np.asarray(x)``, ``np.array(x)``): the derivative stays
