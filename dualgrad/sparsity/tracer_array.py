@@ -28,7 +28,7 @@ over arrays keeps working; a Tracer or an object array of them meeting a TracerA
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -161,26 +161,11 @@ class TracerArray(Dispatched):
         value = np.array(value, dtype=np.float64)  # (its own copy: f may write into it)
         return cls(value, np.arange(value.size + 1), np.arange(first, first + value.size))
 
-    shape = property(lambda self: self.value.shape, doc="The values' shape.")
-    ndim = property(lambda self: self.value.ndim, doc="The values' number of axes.")
-    size = property(lambda self: self.value.size, doc="The number of values.")
-    dtype = property(lambda self: self.value.dtype, doc="The values' dtype.")
-    T = property(lambda self: np.transpose(self), doc="The transpose, as ndarray.T.")
-    mT = property(lambda self: np.swapaxes(self, -1, -2), doc="Matrix transpose of a stack.")
-    real = property(lambda self: self, doc="Real numbers: the array itself.")
-
     def deps(self) -> list[frozenset[int]]:
         """The dependency set of each entry (C order), as Python sets."""
         cuts = self.indices.tolist()
         bounds = self.indptr.tolist()
         return [frozenset(cuts[a:b]) for a, b in itertools.pairwise(bounds)]
-
-    def __len__(self) -> int:
-        return len(self.value)
-
-    def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self.value)):
-            yield self[i]
 
     def __repr__(self) -> str:
         return f"TracerArray({self.value!r}, nnz={len(self.indices)})"

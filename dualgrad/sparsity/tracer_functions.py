@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from dualgrad.sparsity.tracer_array import Table, TracerArray, as_parts, from_parts, no_deps
+from dualgrad.vector.dispatch import values_of
 from dualgrad.vector.dualarray.reductions import FUNCTIONS as _DUAL_REDUCTIONS
 from dualgrad.vector.dualarray.shapes import axes_of
 
@@ -87,7 +88,7 @@ _moves(np.broadcast_arrays, data=range(64))
 
 
 def _where(condition: Any, *branches: Any) -> Any:
-    cond = np.asarray(_values(condition), dtype=bool)
+    cond = np.asarray(values_of(condition), dtype=bool)
     if not branches:
         return np.nonzero(cond)
     return _run(np.where, [cond, *branches], {}, (1, 2), False, {})
@@ -109,7 +110,7 @@ def _sort(x: Any, axis: Any = -1, kind: Any = None, order: Any = None, **kw: Any
 
 def _like(fill: Callable[..., Any]) -> Callable[..., Any]:
     def like(x: Any, *args: Any, **kwargs: Any) -> Any:
-        value = fill(_values(x), *args, **kwargs)
+        value = fill(values_of(x), *args, **kwargs)
         if np.asarray(value).dtype.kind != "f":
             return value
         return TracerArray(value, *no_deps(value))
@@ -117,24 +118,16 @@ def _like(fill: Callable[..., Any]) -> Callable[..., Any]:
     return like
 
 
-def _values(x: Any) -> Any:
-    if type(x) is TracerArray:
-        return x.value
-    if isinstance(x, (list, tuple)) and any(type(e) is TracerArray for e in x):
-        return type(x)(_values(e) for e in x)
-    return x
-
-
 def _on_values(func: Any) -> Callable[..., Any]:
     def read(*args: Any, **kwargs: Any) -> Any:
-        return func(*map(_values, args), **{k: _values(v) for k, v in kwargs.items()})
+        return func(*map(values_of, args), **{k: values_of(v) for k, v in kwargs.items()})
 
     return read
 
 
 def _piecewise_constant(func: Any) -> Callable[..., Any]:
     def constant(x: Any, *args: Any, **kwargs: Any) -> Any:
-        value = func(_values(x), *args, **kwargs)
+        value = func(values_of(x), *args, **kwargs)
         return from_parts(value, no_deps(value))
 
     return constant
@@ -180,7 +173,7 @@ def _lanes(x: Any, axis: Any, keepdims: bool, value: Any) -> Any:
 
 def _reduction(func: Any) -> Callable[..., Any]:
     def reduce(x: Any, axis: Any = None, *args: Any, keepdims: bool = False, **kw: Any) -> Any:
-        value = func(_values(x), axis, *args, keepdims=keepdims, **kw)
+        value = func(values_of(x), axis, *args, keepdims=keepdims, **kw)
         return _lanes(x, axis, keepdims, value)
 
     return reduce
@@ -235,7 +228,7 @@ def _diff(x: Any, n: int = 1, axis: int = -1, **kwargs: Any) -> Any:
     if kwargs:
         x = np.concatenate(
             [kwargs.get("prepend", np.zeros(0)), x, kwargs.get("append", np.zeros(0))]
-        ) if np.ndim(_values(x)) == 1 else _refuse_diff()  # fmt: skip
+        ) if np.ndim(values_of(x)) == 1 else _refuse_diff()  # fmt: skip
     table = Table()
     v, ids = table.ids(x)
     (a,) = axes_of(axis, np.ndim(v))
@@ -271,15 +264,15 @@ FUNCTIONS[np.average] = _DUAL_REDUCTIONS[np.average]  # (written with sum, multi
 
 
 def _norm(x: Any, order: Any = None, axis: Any = None, keepdims: bool = False, **kw: Any) -> Any:
-    value = np.linalg.norm(_values(x), kw.get("ord", order), axis, keepdims)
+    value = np.linalg.norm(values_of(x), kw.get("ord", order), axis, keepdims)
     return _lanes(x, axis, keepdims, value)
 
 
 FUNCTIONS[np.linalg.norm] = _norm
 if hasattr(np.linalg, "vector_norm"):
     FUNCTIONS[np.linalg.vector_norm] = lambda x, axis=None, keepdims=False, **kw: _lanes(
-        x, axis, keepdims, np.linalg.vector_norm(_values(x), axis=axis, keepdims=keepdims, **kw)
+        x, axis, keepdims, np.linalg.vector_norm(values_of(x), axis=axis, keepdims=keepdims, **kw)
     )
     FUNCTIONS[np.linalg.matrix_norm] = lambda x, keepdims=False, **kw: _lanes(
-        x, (-2, -1), keepdims, np.linalg.matrix_norm(_values(x), keepdims=keepdims, **kw)
+        x, (-2, -1), keepdims, np.linalg.matrix_norm(values_of(x), keepdims=keepdims, **kw)
     )

@@ -12,10 +12,12 @@ functions it implements, and how a refusal names a numpy function.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
-__all__ = ["Dispatched", "Functions", "numpy_name"]
+import numpy as np
+
+__all__ = ["Dispatched", "Functions", "numpy_name", "values_of"]
 
 
 class Functions(dict[Any, Callable[..., Any]]):
@@ -44,6 +46,8 @@ class Dispatched:
 
     __slots__ = ()
     __array_priority__ = 1000  # ndarray op ours gives way to us
+    value: Any
+    """The values (a float ndarray, or an enclosing derivative's array)."""
 
     ufuncs: ClassVar[dict[str, Callable[..., Any]]]
     """Per ufunc method ("__call__", "reduce", ...), the function applying it."""
@@ -71,3 +75,28 @@ class Dispatched:
     def refusal(cls, func: Any) -> str:
         """The message for a numpy function the type does not implement."""
         raise NotImplementedError  # pragma: no cover - each array type says its own
+
+    # -- what numpy code asks of an array, read off the values
+    shape = property(lambda self: np.shape(self.value), doc="The values' shape.")
+    ndim = property(lambda self: len(self.shape), doc="The values' number of axes.")
+    size = property(lambda self: int(np.prod(self.shape)), doc="The number of values.")
+    dtype = property(lambda self: self.value.dtype, doc="The values' dtype.")
+    T = property(lambda self: np.transpose(self), doc="The transpose, as ndarray.T.")
+    mT = property(lambda self: np.swapaxes(self, -1, -2), doc="Matrix transpose of a stack.")
+    real = property(lambda self: self, doc="Real numbers: the array itself.")
+
+    def __len__(self) -> int:
+        return len(self.value)
+
+    def __iter__(self) -> Iterator[Any]:
+        for i in range(len(self.value)):
+            yield self[i]  # type: ignore[index]  # (each array type's own indexing)
+
+
+def values_of(x: Any) -> Any:
+    """The values of our arrays, also inside a list or tuple; anything else as it is."""
+    if isinstance(x, Dispatched):
+        return x.value
+    if isinstance(x, (list, tuple)) and any(isinstance(e, Dispatched) for e in x):
+        return type(x)(values_of(e) for e in x)
+    return x

@@ -22,7 +22,7 @@ Dual(2.0, 2.0)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 import numpy as np
@@ -85,22 +85,8 @@ class DualArray(Dispatched):
             )
         self.value, self.tangent, self.tag = value, tangent, tag
 
-    # -- what numpy asks of an array -----------------------------------------------------------
-    shape = property(lambda self: np.shape(self.value), doc="The values' shape.")
-    ndim = property(lambda self: len(self.shape), doc="The values' number of axes.")
-    size = property(lambda self: int(np.prod(self.shape)), doc="The number of values.")
-    dtype = property(lambda self: self.value.dtype, doc="The values' dtype.")
+    # -- what numpy asks of an array (shape, ndim, len ... come from the dispatch base) --------
     width = property(lambda self: self.tangent.shape[-1], doc="Tangents per entry (k).")
-    T = property(lambda self: np.transpose(self), doc="The transpose, as ndarray.T.")
-    mT = property(lambda self: np.swapaxes(self, -1, -2), doc="Matrix transpose of a stack.")
-    real = property(lambda self: self, doc="Real numbers: the array itself.")
-
-    def __len__(self) -> int:
-        return len(self.value)
-
-    def __iter__(self) -> Iterator[Any]:
-        for i in range(len(self.value)):
-            yield self[i]
 
     def __repr__(self) -> str:
         return f"DualArray({self.value!r}, tangent shape {self.tangent.shape}, tag={self.tag})"

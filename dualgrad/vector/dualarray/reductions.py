@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad.vector.dispatch import Functions
+from dualgrad.vector.dispatch import Functions, values_of
 from dualgrad.vector.dualarray.core import DualArray, from_parts
 from dualgrad.vector.dualarray.shapes import axes_of, parts, tangent_or_zeros
 from dualgrad.vector.dualarray.ufuncs import times
@@ -241,10 +241,10 @@ def _std(x: Any, axis: Any = None, dtype: Any = None, out: Any = None, ddof: flo
 @_implements(np.average)
 def _average(a: Any, axis: Any = None, weights: Any = None, returned: bool = False,
              keepdims: bool = False) -> Any:  # fmt: skip
-    shape = np.shape(_values(a))
+    shape = np.shape(values_of(a))
     if weights is None:
         weights = np.ones(shape)
-    elif np.ndim(_values(weights)) != len(shape):  # 1-D weights along `axis`
+    elif np.ndim(values_of(weights)) != len(shape):  # 1-D weights along `axis`
         if axis is None or isinstance(axis, (tuple, list)):
             raise TypeError("np.average: 1-D weights need one axis")
         lane = [1] * len(shape)
@@ -255,14 +255,10 @@ def _average(a: Any, axis: Any = None, weights: Any = None, returned: bool = Fal
     return (total, scale) if returned else total
 
 
-def _values(x: Any) -> Any:
-    return x.value if type(x) is DualArray else x
-
-
 # -- selection --------------------------------------------------------------------------------
 @_implements(np.where)
 def _where(condition: Any, *branches: Any) -> Any:
-    cond = np.asarray(_values(condition), dtype=bool)
+    cond = np.asarray(values_of(condition), dtype=bool)
     if not branches:
         return np.nonzero(cond)
     tag, (va, vb), (ta, tb), k = parts(list(branches))
@@ -326,19 +322,9 @@ def _round(x: Any, decimals: int = 0, out: Any = None) -> Any:
 
 def _on_values(func: Any) -> Callable[..., Any]:
     def read(*args: Any, **kwargs: Any) -> Any:
-        return func(
-            *(_deep_values(a) for a in args), **{k: _deep_values(v) for k, v in kwargs.items()}
-        )
+        return func(*(values_of(a) for a in args), **{k: values_of(v) for k, v in kwargs.items()})
 
     return read
-
-
-def _deep_values(x: Any) -> Any:
-    if type(x) is DualArray:
-        return x.value
-    if isinstance(x, (list, tuple)) and any(type(e) is DualArray for e in x):
-        return type(x)(_deep_values(e) for e in x)
-    return x
 
 
 for _func in (
