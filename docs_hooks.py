@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent
 ROLE = re.compile(r":(?:class|func|meth|mod|attr|data|exc|obj):`(~?)([^`]+)`")
 CODE_SPAN = re.compile(r"(`+[^`]*`+)")
 # The modules whose __all__ the API reference lists (and every module of dualgrad.learn).
-PUBLIC = ("dualgrad", "dualgrad.dmath", "dualgrad.rules", "dualgrad.reverse",
+PUBLIC = ("dualgrad", "dualgrad.dmath", "dualgrad.rules.table", "dualgrad.reverse",
           "dualgrad.taylormode", "dualgrad.sparsity", "dualgrad.testing", "dualgrad.tree",
-          "dualgrad.parallel", "dualgrad.vector")  # fmt: skip
+          "dualgrad.drivers.parallel", "dualgrad.vector")  # fmt: skip
 ANCHOR = re.compile(r'id="(dualgrad[\w.]*)"')
 SUBSCRIPTS = re.compile(r"\b(\w+(?:\[[^\]`]*\]){2,})")  # J[i][j]: Markdown reads a link
 

@@ -39,8 +39,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when import
 from harness import Script, machine, measure, pyplot, ratio, summarize
 
 from dualgrad import dmath, jacobian, sparse_jacobian
-from dualgrad._seed import seed_columns  # sampled dense passes: the dense driver's own unit
-from dualgrad._tags import Tagged, active
+from dualgrad.drivers.seeding import (
+    seed_columns,  # sampled dense passes: the dense driver's own unit
+)
+from dualgrad.drivers.tags import Tagged, active
 from dualgrad.sparsity.jacobian import METHODS as SPARSE_METHODS
 from dualgrad.sparsity.problems import bratu1, brusselator
 from dualgrad.tree import flatten

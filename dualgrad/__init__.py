@@ -13,7 +13,9 @@ derivatives out.
 """
 
 from dualgrad import dmath, rules
-from dualgrad.api import (
+from dualgrad.custom.jvp import custom_jvp
+from dualgrad.custom.primitive import Primitive, primitive
+from dualgrad.drivers.forward import (
     GradResult,
     derivative,
     forward_gradient,
@@ -23,10 +25,8 @@ from dualgrad.api import (
     jvp,
     value_and_grad,
 )
-from dualgrad.custom import Primitive, primitive
-from dualgrad.customjvp import custom_jvp
-from dualgrad.dual import Dual
-from dualgrad.implicit import ConvergenceError, fixed_point, root
+from dualgrad.drivers.implicit import ConvergenceError, fixed_point, root
+from dualgrad.numbers.dual import Dual
 from dualgrad.sparsity import (
     SparseJacobian,
     hessian_sparsity,

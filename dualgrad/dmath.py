@@ -3,7 +3,7 @@
 A plain float (or int) in gives exactly what :mod:`math` gives; a :class:`~dualgrad.Dual` in
 gives a Dual; any other number type with the method of the same name (the reverse-mode
 :class:`~dualgrad.reverse.Value`, for instance) has that method called. Values come from the
-rule table in :mod:`dualgrad.rules`, derivatives from the number types built on it.
+rule table in :mod:`dualgrad.rules.table`, derivatives from the number types built on it.
 
 >>> from dualgrad import Dual, dmath
 >>> dmath.sin(0.0)
@@ -22,9 +22,8 @@ from functools import reduce
 from operator import mul
 from typing import Any
 
-from dualgrad._layers import vector
-from dualgrad._number import Number, describe, domain_error, is_array, primal
-from dualgrad.dual import Dual, unary_op
+from dualgrad.numbers.base import Number, describe, domain_error, is_array, primal, vector
+from dualgrad.numbers.dual import Dual, unary_op
 from dualgrad.rules import BILINEAR, REDUCTIONS, RULES
 
 __all__ = [
@@ -359,7 +358,7 @@ def _real(c: Any) -> bool:
 def _reduce(name: str, args: list[Any]) -> Any:
     """Reduction `name` on arguments that are not all plain (see :class:`rules.Reduction`)."""
     args = [float(a) if type(a) not in _PLAIN and _real(a) else a for a in args]
-    from dualgrad._dual_ops import _make, _scale  # (it imports dual, which imports it)
+    from dualgrad.numbers.dual_ops import _make, _scale  # (it imports dual, which imports it)
 
     red = REDUCTIONS[name]
     kinds = {type(a) for a in args}

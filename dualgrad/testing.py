@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.dual import Dual
+from dualgrad.numbers.dual import Dual
 from dualgrad.rules import Rule
 
 __all__ = [
@@ -71,7 +71,7 @@ def rule_points(rule: Rule, per_interval: int | None = None) -> list[tuple[float
     An argument the rule takes as an int only (:attr:`Rule.integer`) is sampled at every
     integer of its intervals.
 
-    >>> from dualgrad.rules import RULES
+    >>> from dualgrad.rules.table import RULES
     >>> rule_points(RULES["log"])[:2]
     [(0.49,), (1.27,)]
     """
@@ -96,7 +96,7 @@ def rule_points(rule: Rule, per_interval: int | None = None) -> list[tuple[float
 def differentiable(rule: Rule) -> list[int]:
     """The arguments of `rule` a derivative flows through (all but its int-only ones).
 
-    >>> from dualgrad.rules import RULES
+    >>> from dualgrad.rules.table import RULES
     >>> differentiable(RULES["atan2"]), differentiable(RULES["ldexp"])
     ([0, 1], [0])
     """

@@ -28,8 +28,7 @@ from dataclasses import dataclass
 from itertools import islice, product
 from typing import Any
 
-from dualgrad._layers import vector
-from dualgrad._number import is_array
+from dualgrad.numbers.base import is_array, vector
 
 __all__ = ["Spec", "flatten", "leaf_slots", "paths", "unflatten"]
 

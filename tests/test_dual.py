@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from dualgrad import Dual, derivative, dmath
-from dualgrad.dual import binary_op, unary_op
+from dualgrad.numbers.dual import binary_op, unary_op
 from dualgrad.rules import RULES
 
 

@@ -9,8 +9,8 @@ import random
 import pytest
 
 from dualgrad import Dual, derivative, dmath, hessian
-from dualgrad._gamma import polygamma
 from dualgrad.reverse import grad as reverse_grad
+from dualgrad.rules.gamma import polygamma
 from dualgrad.taylormode import derivatives
 
 mpmath = pytest.importorskip("mpmath")

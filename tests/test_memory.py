@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from dualgrad import _memory, value_and_grad
+from dualgrad import value_and_grad
+from dualgrad.drivers import memory as _memory
 
 
 def test_passes_run_with_the_cyclic_gc_paused_and_restore_it():
@@ -58,7 +59,7 @@ def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch):
 def test_the_collector_is_paused_pass_by_pass_not_for_the_whole_call(chunk, monkeypatch):
     from contextlib import contextmanager
 
-    from dualgrad import _seed
+    from dualgrad.drivers import seeding as _seed
 
     entered = []
 

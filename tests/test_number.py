@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from dualgrad import Dual
-from dualgrad._number import primal
+from dualgrad.numbers.base import primal
 from dualgrad.reverse import Value
 
 TYPES = [lambda v: Dual(v, 1.0), Value]

@@ -10,9 +10,9 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 import pytest
 
 from dualgrad import dmath, grad, jacobian, value_and_grad
+from dualgrad.drivers.parallel import ranges as _ranges
 from dualgrad.learn.data import Vocab, examples
 from dualgrad.learn.models import MLP
-from dualgrad.parallel import ranges as _ranges
 
 pytest.importorskip("numpy")
 

@@ -11,7 +11,6 @@ from dualgrad import (
     Dual,
     Primitive,
     Taylor,
-    _nary,
     derivative,
     derivatives,
     dmath,
@@ -23,6 +22,7 @@ from dualgrad import (
     sparse_jacobian,
     taylor,
 )
+from dualgrad.custom import nary as _nary
 from dualgrad.reverse import Value
 from dualgrad.reverse import value_and_grad as reverse_value_and_grad
 from dualgrad.sparsity.tracer import Tracer

@@ -7,7 +7,7 @@ import math
 import pytest
 
 from dualgrad import Dual
-from dualgrad.dual import binary_op, unary_op
+from dualgrad.numbers.dual import binary_op, unary_op
 from dualgrad.rules import BINARY, RULES, UNARY, Rule
 from dualgrad.testing import central_partial, differentiable, rule_points
 
@@ -81,7 +81,7 @@ def test_singular_rules_are_the_ones_with_infinite_or_undefined_slopes():
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_every_rule_is_an_operator_or_method_of_both_number_types(name):
     from dualgrad.reverse import Value
-    from dualgrad.rules import SPELLING
+    from dualgrad.rules.table import SPELLING
 
     spelled, reflected = SPELLING.get(name, (name, None))
     for cls in (Dual, Value):

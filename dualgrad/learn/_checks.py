@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad._number import is_array
+from dualgrad.numbers.base import is_array
 
 __all__ = ["check_pairs", "check_sequences", "check_shape"]
 

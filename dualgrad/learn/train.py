@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dualgrad.api import forward_gradient, value_and_grad
+from dualgrad.drivers.forward import forward_gradient, value_and_grad
 from dualgrad.learn.data import Example, batches, in_order
 from dualgrad.learn.optim import SGD, Adam, Optimizer
 from dualgrad.tree import flatten, unflatten

@@ -1,7 +1,7 @@
 """Reverse mode: a scalar ``Value`` that records how it was computed, then back-propagates.
 
 Each operation stores its inputs (``_children``) and its local partial derivatives with respect
-to them (``_local_grads``), read from the rule table in :mod:`dualgrad.rules`, the same table
+to them (``_local_grads``), read from the rule table in :mod:`dualgrad.rules.table`, the same table
 :class:`~dualgrad.Dual` uses. :meth:`Value.backward` walks the recorded graph once, from the
 output back to the inputs, and leaves d(output)/d(node) in every node's ``.grad``: one pass
 gives the whole gradient, whatever the number of parameters (micrograd's/microgpt's design).
@@ -25,7 +25,7 @@ freed by reference counting anyway. :func:`paused_gc` switches the collector off
 the drivers use it.
 """
 
-from dualgrad._memory import paused_gc
+from dualgrad.drivers.memory import paused_gc
 from dualgrad.reverse.bulk import scalar_graphs, sumprod
 from dualgrad.reverse.drivers import grad, value_and_grad, zero_grad
 from dualgrad.reverse.value import Value, binary_op, unary_op

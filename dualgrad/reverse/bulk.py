@@ -17,7 +17,7 @@ from operator import attrgetter
 from operator import mul as _mul
 from typing import Any
 
-from dualgrad._layers import vector
+from dualgrad.numbers.base import vector
 from dualgrad.reverse.value import _REAL, Value, _make
 from dualgrad.rules import BILINEAR
 

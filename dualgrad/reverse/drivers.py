@@ -11,8 +11,8 @@ from itertools import repeat
 from operator import attrgetter
 from typing import Any
 
-from dualgrad._memory import paused_gc
-from dualgrad._number import describe, explain_object_loop
+from dualgrad.drivers.memory import paused_gc
+from dualgrad.numbers.base import describe, explain_object_loop
 from dualgrad.reverse.value import Value
 from dualgrad.tree import flatten, is_real, paths, unflatten
 

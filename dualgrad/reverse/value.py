@@ -10,8 +10,7 @@ import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dualgrad._layers import vector
-from dualgrad._number import Number, bad_operand, describe, domain_error, is_array
+from dualgrad.numbers.base import Number, bad_operand, describe, domain_error, is_array, vector
 from dualgrad.rules import Rule, install
 from dualgrad.tree import is_real
 

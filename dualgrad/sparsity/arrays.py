@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad._memory import paused_gc
+from dualgrad.drivers.memory import paused_gc
 from dualgrad.sparsity import tracer_functions, tracer_products, tracer_ufuncs
 from dualgrad.sparsity.pattern import SparsityPattern
 from dualgrad.sparsity.tracer import Tracer

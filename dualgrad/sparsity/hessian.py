@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad._dual_ops import _make
-from dualgrad._tags import Tagged, tangent_of, value_of
+from dualgrad.drivers.tags import Tagged, tangent_of, value_of
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.sparsity.coloring import star_color
 from dualgrad.sparsity.jacobian import _call, _inputs, _numpy
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern

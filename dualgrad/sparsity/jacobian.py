@@ -21,12 +21,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad._dual_ops import _make
-from dualgrad._layers import vector
-from dualgrad._memory import paused_gc
-from dualgrad._seed import check_leaves, has_arrays, seeded_pass
-from dualgrad._tags import Tagged, tangent_of, value_of
-from dualgrad.dual import Dual
+from dualgrad.drivers.memory import paused_gc
+from dualgrad.drivers.seeding import check_leaves, has_arrays, seeded_pass
+from dualgrad.drivers.tags import Tagged, tangent_of, value_of
+from dualgrad.numbers.base import vector
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import Tracer

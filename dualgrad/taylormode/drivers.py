@@ -16,10 +16,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad._number import describe as _describe
-from dualgrad._tags import Tagged as _Tagged
-from dualgrad._tags import active as _active
-from dualgrad.dual import Dual
+from dualgrad.drivers.tags import Tagged as _Tagged
+from dualgrad.drivers.tags import active as _active
+from dualgrad.numbers.base import describe as _describe
+from dualgrad.numbers.dual import Dual
 from dualgrad.taylormode.lazy import Integral, Series
 from dualgrad.taylormode.series import Taylor
 from dualgrad.tree import flatten, is_real, paths, unflatten

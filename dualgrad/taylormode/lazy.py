@@ -23,8 +23,8 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad._number import COMPARISONS, Number
-from dualgrad.dual import Dual, binary_op
+from dualgrad.numbers.base import COMPARISONS, Number
+from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule
 
 __all__ = ["Integral", "Series", "call", "leaf"]

@@ -7,7 +7,7 @@
 >>> (t.exp() * 2.0).derivatives()         # d^k/dt^k 2 e^t at 0
 [2.0, 2.0, 2.0, 2.0]
 
-Every operation is built from the rule table (:mod:`dualgrad.rules`) by the lazy-series
+Every operation is built from the rule table (:mod:`dualgrad.rules.table`) by the lazy-series
 chain rule of :mod:`dualgrad.taylormode.lazy`: one evaluation of the table's partial on series
 per operation, O(K^2) coefficient products. Add, sub, mul, truediv, neg and pos have direct
 fast paths (the series ring itself), which a test compares with the table's generic path.
@@ -25,8 +25,8 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad._number import Number
-from dualgrad.dual import Dual, binary_op
+from dualgrad.numbers.base import Number
+from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import Rule, install
 from dualgrad.taylormode.lazy import _Rule, _unary_node, leaf
 
@@ -139,7 +139,7 @@ def _unary(rule: Rule) -> Callable[[Taylor], Taylor]:
         return _make(y.c, self.tag)
 
     op.__name__ = op.__qualname__ = rule.name
-    op.__doc__ = f"{rule.name}(x) as a series (rule '{rule.name}' of dualgrad.rules)."
+    op.__doc__ = f"{rule.name}(x) as a series (rule '{rule.name}' of dualgrad.rules.table)."
     return op
 
 

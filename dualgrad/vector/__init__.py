@@ -1,6 +1,6 @@
 """Chunk-mode acceleration: vector tangents, and products that combine them in bulk.
 
-Imported only when a pass carries vector tangents (through :func:`dualgrad._layers.vector`),
+Imported only when a pass carries vector tangents (through :func:`dualgrad.numbers.base.vector`),
 so the core never needs numpy. What the core uses of it:
 
 - :func:`sumprod`, :func:`matvec`: how a Dual applies the table's bilinear rule

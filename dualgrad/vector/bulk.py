@@ -29,8 +29,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from dualgrad._dual_ops import _make
-from dualgrad.dual import Dual
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.vector.context import current
 from dualgrad.vector.packed import (
     Packed,

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from dualgrad._memory import keep_freed_heap
+from dualgrad.drivers.memory import keep_freed_heap
 from dualgrad.vector._blas import single_threaded_blas
 from dualgrad.vector.context import PassContext
 from dualgrad.vector.packed import layouts
@@ -45,7 +45,8 @@ def chunked_pass(width: int, blocks: Sequence[int] | None = None) -> Iterator[Pa
     """What one pass with `width`-wide tangents runs under: its own :class:`PassContext`
     (tangent layouts made of the parameter `blocks`, the first column of each, and the caches
     of the bulk products), BLAS on one thread (:mod:`dualgrad.vector._blas`), and glibc keeping
-    freed heap for the next pass's tangent matrices (:func:`dualgrad._memory.keep_freed_heap`).
+    freed heap for the next pass's tangent matrices
+    (:func:`dualgrad.drivers.memory.keep_freed_heap`).
     """
     keep_freed_heap()
     with single_threaded_blas(), layouts(blocks, width) as context:

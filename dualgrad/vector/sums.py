@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from operator import mul
 from typing import Any
 
-from dualgrad.dual import Dual
+from dualgrad.numbers.dual import Dual
 
 __all__ = ["few_duals_matvec"]
 

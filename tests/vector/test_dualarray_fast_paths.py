@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dualgrad.dual import Dual
+from dualgrad.numbers.dual import Dual
 
 np = pytest.importorskip("numpy")
 from dualgrad.vector.dualarray import DualArray, core  # noqa: E402 - needs numpy
@@ -79,7 +79,7 @@ entries = st.lists(floats | special, min_size=6, max_size=6)
 @settings(max_examples=60, deadline=None)
 @given(entries, entries, st.sampled_from(["add", "sub"]), st.booleans())
 def test_a_sum_of_two_tangents_in_one_call_equals_the_generic_terms(a, b, name, broadcast) -> None:
-    from dualgrad.rules import RULES
+    from dualgrad.rules.table import RULES
     from dualgrad.vector.dualarray import ufuncs
 
     ta = np.array(a).reshape(3, 2)

@@ -160,7 +160,7 @@ def test_the_generic_path_takes_integers_and_math_refusals():
 )
 def test_prod_of_a_dual_array_takes_the_tables_prod_partials(values):
     """np.prod's array form (prefix times suffix products) against the table's reduction."""
-    from dualgrad.rules import REDUCTIONS
+    from dualgrad.rules.table import REDUCTIONS
     from dualgrad.vector.dualarray import DualArray
 
     x = DualArray(np.array(values), np.eye(3))

@@ -21,7 +21,7 @@ np = pytest.importorskip("numpy")
 special = pytest.importorskip("scipy.special")
 
 from dualgrad import Dual  # noqa: E402
-from dualgrad.dual import binary_op, unary_op  # noqa: E402
+from dualgrad.numbers.dual import binary_op, unary_op  # noqa: E402
 from dualgrad.rules import RULES  # noqa: E402
 from dualgrad.testing import rule_points  # noqa: E402
 from dualgrad.vector.dualarray import DualArray, ufuncs  # noqa: E402

@@ -27,9 +27,9 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from dualgrad._dual_ops import _make
-from dualgrad._number import describe
-from dualgrad.dual import Dual
+from dualgrad.numbers.base import describe
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.vector.dispatch import Dispatched, numpy_name
 
 __all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]

@@ -7,7 +7,7 @@ columns - one pass per block of columns, each operation a few numpy calls on arr
 (entries x n x block) numbers.
 
 >>> import numpy as np
->>> from dualgrad._tags import Tagged
+>>> from dualgrad.drivers.tags import Tagged
 >>> with Tagged() as outer, Tagged() as inner:
 ...     array_hessian(lambda v: np.sum(v ** 3), np.array([1.0, 2.0]), outer, inner).tolist()
 [[6.0, 0.0], [0.0, 12.0]]
@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad._memory import paused_gc
-from dualgrad._number import describe
+from dualgrad.drivers.memory import paused_gc
+from dualgrad.numbers.base import describe
 from dualgrad.vector.dualarray import seeding
 from dualgrad.vector.dualarray.core import DualArray
 

@@ -18,10 +18,10 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad._dual_ops import _make
-from dualgrad._memory import keep_freed_heap, paused_gc
-from dualgrad._number import describe
-from dualgrad._tags import tangent_of, value_of
+from dualgrad.drivers.memory import keep_freed_heap, paused_gc
+from dualgrad.drivers.tags import tangent_of, value_of
+from dualgrad.numbers.base import describe
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import is_real
 from dualgrad.vector.dualarray.core import DualArray
 

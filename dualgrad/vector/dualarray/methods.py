@@ -66,7 +66,7 @@ def _entry_by_entry(rule: Rule) -> Callable[..., Any]:
 
 
 def _sigmoid_value(x: Any) -> Any:
-    from dualgrad._partials import _gen_sigmoid
+    from dualgrad.rules.footnotes import _gen_sigmoid
 
     return _gen_sigmoid(x)
 

@@ -11,7 +11,7 @@ proves equal to the entry-by-entry generic path on every rule's domain, its tail
 special values.
 
 >>> import numpy as np
->>> from dualgrad.rules import RULES
+>>> from dualgrad.rules.table import RULES
 >>> x = np.array([0.1, 30.0])
 >>> evaluate(RULES["tanh"], 0, [x], np.tanh(x)).tolist() == [
 ...     generic_entrywise(RULES["tanh"], 0, [x], np.tanh(x)).tolist()][0]
@@ -26,8 +26,8 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad._partials import _EXACT_Y
 from dualgrad.rules import Rule
+from dualgrad.rules.footnotes import _EXACT_Y
 from dualgrad.vector.dualarray.core import DualArray
 
 __all__ = ["ARRAY_FORMS", "evaluate", "generic_entrywise"]
@@ -114,7 +114,7 @@ def _at(d: Callable[..., Any], entry: Sequence[float]) -> float:
 
 
 # -- SPECIAL CASES: array forms of the branching footnotes (each proven equal to the generic
-# path); the branch conditions and formulas are those of dualgrad._partials, as np.where
+# path); the branch conditions and formulas are those of dualgrad.rules.footnotes, as np.where
 def _tanh(x: Any, out: Any) -> Any:
     e = np.exp(-2.0 * np.abs(x))
     return np.where(np.abs(x) < 0.5, 1.0 - out * out, 4.0 * e / ((1.0 + e) * (1.0 + e)))
@@ -195,7 +195,7 @@ def _patch(p: Any, odd: Any, name: str, i: int, values: Sequence[Any], out: Any)
     """`p`, with the scalar footnote's own answer at the entries `odd` marks."""
     if not np.any(odd):
         return p
-    from dualgrad.rules import RULES
+    from dualgrad.rules.table import RULES
 
     arrays = np.broadcast_arrays(*values, out, p, odd)
     p = arrays[-2].astype(np.float64, copy=True)

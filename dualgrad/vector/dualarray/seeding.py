@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad._dual_ops import _make
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import Spec, _sorted_keys, unflatten
 from dualgrad.vector.arrays import rebuild
 from dualgrad.vector.dualarray.core import DualArray
@@ -187,7 +187,7 @@ def output_rows(out: Any, tag: int, k: int) -> tuple[list[Any], Spec, list[Any]]
     its k tangents, arrays in C order - or None if it holds none (the generic path reads it)."""
     if not _holds_dual_arrays(out):
         return None
-    from dualgrad._tags import tangent_of, value_of
+    from dualgrad.drivers.tags import tangent_of, value_of
     from dualgrad.tree import flatten
 
     values: list[Any] = []

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad._number import Number, primal
+from dualgrad.numbers.base import Number, primal
 from dualgrad.rules import RULES, Rule
 from dualgrad.vector.dualarray.core import DualArray, as_parts, from_parts
 from dualgrad.vector.dualarray.partials import evaluate

@@ -9,7 +9,7 @@ every pass sees exactly the caller's parameters.
 :func:`seed_columns` is the unit of work of ``grad``, ``jacobian`` and their executors: the
 columns of the Jacobian of f at the chosen leaves, ``width`` columns per pass.
 
->>> from dualgrad._tags import Tagged, active
+>>> from dualgrad.drivers.tags import Tagged, active
 >>> with Tagged():
 ...     seed_columns(lambda p: [p[0] * p[1], p[0]], _spec([2.0, 3.0]), [2.0, 3.0], [0, 1], 1,
 ...                  tuple(active()), "jacobian").columns
@@ -24,12 +24,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad._dual_ops import _make
-from dualgrad._layers import vector
-from dualgrad._memory import paused_gc
-from dualgrad._number import describe
-from dualgrad._tags import Adopted, tangent_of, value_of
-from dualgrad.dual import Dual
+from dualgrad.drivers.memory import paused_gc
+from dualgrad.drivers.tags import Adopted, tangent_of, value_of
+from dualgrad.numbers.base import describe, vector
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import Spec, flatten, is_real, paths, unflatten
 
 __all__ = [

@@ -3,12 +3,13 @@
 Each factory specialises once per rule, so the hot path is one closure call: a type check, the
 value, the tangent and one object creation. add, sub and mul have labelled fast paths (a test
 proves them equal to the generic path, which ``generic=True`` builds); every other case reads
-the partials through :meth:`~dualgrad.rules.Rule.partial`. :mod:`dualgrad.dual` installs them.
+the partials through :meth:`~dualgrad.rules.Rule.partial`. :mod:`dualgrad.numbers.dual`
+installs them.
 A product of two Duals with vector tangents lets the tangent type make ``a * y + b * x`` in one
 step where it can (:data:`PRODUCTS`, registered by the vector layer).
 
 >>> from dualgrad import Dual
->>> from dualgrad.rules import RULES
+>>> from dualgrad.rules.table import RULES
 >>> _unary(RULES["exp"])(Dual(0.0, 2.0))
 Dual(1.0, 2.0)
 """
@@ -19,9 +20,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad._layers import vector
-from dualgrad._number import bad_operand, domain_error, is_array
-from dualgrad.dual import Dual, _is_other_number, _is_real
+from dualgrad.numbers.base import bad_operand, domain_error, is_array, vector
+from dualgrad.numbers.dual import Dual, _is_other_number, _is_real
 from dualgrad.rules import Rule
 
 __all__ = ["PRODUCTS", "_binary", "_make", "_scale", "_unary"]
@@ -158,7 +158,7 @@ def _unary(rule: Rule) -> Callable[[Dual], Dual]:
             return out
 
     op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"{name}(x) with its derivative (rule '{name}' of dualgrad.rules)."
+    op.__doc__ = f"{name}(x) with its derivative (rule '{name}' of dualgrad.rules.table)."
     return op
 
 

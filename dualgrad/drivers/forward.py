@@ -15,7 +15,7 @@ With ``chunk=k`` each pass carries k tangents at once as a numpy vector (Forward
 chunk mode): ceil(N/k) passes. Every pass gets a fresh copy of the parameters, of the same
 structure, so whatever f does to it stays in that pass.
 
-Every call takes a fresh tag (:mod:`dualgrad._tags`), so nested derivatives never mix:
+Every call takes a fresh tag (:mod:`dualgrad.drivers.tags`), so nested derivatives never mix:
 ``derivative(lambda x: x * derivative(lambda y: x + y, 1.0), 1.0)`` is exactly 1.
 """
 
@@ -27,13 +27,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad._layers import vector
-from dualgrad._nesting import has_dict, nest
-from dualgrad._number import describe, is_array
-from dualgrad._seed import array_blocks, check_leaves, chunk_width, seed_columns, seeded_pass
-from dualgrad._tags import Tagged, active, tangent_of, value_of
-from dualgrad.dual import Dual
-from dualgrad.parallel import check_executor, run_ranges
+from dualgrad.drivers.nesting import has_dict, nest
+from dualgrad.drivers.parallel import check_executor, run_ranges
+from dualgrad.drivers.seeding import (
+    array_blocks,
+    check_leaves,
+    chunk_width,
+    seed_columns,
+    seeded_pass,
+)
+from dualgrad.drivers.tags import Tagged, active, tangent_of, value_of
+from dualgrad.numbers.base import describe, is_array, vector
+from dualgrad.numbers.dual import Dual
 from dualgrad.tree import Spec, flatten, is_real, paths, unflatten
 
 __all__ = [

@@ -2,7 +2,7 @@
 
 Every primitive appears here exactly once: its value on plain numbers (mirroring :mod:`math`),
 its local derivative with respect to each argument, and the input domain its test samples.
-:class:`~dualgrad.dual.Dual`, the reverse-mode :class:`~dualgrad.reverse.Value` and the
+:class:`~dualgrad.numbers.dual.Dual`, the reverse-mode :class:`~dualgrad.reverse.Value` and the
 :mod:`~dualgrad.dmath` mirror are all driven from :data:`RULES`; nothing else states a
 derivative.
 
@@ -13,8 +13,8 @@ their hot paths: a plain number (the linear operations add, sub, neg, pos: the t
 through, no multiplication) and the name of the *other* argument (mul: d(x*y)/dx is "y").
 :meth:`Rule.partial` turns any form into a function for callers that need one.
 
-Partials are written with operators and the generic helpers of :mod:`dualgrad._partials` (the
-table's footnotes: kinks, singular points, tails), so they also work when the
+Partials are written with operators and the generic helpers of the table's footnotes
+(:mod:`dualgrad.rules.footnotes`: kinks, singular points, tails), so they also work when the
 arguments are themselves Duals (nested derivatives, e.g. a hessian).
 
 The policy at special values, decided here once for every number type (and described, with
@@ -45,7 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad._partials import (  # the table's footnotes
+from dualgrad.rules.footnotes import (  # the table's footnotes
     _2_SQRTPI,
     _D,
     _LN2,
@@ -59,51 +59,64 @@ from dualgrad._partials import (  # the table's footnotes
     _d_atan,
     _d_atan2,
     _d_atanh,
-    _d_copysign_x,
-    _d_digamma,
     _d_expm1,
-    _d_fmod_y,
-    _d_fsum,
-    _d_gamma,
     _d_hypot,
-    _d_hypot_n,
-    _d_ldexp,
-    _d_lgamma,
     _d_log2,
     _d_log10,
     _d_max_x,
     _d_min_x,
-    _d_mod_y,
-    _d_polygamma,
     _d_pow_base,
     _d_pow_exponent,
-    _d_prod,
     _d_relu,
-    _d_remainder_y,
     _d_sigmoid,
     _d_sqrt,
     _d_tanh,
-    _digamma,
     _exp,
     _gen_sigmoid,
     _ieee_div,
-    _ldexp,
     _math_cbrt,
     _math_exp2,
     _max,
     _min,
-    _no_derivative,
-    _polygamma,
     _pow,
-    _prod_with_start,
     _relu,
     _sigmoid,
     _sin,
     _sinh,
     _softplus,
 )
+from dualgrad.rules.special import (
+    _d_copysign_x,
+    _d_digamma,
+    _d_fmod_y,
+    _d_fsum,
+    _d_gamma,
+    _d_hypot_n,
+    _d_ldexp,
+    _d_lgamma,
+    _d_mod_y,
+    _d_polygamma,
+    _d_prod,
+    _d_remainder_y,
+    _digamma,
+    _ldexp,
+    _no_derivative,
+    _polygamma,
+    _prod_with_start,
+)
 
-__all__ = ["BILINEAR", "BINARY", "REDUCTIONS", "RULES", "UNARY", "Bilinear", "Reduction", "Rule"]
+__all__ = [
+    "BILINEAR",
+    "BINARY",
+    "REDUCTIONS",
+    "RULES",
+    "SPELLING",
+    "UNARY",
+    "Bilinear",
+    "Reduction",
+    "Rule",
+    "install",
+]
 
 Interval = tuple[float, float]
 INF = math.inf

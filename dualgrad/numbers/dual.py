@@ -6,7 +6,7 @@
 >>> y.value, y.tangent
 (15.0, 8.0)
 
-Every operator and method is built from the rule table in :mod:`dualgrad.rules`. The tangent
+Every operator and method is built from the rule table in :mod:`dualgrad.rules.table`. The tangent
 may be a float or a numpy vector of k tangents (chunk mode): every rule is linear in it.
 
 Tags keep nested derivatives apart (perturbation confusion): when two Duals with different tags
@@ -20,8 +20,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad._layers import vector
-from dualgrad._number import Number
+from dualgrad.numbers.base import Number, vector
 from dualgrad.rules import install
 
 __all__ = ["Dual", "binary_op", "unary_op"]
@@ -115,7 +114,7 @@ class Dual(Number, primal="value", carries="tangent"):
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...), named as
 # rules.SPELLING says: the list of what a Dual supports is the rule table.
 # (The factories live in _dual_ops, which needs the class above: imported here, after it.)
-from dualgrad._dual_ops import _binary, _unary  # noqa: E402
+from dualgrad.numbers.dual_ops import _binary, _unary  # noqa: E402
 
 _OPS, _ROPS = install(Dual, _unary, _binary)
 

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad._number import describe, is_array, primal
+from dualgrad.numbers.base import describe, is_array, primal
 
 __all__ = ["LU", "NUMPY_SIZE"]
 

@@ -32,10 +32,10 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad._dual_ops import _make
-from dualgrad._number import describe, is_array
-from dualgrad.custom import _kind
-from dualgrad.dual import Dual
+from dualgrad.custom.primitive import _kind
+from dualgrad.numbers.base import describe, is_array
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import Spec, flatten, is_real, unflatten
 
 __all__ = ["custom_jvp"]

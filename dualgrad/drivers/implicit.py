@@ -35,12 +35,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad._dual_ops import _make
-from dualgrad._linsolve import LU
-from dualgrad._number import describe
-from dualgrad._tags import Tagged
-from dualgrad.custom import _kind
-from dualgrad.dual import Dual
+from dualgrad.custom.primitive import _kind
+from dualgrad.drivers.linsolve import LU
+from dualgrad.drivers.tags import Tagged
+from dualgrad.numbers.base import describe
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make
 from dualgrad.taylormode.series import Taylor
 from dualgrad.tree import Spec, flatten, unflatten
 

@@ -30,9 +30,9 @@ import numbers
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from dualgrad import _nary
-from dualgrad._number import Number, describe, is_array
-from dualgrad.dual import Dual
+from dualgrad.custom import nary as _nary
+from dualgrad.numbers.base import Number, describe, is_array
+from dualgrad.numbers.dual import Dual
 from dualgrad.rules import RULES, Rule
 from dualgrad.taylormode.lazy import Series
 from dualgrad.taylormode.series import Taylor
@@ -46,7 +46,7 @@ _Build = Callable[[Rule], Any]
 def _factories(kind: str) -> tuple[_Build, _Build]:
     """The (unary, binary) factories with which number type `kind` builds the table's rules."""
     if kind == "dual":
-        from dualgrad import _dual_ops as m
+        from dualgrad.numbers import dual_ops as m
 
         return m._unary, m._binary
     if kind == "taylor":
@@ -121,7 +121,7 @@ class Primitive:
     Call it like `f`. Plain numbers go to `f` itself; arguments that
     carry derivatives go to the number type's operation built from :attr:`rule`, the very
     factory that builds the table's rules (one and two arguments) or the n-argument chain rule
-    of :mod:`dualgrad._nary`. numpy arrays are mapped entry by entry, as dmath maps them.
+    of :mod:`dualgrad.custom.nary`. numpy arrays are mapped entry by entry, as dmath maps them.
     """
 
     _used: ClassVar[set[str]] = (
@@ -252,7 +252,7 @@ class Primitive:
 
     def _arrays(self, args: tuple[Any, ...]) -> Any:
         """numpy arrays entry by entry, as :mod:`dualgrad.dmath` takes them."""
-        from dualgrad._layers import vector
+        from dualgrad.numbers.base import vector
 
         return vector().elementwise(self, *args)
 

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad._layers import vector
+from dualgrad.numbers.base import vector
 from dualgrad.tree import Spec, unflatten
 
 __all__ = ["has_dict", "nest"]

@@ -19,9 +19,8 @@ import math
 import operator
 import sys
 from collections.abc import Callable
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar
-
-from dualgrad._layers import vector
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -35,9 +34,27 @@ __all__ = [
     "explain_object_loop",
     "is_array",
     "primal",
+    "vector",
 ]
 
 _REAL = (float, int)
+
+
+def vector() -> ModuleType:
+    """:mod:`dualgrad.vector`, imported on first use.
+
+    The core runs on plain Python; only a pass whose tangents are vectors needs numpy and the
+    vector layer, and the core reaches that layer through this door alone, so ``import dualgrad``
+    loads neither.
+
+    >>> vector().__name__
+    'dualgrad.vector'
+    """
+    import dualgrad.vector
+
+    return dualgrad.vector
+
+
 COMPARISONS: tuple[tuple[Callable[[Any, Any], bool], str], ...] = (
     (operator.lt, "__lt__"),
     (operator.le, "__le__"),

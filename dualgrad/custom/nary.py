@@ -1,5 +1,5 @@
 """A rule of any number of arguments on each number type: the generic path of a user's
-primitive (:mod:`dualgrad.custom`).
+primitive (:mod:`dualgrad.custom.primitive`).
 
 The number types build one- and two-argument rules with their own factories (what
 :func:`dualgrad.rules.install` calls); a primitive of one or two arguments uses those. A rule of
@@ -13,7 +13,7 @@ one and two arguments.
 argument is a constant to it, its own derivatives riding inside (nested derivatives).
 
 >>> from dualgrad import Dual
->>> from dualgrad.rules import RULES
+>>> from dualgrad.rules.table import RULES
 >>> dual(RULES["mul"], (Dual(2.0, 1.0), 3.0), 0)
 Dual(6.0, 3.0)
 """
@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad._dual_ops import _make, _scale
-from dualgrad.dual import Dual
+from dualgrad.numbers.dual import Dual
+from dualgrad.numbers.dual_ops import _make, _scale
 from dualgrad.rules import Rule
 from dualgrad.taylormode.lazy import _Rule, leaf
 from dualgrad.taylormode.series import Taylor
