@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dualgrad.drivers.memory import paused_gc
-from dualgrad.drivers.tags import Adopted, tangent_of, value_of
+from dualgrad.drivers.tags import InheritedTags, tangent_of, value_of
 from dualgrad.numbers.base import describe, vector
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
@@ -134,7 +134,7 @@ def seed_columns(
     tag = tags[-1]
     result = Columns([], None, None, 0)
     blocks = array_blocks(spec, leaves)
-    with Adopted(tags):
+    with InheritedTags(tags):
         for lo in range(0, len(chosen), width):
             part = chosen[lo : lo + width]
             try:

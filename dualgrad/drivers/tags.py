@@ -23,26 +23,59 @@ from dualgrad.numbers.base import describe, explain_object_loop
 from dualgrad.numbers.dual import Dual
 from dualgrad.tree import is_real
 
-__all__ = ["Adopted", "Tagged", "active", "tangent_of", "value_of"]
+__all__ = ["InheritedTags", "TagCounter", "Tagged", "active", "tangent_of", "value_of"]
 
-_tags = itertools.count(1)
-_tags_lock = threading.Lock()
-_state = threading.local()
+
+class TagCounter:
+    """Hands out tags, each newer than every tag handed out before in this process, and keeps
+    each thread's stack of active tags (the derivatives being taken there, outermost first).
+
+    >>> counter = TagCounter()
+    >>> first = counter.fresh()
+    >>> counter.skip_past([first + 10])
+    >>> counter.fresh() > first + 10
+    True
+    """
+
+    def __init__(self) -> None:
+        self._next = itertools.count(1)
+        self._lock = threading.Lock()
+        self._threads = threading.local()
+
+    def fresh(self) -> int:
+        """A new tag (thread-safe: itertools.count's next is atomic in CPython)."""
+        return next(self._next)
+
+    def skip_past(self, tags: Sequence[int]) -> None:
+        """Make every tag handed out from now on newer than all of `tags` (a worker adopting
+        its caller's tags)."""
+        with self._lock:
+            probe = next(self._next)
+            if tags and probe <= max(tags):
+                self._next = itertools.count(max(tags) + 1)
+
+    def active(self) -> list[int]:
+        """This thread's active tags, outermost first."""
+        stack: list[int] | None = getattr(self._threads, "tags", None)
+        if stack is None:
+            stack = self._threads.tags = []
+        return stack
+
+
+TAGS = TagCounter()
+"""The process's one tag counter: tags must be comparable across every driver call."""
 
 
 def active() -> list[int]:
     """Tags of the derivatives being taken right now in this thread, outermost first."""
-    stack = getattr(_state, "tags", None)
-    if stack is None:
-        stack = _state.tags = []
-    return stack
+    return TAGS.active()
 
 
 class Tagged:
     """Context manager: a fresh tag, newer than every tag already active."""
 
     def __enter__(self) -> int:
-        self.tag = next(_tags)
+        self.tag = TAGS.fresh()
         active().append(self.tag)
         return self.tag
 
@@ -51,7 +84,7 @@ class Tagged:
         explain_object_loop(exc[1] if len(exc) > 1 else None)  # type: ignore[arg-type]
 
 
-class Adopted:
+class InheritedTags:
     """Context manager for a task run elsewhere (a worker process or thread): make the
     caller's active tags active here too, and make new tags here newer than all of them."""
 
@@ -59,11 +92,7 @@ class Adopted:
         self.tags = [t for t in tags if t not in active()]
 
     def __enter__(self) -> None:
-        global _tags
-        with _tags_lock:
-            probe = next(_tags)
-            if self.tags and probe <= max(self.tags):
-                _tags = itertools.count(max(self.tags) + 1)
+        TAGS.skip_past(self.tags)
         active().extend(self.tags)
 
     def __exit__(self, *exc: object) -> None:

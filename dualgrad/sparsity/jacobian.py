@@ -26,7 +26,6 @@ from dualgrad.drivers.seeding import check_leaves, has_arrays, seeded_pass
 from dualgrad.drivers.tags import Tagged, tangent_of, value_of
 from dualgrad.numbers.base import vector
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import Tracer
@@ -61,8 +60,13 @@ def _inputs(x: Any, what: str) -> tuple[list[Any], Any]:
 
 
 def _call(f: Callable[[Any], Any], spec: Any, seeded: list[Any]) -> list[Any]:
+    """The numbers f returns on `seeded` leaves (the detection pass's tracers)."""
     with paused_gc():
         out = f(seeded[0] if spec.kind == "leaf" else unflatten(spec, seeded, numbers=True))
+    return _numbers(out)
+
+
+def _numbers(out: Any) -> list[Any]:
     if type(out) is list and set(map(type, out)) <= _FLAT:  # a flat list: skip the tree walk
         return out
     outs, _ = flatten(out)
@@ -196,10 +200,7 @@ def _by_color(
     compressed: list[list[Any]] = []
     value: list[Any] = []
     for group in members or [[]]:
-        seeded = list(leaves)
-        for j in group:
-            seeded[j] = _make(leaves[j], 1.0, tag)
-        outs = _call(f, spec, seeded)
+        outs = _numbers(seeded_pass(f, spec, leaves, group, [1.0] * len(group), tag))
         _check_rows(outs, pattern)
         compressed.append([tangent_of(o, tag, "sparse_jacobian") for o in outs])
         if not value:
@@ -232,9 +233,9 @@ def _chunked(
     np = _numpy()
     pattern, p = coloring.pattern, max(coloring.count, 1)
     eye = list(np.eye(p))
-    seeded = [_make(v, eye[c], tag) for v, c in zip(leaves, coloring.colors, strict=True)]
+    seeds = [eye[c] for c in coloring.colors]
     with vector().chunked_pass(p):  # one BLAS thread, freed heap kept for the next pass
-        outs = _call(f, spec, seeded)
+        outs = _numbers(seeded_pass(f, spec, leaves, range(len(leaves)), seeds, tag))
     _check_rows(outs, pattern)
     table = np.zeros((len(outs), p))
     for i, o in enumerate(outs):
@@ -281,8 +282,9 @@ def _sparse(
     from dualgrad.vector.sparse import Sparse
 
     pattern, n = coloring.pattern, len(leaves)
-    seeded = [_make(v, Sparse.one_hot(j, n), tag) for j, v in enumerate(leaves)]
-    outs = _call(f, spec, seeded)  # (no chunked_pass: its layouts would repack the tangents)
+    seeds = [Sparse.one_hot(j, n) for j in range(n)]
+    # (no chunked_pass: its layouts would repack the tangents)
+    outs = _numbers(seeded_pass(f, spec, leaves, range(n), seeds, tag))
     _check_rows(outs, pattern)
     keys, vals = [], []
     for i, o in enumerate(outs):
