@@ -4,7 +4,7 @@ For every ufunc that names a rule (:data:`ufuncs.RULE_OF`, numpy's and scipy.spe
 dual array's value and tangents must equal, at every entry, what the scalar Dual operation of
 the same rule gives on that entry (values to a few ulps: numpy's and math's libm may round
 differently; tangents likewise, and nan at the same places). Points: the rule's domain
-(sampled like tests/test_rules.py) plus special values and tails. Where the scalar path
+(sampled like tests/rules/test_table.py) plus special values and tails. Where the scalar path
 refuses a point (a math domain error: log(-1), sin(inf), x % 0) the value is numpy's and only
 the value is compared with numpy. Composites are checked against closed forms, comparisons
 and predicates return plain boolean arrays, and unsupported ufuncs raise a TypeError naming
