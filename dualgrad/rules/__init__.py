@@ -11,28 +11,6 @@ are built from these rows; nothing else in the package writes a derivative.
 1.0
 """
 
-from dualgrad.rules.table import (
-    BILINEAR,
-    BINARY,
-    REDUCTIONS,
-    RULES,
-    SPELLING,
-    UNARY,
-    Bilinear,
-    Reduction,
-    Rule,
-    install,
-)
-
-__all__ = [
-    "BILINEAR",
-    "BINARY",
-    "REDUCTIONS",
-    "RULES",
-    "SPELLING",
-    "UNARY",
-    "Bilinear",
-    "Reduction",
-    "Rule",
-    "install",
-]
+# The package is its table: every public name of dualgrad.rules.table, listed once there.
+from dualgrad.rules.table import *  # noqa: F403
+from dualgrad.rules.table import __all__ as __all__

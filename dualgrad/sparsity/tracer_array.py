@@ -193,6 +193,15 @@ class TracerArray(Dispatched):
         self.indptr, self.indices = table.select(ids)
 
     where: ClassVar[str] = "in sparsity tracing"
+    carries: ClassVar[str] = "the dependencies"
+
+    def drops(self, what: str) -> str:
+        return (
+            f"{what} would drop the dependencies of a traced array of shape {self.shape} and so "
+            "make the sparsity pattern wrong. Build work arrays like the parameters "
+            "(np.zeros_like(x), x.copy()) or with dtype=object, and take x.value for the "
+            "numbers on purpose."
+        )
 
     @classmethod
     def refusal(cls, func: Any) -> str:
@@ -202,26 +211,12 @@ class TracerArray(Dispatched):
         """An object array of Tracers (``np.asarray(x)``): the sets stay with the entries;
         a float conversion is refused."""
         if dtype is not None and np.dtype(dtype) != object:
-            raise TypeError(_drops(self, f"converting it to an array of {np.dtype(dtype)}"))
+            raise TypeError(self.drops(f"converting it to an array of {np.dtype(dtype)}"))
         out = np.empty(self.shape, dtype=object)
         flat = out.reshape(-1)
         for i, (v, d) in enumerate(zip(self.value.reshape(-1).tolist(), self.deps(), strict=True)):
             flat[i] = Tracer(v, d)
         return out
-
-    def __float__(self) -> float:
-        raise TypeError(_drops(self, "float()"))
-
-    def __int__(self) -> int:
-        raise TypeError(_drops(self, "int()"))
-
-    def __index__(self) -> int:
-        raise TypeError(_drops(self, "using it as an index"))
-
-    def __bool__(self) -> bool:
-        return bool(self.value)  # values only: branches take x's side
-
-    __hash__ = None  # type: ignore[assignment]
 
     def __neg__(self) -> Any:
         return np.negative(self)
@@ -250,7 +245,7 @@ class TracerArray(Dispatched):
 
     def astype(self, dtype: Any, copy: bool = True) -> TracerArray:
         if np.dtype(dtype).kind != "f":
-            raise TypeError(_drops(self, f"astype({np.dtype(dtype)})"))
+            raise TypeError(self.drops(f"astype({np.dtype(dtype)})"))
         return self.copy()
 
     def fill(self, number: Any) -> None:
@@ -377,12 +372,6 @@ def no_deps(value: Any) -> Csr:
 
 
 # -- refusals ---------------------------------------------------------------------------------
-def _drops(x: TracerArray, what: str) -> str:
-    return (
-        f"{what} would drop the dependencies of a traced array of shape {x.shape} and so make "
-        "the sparsity pattern wrong. Build work arrays like the parameters (np.zeros_like(x), "
-        "x.copy()) or with dtype=object, and take x.value for the numbers on purpose."
-    )
 
 
 def refusal(func: Any) -> str:

@@ -83,14 +83,7 @@ def call(ufunc: np.ufunc, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> An
     result = tuple(results) if len(results) > 1 else results[0]
     if out is None:
         return result
-    (buffer,) = out
-    if type(buffer) is not TracerArray:
-        raise TypeError(
-            f"np.{name}(..., out=...) into a plain array would drop the dependencies: make the "
-            "buffer like the parameters (np.zeros_like(x)) or assign the result instead"
-        )
-    buffer[...] = result
-    return buffer
+    return TracerArray.into(out, result, name)
 
 
 def _elementwise(inputs: Any, parts: Any, passes: Any, shape: tuple[int, ...]) -> Csr:

@@ -85,6 +85,43 @@ class Dispatched:
     mT = property(lambda self: np.swapaxes(self, -1, -2), doc="Matrix transpose of a stack.")
     real = property(lambda self: self, doc="Real numbers: the array itself.")
 
+    # -- conversions that would lose what the array carries: refused, saying what to do
+    carries: ClassVar[str]
+    """What the type carries beside its values, for messages ("the derivative")."""
+
+    def drops(self, what: str) -> str:
+        """The message refusing `what`, which would lose what the array carries."""
+        raise NotImplementedError  # pragma: no cover - each array type says its own
+
+    def __float__(self) -> float:
+        raise TypeError(self.drops("float()"))
+
+    def __int__(self) -> int:
+        raise TypeError(self.drops("int()"))
+
+    def __complex__(self) -> complex:
+        raise TypeError(self.drops("complex()"))
+
+    def __index__(self) -> int:
+        raise TypeError(self.drops("using it as an index"))
+
+    def __bool__(self) -> bool:
+        return bool(self.value)  # values only, as comparisons: branches behave as on arrays
+
+    __hash__ = None  # type: ignore[assignment]
+
+    @classmethod
+    def into(cls, out: tuple[Any, ...], result: Any, name: str) -> Any:
+        """``np.<name>(..., out=(buffer,))``: fill the caller's buffer, one of ours."""
+        (buffer,) = out
+        if type(buffer) is not cls:
+            raise TypeError(
+                f"np.{name}(..., out=...) into a plain array would drop {cls.carries}: make "
+                "the buffer like the parameters (np.zeros_like(x)) or assign the result instead"
+            )
+        buffer[...] = result  # type: ignore[index]  # (each array type's own setitem)
+        return buffer
+
     def __len__(self) -> int:
         return len(self.value)
 

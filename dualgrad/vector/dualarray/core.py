@@ -117,8 +117,6 @@ class DualArray(Dispatched):
     def __abs__(self) -> Any:
         return np.absolute(self)
 
-    __hash__ = None  # type: ignore[assignment]
-
     def __iadd__(self, other: Any) -> Any:
         return self._in_place(np.add(self, other))
 
@@ -137,6 +135,14 @@ class DualArray(Dispatched):
 
     # -- numpy's dispatch ----------------------------------------------------------------------
     where: ClassVar[str] = "on dual arrays"
+    carries: ClassVar[str] = "the derivative"
+
+    def drops(self, what: str) -> str:
+        return (
+            f"{what} would drop the derivative of a DualArray of shape {self.shape}. Build work "
+            "arrays like the parameters (np.zeros_like(x), np.empty_like(x), x.copy()) or with "
+            "dtype=object, and use x.value to take the numbers on purpose."
+        )
 
     @classmethod
     def refusal(cls, func: Any) -> str:
@@ -146,7 +152,7 @@ class DualArray(Dispatched):
         """An object array of Duals (``np.asarray(x)``, ``np.array(x)``): the derivative stays
         in its entries; any float conversion is refused, loudly."""
         if dtype is not None and np.dtype(dtype) != object:
-            raise TypeError(_drops(self, f"converting it to an array of {np.dtype(dtype)}"))
+            raise TypeError(self.drops(f"converting it to an array of {np.dtype(dtype)}"))
         if _nested(self.value, self.tangent):
             raise NestedEntries(
                 "the entries of a dual array carrying two derivatives at once (a hessian's) "
@@ -159,22 +165,6 @@ class DualArray(Dispatched):
         for i, v in enumerate(self.value.reshape(-1).tolist()):
             flat[i] = _scalar_dual(v, tangents[i], self.tag)
         return out
-
-    # -- conversions that would drop the tangent -----------------------------------------------
-    def __float__(self) -> float:
-        raise TypeError(_drops(self, "float()"))
-
-    def __int__(self) -> int:
-        raise TypeError(_drops(self, "int()"))
-
-    def __complex__(self) -> complex:
-        raise TypeError(_drops(self, "complex()"))
-
-    def __index__(self) -> int:
-        raise TypeError(_drops(self, "using it as an index"))
-
-    def __bool__(self) -> bool:
-        return bool(self.value)  # values only, as comparisons: branches behave as on arrays
 
     def tolist(self) -> Any:
         """Nested lists of Duals, as ndarray.tolist gives floats."""
@@ -209,7 +199,7 @@ class DualArray(Dispatched):
         """A float dtype keeps the tangent (float32: both rounded); others are refused."""
         dtype = np.dtype(dtype)
         if dtype.kind != "f":
-            raise TypeError(_drops(self, f"astype({dtype})"))
+            raise TypeError(self.drops(f"astype({dtype})"))
         return DualArray(self.value.astype(dtype), self.tangent.astype(dtype), self.tag)
 
 
@@ -251,14 +241,6 @@ for _name, _ufunc in _COMPARE.items():
 class NestedEntries(TypeError):
     """Raised where code would take a nested dual array entry by entry (``np.asarray``):
     :func:`dualgrad.hessian` then takes the entry-by-entry path of nested Duals instead."""
-
-
-def _drops(x: DualArray, what: str) -> str:
-    return (
-        f"{what} would drop the derivative of a DualArray of shape {x.shape}. Build work arrays "
-        "like the parameters (np.zeros_like(x), np.empty_like(x), x.copy()) or with "
-        "dtype=object, and use x.value to take the numbers on purpose."
-    )
 
 
 def refusal(func: Any) -> str:

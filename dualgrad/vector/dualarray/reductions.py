@@ -62,13 +62,18 @@ def _mean(x: Any, axis: Any = None, dtype: Any = None, out: Any = None,
     return from_parts(value, np.mean(x.tangent, axis=axes, keepdims=keepdims), x.tag)
 
 
+def _cumulative_axis(x: Any, axis: Any) -> tuple[Any, int]:
+    """The array and the one axis a cumulative function runs along (axis=None: flattened)."""
+    if axis is None:
+        return np.reshape(x, -1), 0
+    (a,) = axes_of(axis, x.ndim)
+    return x, a
+
+
 @_implements(np.cumsum)
 def _cumsum(x: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
     _plain_only("cumsum", dtype=dtype, out=out)
-    if axis is None:
-        x = np.reshape(x, -1)
-        axis = 0
-    (a,) = axes_of(axis, x.ndim)
+    x, a = _cumulative_axis(x, axis)
     return from_parts(np.cumsum(x.value, axis=a), np.cumsum(x.tangent, axis=a), x.tag)
 
 
@@ -207,10 +212,7 @@ def _prod_tangent(x: Any, v: Any, a: int, keepdims: bool) -> Any:
 @_implements(np.cumprod)
 def _cumprod(x: Any, axis: Any = None, dtype: Any = None, out: Any = None) -> Any:
     _plain_only("cumprod", dtype=dtype, out=out)
-    if axis is None:
-        x = np.reshape(x, -1)
-        axis = 0
-    (a,) = axes_of(axis, x.ndim)
+    x, a = _cumulative_axis(x, axis)
     # lanes keep their axis (x[..., i:i+1]): one-entry lanes of a vector stay dual arrays
     lanes = [x[(slice(None),) * a + (slice(i, i + 1),)] for i in range(x.shape[a])]
     running, out_lanes = None, []

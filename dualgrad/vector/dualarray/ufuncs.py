@@ -151,7 +151,7 @@ def call(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
             f"np.{name} is not supported on dual arrays: it has no derivative rule in dualgrad "
             "(take .value to compute it on the numbers on purpose)"
         )
-    return result if out is None else _into(out, result, name)
+    return result if out is None else DualArray.into(out, result, name)
 
 
 def _width(parts: Sequence[tuple[Any, Any]]) -> int:
@@ -264,18 +264,6 @@ def _numbers(x: Any) -> Any:
     return primal(x)
 
 
-def _into(out: Any, result: Any, name: str) -> Any:
-    """``ufunc(..., out=buffer)``: fill the caller's dual array."""
-    (buffer,) = out
-    if type(buffer) is not DualArray:
-        raise TypeError(
-            f"np.{name}(..., out=...) into a plain array would drop the derivative: make the "
-            "buffer like the parameters (np.zeros_like(x)) or assign the result instead"
-        )
-    buffer[...] = result
-    return buffer
-
-
 # -- ufuncs composed of rules (their derivatives come from those rules) -----------------------
 def _logaddexp(a: Any, b: Any) -> Any:
     # log(e**a + e**b) = big + log1p(exp(small - big)), as the scalar path: the larger one
@@ -354,27 +342,23 @@ def _bilinear(name: str) -> Callable[..., Any]:
 
 
 # -- the other ufunc methods: reductions and accumulations by the matching functions ----------
-def _reduce(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-    by: dict[str, Callable[..., Any]] = {
-        "add": np.sum,
-        "multiply": np.prod,
-        "maximum": np.max,
-        "minimum": np.min,
-    }
-    fn = by.get(ufunc.__name__)
-    if fn is None or len(inputs) != 1:
-        raise TypeError(f"np.{ufunc.__name__}.reduce is not supported on dual arrays")
-    kwargs.setdefault("axis", 0)
-    return fn(inputs[0], **kwargs)
+def _by_function(method: str, functions: dict[str, Any]) -> Callable[..., Any]:
+    """``np.<ufunc>.<method>(x, axis=0)`` as the numpy function that computes it."""
+
+    def apply(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        fn = functions.get(ufunc.__name__)
+        if fn is None or len(inputs) != 1:
+            raise TypeError(f"np.{ufunc.__name__}.{method} is not supported on dual arrays")
+        kwargs.setdefault("axis", 0)
+        return fn(inputs[0], **kwargs)
+
+    return apply
 
 
-def _accumulate(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
-    by: dict[str, Callable[..., Any]] = {"add": np.cumsum, "multiply": np.cumprod}
-    fn = by.get(ufunc.__name__)
-    if fn is None or len(inputs) != 1:
-        raise TypeError(f"np.{ufunc.__name__}.accumulate is not supported on dual arrays")
-    kwargs.setdefault("axis", 0)
-    return fn(inputs[0], **kwargs)
+_reduce = _by_function(
+    "reduce", {"add": np.sum, "multiply": np.prod, "maximum": np.max, "minimum": np.min}
+)
+_accumulate = _by_function("accumulate", {"add": np.cumsum, "multiply": np.cumprod})
 
 
 def _outer(ufunc: np.ufunc, inputs: Sequence[Any], kwargs: dict[str, Any]) -> Any:
