@@ -218,19 +218,6 @@ class TracerArray(Dispatched):
             flat[i] = Tracer(v, d)
         return out
 
-    def __neg__(self) -> Any:
-        return np.negative(self)
-
-    def __pos__(self) -> Any:
-        return self
-
-    def __abs__(self) -> Any:
-        return np.absolute(self)
-
-    def _in_place(self, result: Any) -> TracerArray:
-        self[...] = result
-        return self
-
     def tolist(self) -> Any:
         """Nested lists of Tracers."""
         return np.asarray(self, dtype=object).tolist()
@@ -262,29 +249,6 @@ class TracerArray(Dispatched):
         if not index and self.size != 1:
             raise ValueError("can only convert an array of size 1 to a Python scalar")
         return flat[index[0] if index else 0] if len(index) < 2 else self[index]
-
-
-def _operator(func: Any, reflected: bool = False) -> Callable[..., Any]:
-    if reflected:
-        return lambda self, other: func(other, self)
-    return lambda self, other: func(self, other)
-
-
-_ops: Any = (
-    ("add", np.add), ("sub", np.subtract), ("mul", np.multiply), ("truediv", np.divide),
-    ("floordiv", np.floor_divide), ("mod", np.remainder), ("pow", np.power),
-    ("matmul", np.matmul),
-)  # fmt: skip
-for _name, _func in _ops:
-    setattr(TracerArray, f"__{_name}__", _operator(_func))
-    setattr(TracerArray, f"__r{_name}__", _operator(_func, reflected=True))
-    setattr(TracerArray, f"__i{_name}__", lambda s, o, f=_func: s._in_place(f(s, o)))
-_comparisons: Any = (
-    ("lt", np.less), ("le", np.less_equal), ("gt", np.greater), ("ge", np.greater_equal),
-    ("eq", np.equal), ("ne", np.not_equal),
-)  # fmt: skip
-for _name, _func in _comparisons:
-    setattr(TracerArray, f"__{_name}__", _operator(_func))
 
 
 def _method(func: Callable[..., Any]) -> Callable[..., Any]:

@@ -122,12 +122,65 @@ class Dispatched:
         buffer[...] = result  # type: ignore[index]  # (each array type's own setitem)
         return buffer
 
+    # -- operators: numpy's ufuncs (installed below), so `x * 2.0`, `ndarray @ x`, `x[0] + x`
+    # and `x < 0` all come back to __array_ufunc__
+    def __neg__(self) -> Any:
+        return np.negative(self)
+
+    def __pos__(self) -> Any:
+        return self
+
+    def __abs__(self) -> Any:
+        return np.absolute(self)
+
+    def _in_place(self, result: Any) -> Any:
+        self[...] = result  # type: ignore[index]  # views of self see it, as with ndarray
+        return self
+
     def __len__(self) -> int:
         return len(self.value)
 
     def __iter__(self) -> Iterator[Any]:
         for i in range(len(self.value)):
             yield self[i]  # type: ignore[index]  # (each array type's own indexing)
+
+
+OPERATORS: dict[str, Any] = {
+    "add": np.add,
+    "sub": np.subtract,
+    "mul": np.multiply,
+    "truediv": np.divide,
+    "floordiv": np.floor_divide,
+    "mod": np.remainder,
+    "pow": np.power,
+    "matmul": np.matmul,
+}
+"""The binary operators, by their dunder's stem, and the ufunc each is (either side, and in
+place)."""
+COMPARISONS: dict[str, Any] = {
+    "lt": np.less,
+    "le": np.less_equal,
+    "gt": np.greater,
+    "ge": np.greater_equal,
+    "eq": np.equal,
+    "ne": np.not_equal,
+}
+
+
+def _operator(ufunc: Any, side: str) -> Callable[[Any, Any], Any]:
+    if side == "reflected":
+        return lambda self, other: ufunc(other, self)
+    if side == "in place":
+        return lambda self, other: self._in_place(ufunc(self, other))
+    return lambda self, other: ufunc(self, other)
+
+
+for _stem, _ufunc in OPERATORS.items():
+    setattr(Dispatched, f"__{_stem}__", _operator(_ufunc, "left"))
+    setattr(Dispatched, f"__r{_stem}__", _operator(_ufunc, "reflected"))
+    setattr(Dispatched, f"__i{_stem}__", _operator(_ufunc, "in place"))
+for _stem, _ufunc in COMPARISONS.items():
+    setattr(Dispatched, f"__{_stem}__", _operator(_ufunc, "left"))
 
 
 def values_of(x: Any) -> Any:

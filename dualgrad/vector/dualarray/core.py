@@ -105,33 +105,8 @@ class DualArray(Dispatched):
             self.tangent = self.tangent.copy()
         self.tangent[tangent_index(index)] = 0.0 if tangent is None else tangent
 
-    # -- operators: numpy's ufuncs, so `x * 2.0`, `ndarray @ x`, `x[0] + x` all come here ---
+    # (operators: numpy's ufuncs, installed on the dispatch base)
     _dual_array: ClassVar[bool] = True  # a Dual meeting one gives way (returns NotImplemented)
-
-    def __neg__(self) -> Any:
-        return np.negative(self)
-
-    def __pos__(self) -> Any:
-        return self
-
-    def __abs__(self) -> Any:
-        return np.absolute(self)
-
-    def __iadd__(self, other: Any) -> Any:
-        return self._in_place(np.add(self, other))
-
-    def __isub__(self, other: Any) -> Any:
-        return self._in_place(np.subtract(self, other))
-
-    def __imul__(self, other: Any) -> Any:
-        return self._in_place(np.multiply(self, other))
-
-    def __itruediv__(self, other: Any) -> Any:
-        return self._in_place(np.divide(self, other))
-
-    def _in_place(self, result: Any) -> DualArray:
-        self[...] = result  # (views made of self see it, as numpy's in-place operators)
-        return self
 
     # -- numpy's dispatch ----------------------------------------------------------------------
     where: ClassVar[str] = "on dual arrays"
@@ -201,41 +176,6 @@ class DualArray(Dispatched):
         if dtype.kind != "f":
             raise TypeError(self.drops(f"astype({dtype})"))
         return DualArray(self.value.astype(dtype), self.tangent.astype(dtype), self.tag)
-
-
-# The binary operators and comparisons: numpy's ufunc of each, either side (so `x * 2.0`,
-# `ndarray @ x`, `x[0] + x` and `x < 0` all come back to __array_ufunc__).
-_BINARY = {
-    "add": np.add,
-    "sub": np.subtract,
-    "mul": np.multiply,
-    "truediv": np.divide,
-    "floordiv": np.floor_divide,
-    "mod": np.remainder,
-    "pow": np.power,
-    "matmul": np.matmul,
-}
-_COMPARE = {
-    "lt": np.less,
-    "le": np.less_equal,
-    "gt": np.greater,
-    "ge": np.greater_equal,
-    "eq": np.equal,
-    "ne": np.not_equal,
-}
-
-
-def _operator(ufunc: Any, reflected: bool) -> Callable[[Any, Any], Any]:
-    if reflected:
-        return lambda self, other: ufunc(other, self)
-    return lambda self, other: ufunc(self, other)
-
-
-for _name, _ufunc in _BINARY.items():
-    setattr(DualArray, f"__{_name}__", _operator(_ufunc, False))
-    setattr(DualArray, f"__r{_name}__", _operator(_ufunc, True))
-for _name, _ufunc in _COMPARE.items():
-    setattr(DualArray, f"__{_name}__", _operator(_ufunc, False))
 
 
 class NestedEntries(TypeError):
