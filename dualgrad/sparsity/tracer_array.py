@@ -34,7 +34,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from dualgrad.sparsity.tracer import Tracer
-from dualgrad.vector.dispatch import Dispatched, numpy_name
+from dualgrad.vector.dispatch import Dispatched, holds, numpy_name
 
 __all__ = ["Table", "TracerArray", "as_parts", "from_parts", "no_deps", "refusal"]
 
@@ -287,7 +287,7 @@ def as_parts(x: Any) -> tuple[Any, Csr | None]:
             raise TypeError(f"sparsity tracing cannot meet an array of dtype {arr.dtype}")
         return arr, None
     if isinstance(x, (list, tuple)):
-        if _holds_tracers(x):
+        if holds(x, (Tracer, TracerArray)):
             stack: Any = np.stack
             split = [as_parts(e) for e in x]
             return as_parts(stack([from_parts(v, d or no_deps(v)) for v, d in split]))
@@ -295,13 +295,6 @@ def as_parts(x: Any) -> tuple[Any, Csr | None]:
     raise TypeError(
         f"sparsity tracing cannot meet {x!r} (type {type(x).__name__}): give numbers, numpy "
         "arrays or the function's inputs (a Dual or Value made inside f cannot be traced)"
-    )
-
-
-def _holds_tracers(x: Any) -> bool:
-    return any(
-        type(e) in (Tracer, TracerArray) or (isinstance(e, (list, tuple)) and _holds_tracers(e))
-        for e in x
     )
 
 

@@ -183,6 +183,11 @@ for _stem, _ufunc in COMPARISONS.items():
     setattr(Dispatched, f"__{_stem}__", _operator(_ufunc, "left"))
 
 
+def holds(x: list[Any] | tuple[Any, ...], types: tuple[type, ...]) -> bool:
+    """Whether a list or tuple has an entry of one of `types` somewhere inside."""
+    return any(type(e) in types or (isinstance(e, (list, tuple)) and holds(e, types)) for e in x)
+
+
 def values_of(x: Any) -> Any:
     """The values of our arrays, also inside a list or tuple; anything else as it is."""
     if isinstance(x, Dispatched):

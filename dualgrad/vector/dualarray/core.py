@@ -30,7 +30,7 @@ import numpy as np
 from dualgrad.numbers.base import describe
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
-from dualgrad.vector.dispatch import Dispatched, numpy_name
+from dualgrad.vector.dispatch import Dispatched, holds, numpy_name
 
 __all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]
 
@@ -265,18 +265,10 @@ def as_parts(x: Any, tag: int) -> tuple[Any, Any]:
             raise TypeError(f"a dual array cannot meet {describe(x)} of dtype {arr.dtype}")
         return x, None
     if isinstance(x, (list, tuple)):
-        return as_parts(np.asarray(x) if not _holds_numbers(x) else _stack(x, tag), tag)
+        return as_parts(np.asarray(x) if not holds(x, (Dual, DualArray)) else _stack(x, tag), tag)
     raise TypeError(
         f"a dual array cannot meet {describe(x)} (type {type(x).__name__}): give numbers, "
         "numpy arrays or dual arrays"
-    )
-
-
-def _holds_numbers(x: Any) -> bool:
-    """A list or tuple with a Dual or a DualArray somewhere inside."""
-    return any(
-        type(e) in (Dual, DualArray) or (isinstance(e, (list, tuple)) and _holds_numbers(e))
-        for e in x
     )
 
 
