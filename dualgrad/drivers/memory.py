@@ -17,6 +17,7 @@ Both are about objects a pass makes by the thousand and drops at its end.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import sys
@@ -27,9 +28,30 @@ from contextlib import contextmanager
 __all__ = ["keep_freed_heap", "paused_gc"]
 
 
-_pause_lock = threading.Lock()
-_pauses = 0  # blocks inside paused_gc, in every thread
-_resume = False  # whether the collector was on when the first of them began
+class _CollectorPauses:
+    """The blocks inside :func:`paused_gc`, counted process-wide under a lock: the collector is
+    one switch for the whole process."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.depth = 0  # blocks inside paused_gc, in every thread
+        self.resume = False  # whether the collector was on when the first of them began
+
+    def begin(self) -> None:
+        with self.lock:
+            if self.depth == 0:
+                self.resume = gc.isenabled()
+                gc.disable()
+            self.depth += 1
+
+    def end(self) -> None:
+        with self.lock:
+            self.depth -= 1
+            if self.depth == 0 and self.resume:
+                gc.enable()
+
+
+_PAUSES = _CollectorPauses()
 
 
 @contextmanager
@@ -47,39 +69,28 @@ def paused_gc() -> Iterator[None]:
     ...     gc.isenabled()
     False
     """
-    global _pauses, _resume
-    with _pause_lock:
-        if _pauses == 0:
-            _resume = gc.isenabled()
-            gc.disable()
-        _pauses += 1
+    _PAUSES.begin()
     try:
         yield
     finally:
-        with _pause_lock:
-            _pauses -= 1
-            if _pauses == 0 and _resume:
-                gc.enable()
+        _PAUSES.end()
 
 
 _M_TOP_PAD = -2  # glibc's mallopt parameter: bytes of free heap kept when trimming
 HEAP_PAD = 64 << 20
-_kept: bool | None = None  # None: not tried yet
 
 
+@functools.cache  # a process-wide setting, made once
 def keep_freed_heap() -> bool:
     """Ask glibc to keep `HEAP_PAD` bytes of freed heap (``mallopt(M_TOP_PAD)``); True if it
-    was set, now or by an earlier call. A process-wide setting, made once."""
-    global _kept
-    if _kept is None:
-        _kept = False
-        wanted = os.environ.get("DUALGRAD_KEEP_HEAP", "1") != "0"
-        if wanted and sys.platform.startswith("linux") and "MALLOC_TOP_PAD_" not in os.environ:
-            try:
-                import ctypes
+    was set, now or by an earlier call."""
+    wanted = os.environ.get("DUALGRAD_KEEP_HEAP", "1") != "0"
+    if wanted and sys.platform.startswith("linux") and "MALLOC_TOP_PAD_" not in os.environ:
+        try:
+            import ctypes
 
-                libc = ctypes.CDLL(None)
-                _kept = bool(libc.mallopt(_M_TOP_PAD, HEAP_PAD))
-            except (OSError, AttributeError):  # not glibc (musl has no mallopt)
-                pass
-    return _kept
+            libc = ctypes.CDLL(None)
+            return bool(libc.mallopt(_M_TOP_PAD, HEAP_PAD))
+        except (OSError, AttributeError):  # not glibc (musl has no mallopt)
+            pass
+    return False

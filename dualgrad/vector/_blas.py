@@ -10,24 +10,21 @@ This needs threadpoolctl (in the ``fast`` extra, with numpy); without it nothing
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-_controllers: list[Any] | None = None
 
-
+@functools.cache  # the libraries loaded by numpy, found once
 def _blas_libraries() -> list[Any]:
-    global _controllers
-    if _controllers is None:
-        try:
-            import numpy  # noqa: F401 - load numpy's BLAS so threadpoolctl can see it
-            from threadpoolctl import ThreadpoolController
-        except ImportError:
-            _controllers = []
-        else:
-            _controllers = ThreadpoolController().select(user_api="blas").lib_controllers
-    return _controllers
+    try:
+        import numpy  # noqa: F401 - load numpy's BLAS so threadpoolctl can see it
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return []
+    controllers: list[Any] = ThreadpoolController().select(user_api="blas").lib_controllers
+    return controllers
 
 
 @contextmanager

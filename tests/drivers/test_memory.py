@@ -36,13 +36,20 @@ def test_paused_gc_nests_and_survives_an_exception():
     assert gc.isenabled()
 
 
-def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch):
-    monkeypatch.setattr(_memory, "_kept", None)
+@pytest.fixture
+def heap_setting_undecided():
+    """keep_freed_heap decides once per process: forget its decision, before and after."""
+    _memory.keep_freed_heap.cache_clear()
+    yield
+    _memory.keep_freed_heap.cache_clear()  # (the next call decides under the restored env)
+
+
+def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch, heap_setting_undecided):
     monkeypatch.setenv("DUALGRAD_KEEP_HEAP", "0")
     assert _memory.keep_freed_heap() is False
     monkeypatch.setenv("DUALGRAD_KEEP_HEAP", "1")
     assert _memory.keep_freed_heap() is False  # decided once per process
-    monkeypatch.setattr(_memory, "_kept", None)
+    _memory.keep_freed_heap.cache_clear()
     monkeypatch.delenv("MALLOC_TOP_PAD_", raising=False)
     kept = _memory.keep_freed_heap()
     if sys.platform.startswith("linux") and sys.implementation.name == "cpython":
@@ -50,7 +57,7 @@ def test_keep_freed_heap_is_asked_once_and_can_be_switched_off(monkeypatch):
 
         if platform.libc_ver()[0] == "glibc":
             assert kept is True
-    monkeypatch.setattr(_memory, "_kept", None)
+    _memory.keep_freed_heap.cache_clear()
     monkeypatch.setenv("MALLOC_TOP_PAD_", "131072")  # the user's own setting wins
     assert _memory.keep_freed_heap() is False
 
