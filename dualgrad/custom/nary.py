@@ -26,7 +26,8 @@ from typing import Any
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make, _scale
 from dualgrad.rules import Rule
-from dualgrad.taylormode.lazy import _Rule, leaf
+from dualgrad.taylormode.lazy import leaf
+from dualgrad.taylormode.rulenodes import RuleNode
 from dualgrad.taylormode.series import Taylor
 
 __all__ = ["NARY", "dual", "hessian_tracer", "series", "taylor", "tracer", "value"]
@@ -48,7 +49,7 @@ def dual(rule: Rule, args: tuple[Any, ...], outer: int) -> Dual:
 
 def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
     """rule(*args) where args[outer] is the newest Taylor number: one lazy chain-rule node
-    (:class:`~dualgrad.taylormode.lazy._Rule`, which takes any number of series) over its
+    (:class:`~dualgrad.taylormode.rulenodes.RuleNode`, which takes any number of series) over its
     tag's series, truncated to the shortest; a one-coefficient Taylor of that tag is a
     constant (as dmath lifts them)."""
     tag = args[outer].tag
@@ -64,7 +65,7 @@ def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
             inputs.append(c[0] if len(c) == 1 and k > 1 else leaf(c[:k]))
         else:
             inputs.append(a)
-    z = _Rule(rule, tuple(inputs))
+    z = RuleNode(rule, tuple(inputs))
     z.get(k - 1)
     out = object.__new__(Taylor)
     out.coefficients = z.c[:k]
@@ -74,7 +75,7 @@ def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
 
 def series(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) on lazy series (inside a Taylor pass's partials): one chain-rule node."""
-    return _Rule(rule, args)
+    return RuleNode(rule, args)
 
 
 def value(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
