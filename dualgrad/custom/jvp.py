@@ -33,10 +33,10 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.custom.primitive import _kind
-from dualgrad.numbers.base import describe, is_array
+from dualgrad.numbers.base import describe, is_array, is_real
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
-from dualgrad.tree import Spec, flatten, is_real, unflatten
+from dualgrad.tree import Spec, flatten, unflatten
 
 __all__ = ["custom_jvp"]
 

@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 import sys
 from collections.abc import Callable
@@ -33,6 +34,7 @@ __all__ = [
     "domain_error",
     "explain_object_loop",
     "is_array",
+    "is_real",
     "primal",
     "vector",
 ]
@@ -68,6 +70,18 @@ def describe(x: Any) -> str:
     """repr(x), shortened to 80 characters for error messages."""
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def is_real(x: Any) -> bool:
+    """A real number of Python's or numpy's (float, int, np.float64, Fraction ...): not a
+    bool, complex, str or None, and none of dualgrad's number types.
+
+    >>> is_real(2), is_real(0.5), is_real(True), is_real(1j)
+    (True, True, False, False)
+    """
+    if type(x) is float or type(x) is int:
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def is_array(x: Any) -> bool:

@@ -45,6 +45,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dualgrad.numbers.base import domain_error
 from dualgrad.rules.footnotes import (  # the table's footnotes
     _2_SQRTPI,
     _D,
@@ -415,6 +416,13 @@ class Reduction:
     """All partials, from the argument values and the output."""
     fold: str
     """The two-argument rule it is composed of for other number types."""
+
+    def value(self, values: list[Any], args: Any) -> Any:
+        """math's value of the plain `values`; its errors name the arguments `args`."""
+        try:
+            return self.f(values)
+        except (ValueError, OverflowError) as exc:
+            raise domain_error(exc, self.name, *args) from None
 
 
 REDUCTIONS: dict[str, Reduction] = {
