@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.numbers.apply import MATH_ERRORS, apply_binary, apply_unary
-from dualgrad.numbers.base import Number, describe, domain_error, primal
+from dualgrad.numbers.base import PLAIN_TYPES, Number, describe, domain_error, primal
 from dualgrad.numbers.dual import Dual, unary_op
 from dualgrad.numbers.reductions import dist, fsum, hypot, matvec, prod, sumprod
 from dualgrad.rules import RULES
@@ -91,7 +91,6 @@ __all__ = [
     "trunc",
 ]
 
-_PLAIN = (float, int)  # exactly float or int (bool excluded): the plain numbers of the fast paths
 
 pi = math.pi
 e = math.e
@@ -154,7 +153,7 @@ def log(x: Any, base: Any = None) -> Any:
             f"{base_shown} is log(x) / log({base_shown}) and log({base_shown}) is 0; "
             "use a base other than 1"
         )
-    if type(x) in (float, int) and type(base) in (float, int):
+    if type(x) in PLAIN_TYPES and type(base) in PLAIN_TYPES:
         return math.log(x, base)
     return log_x / log_base
 
@@ -170,7 +169,7 @@ def modf(x: Any) -> tuple[Any, Any]:
     """
     if type(x) is float or type(x) is int:
         return math.modf(x)
-    frac, whole = math.modf(_plain(x))  # math's values (and its TypeError for non-numbers)
+    frac, whole = math.modf(_number_inside(x))  # math's values (and its TypeError for non-numbers)
     if not math.isfinite(whole) or not isinstance(x, Number):
         return frac, whole
     return x - whole, whole  # the sub rule: slope 1 for the fraction
@@ -185,7 +184,7 @@ cbrt = _mirror("cbrt", "Cube root (real, keeps the sign).")
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
     """x**y with math.pow's domain: ValueError for a negative base and non-integer exponent."""
-    if type(x) in (float, int) and type(y) in (float, int):
+    if type(x) in PLAIN_TYPES and type(y) in PLAIN_TYPES:
         return math.pow(x, y)
     return x**y
 
@@ -231,7 +230,7 @@ def polygamma(n: int, x: Any) -> Any:
     >>> round(polygamma(1, 1.0), 12)  # pi**2 / 6
     1.644934066848
     """
-    if type(x) in _PLAIN:
+    if type(x) in PLAIN_TYPES:
         try:
             return _F_POLYGAMMA(x, n)
         except MATH_ERRORS as exc:
@@ -269,7 +268,7 @@ def remainder(x: Any, y: Any) -> Any:
 
 def ldexp(x: Any, i: int) -> Any:
     """x * 2**i for an int i (TypeError for anything else, as math): d/dx = 2**i."""
-    if type(x) in _PLAIN:
+    if type(x) in PLAIN_TYPES:
         try:
             return _F_LDEXP(x, i)
         except MATH_ERRORS as exc:
@@ -291,16 +290,16 @@ def frexp(x: Any) -> tuple[Any, int]:
     >>> frexp(Dual(8.0, 1.0))
     (Dual(0.5, 0.0625), 4)
     """
-    if type(x) in _PLAIN:
+    if type(x) in PLAIN_TYPES:
         return math.frexp(x)
-    _, e = math.frexp(_plain(x))
+    _, e = math.frexp(_number_inside(x))
     return ldexp(x, -e), e
 
 
 # -- piecewise ------------------------------------------------------------------------------------
 def fabs(x: Any) -> Any:
     """Absolute value (abs'(0) = 0); a float for plain numbers, like math.fabs."""
-    if type(x) in (float, int):
+    if type(x) in PLAIN_TYPES:
         return math.fabs(x)
     return abs(x)
 
@@ -337,32 +336,32 @@ softplus = _mirror("softplus", "log(1 + e**x), computed without overflow.")
 
 
 # -- predicates (on the value; they return bools, so no derivative is lost) -----------------------
-def _plain(x: Any) -> Any:
+def _number_inside(x: Any) -> Any:
     """The plain number inside any of our number types (Dual, Value, Taylor, tracers)."""
     for _ in range(100):
-        if type(x) in _PLAIN:
+        if type(x) in PLAIN_TYPES:
             break
         x = primal(x)
-        if type(x) not in _PLAIN and hasattr(x, "value"):  # a sparsity tracer
+        if type(x) not in PLAIN_TYPES and hasattr(x, "value"):  # a sparsity tracer
             x = x.value
     return x
 
 
 def isfinite(x: Any) -> bool:
     """True if the value is neither inf nor nan."""
-    return math.isfinite(_plain(x))
+    return math.isfinite(_number_inside(x))
 
 
 def isinf(x: Any) -> bool:
     """True if the value is +-inf."""
-    return math.isinf(_plain(x))
+    return math.isinf(_number_inside(x))
 
 
 def isnan(x: Any) -> bool:
     """True if the value is nan."""
-    return math.isnan(_plain(x))
+    return math.isnan(_number_inside(x))
 
 
 def isclose(a: Any, b: Any, *, rel_tol: float = 1e-09, abs_tol: float = 0.0) -> bool:
     """math.isclose on the values."""
-    return math.isclose(_plain(a), _plain(b), rel_tol=rel_tol, abs_tol=abs_tol)
+    return math.isclose(_number_inside(a), _number_inside(b), rel_tol=rel_tol, abs_tol=abs_tol)

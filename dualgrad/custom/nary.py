@@ -93,7 +93,7 @@ def value(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
 def tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) for first-order sparsity tracers: the union of the arguments' sets, but
     for arguments whose partial is the constant 0."""
-    from dualgrad.sparsity.tracer import Tracer, _value, partial_forms
+    from dualgrad.sparsity.tracer import Tracer, _rule_value, partial_forms
 
     forms = partial_forms(rule)
     values = [a.value if type(a) is Tracer else a for a in args]
@@ -101,13 +101,13 @@ def tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     for a, form in zip(args, forms, strict=True):
         if type(a) is Tracer and form != "zero":
             deps |= a.deps
-    return Tracer(_value(rule, *values), deps)
+    return Tracer(_rule_value(rule, *values), deps)
 
 
 def hessian_tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) for second-order tracers: a nonlinear argument pairs with every input of
     the output (its partial may vary with all of them), a linear one adds no pair."""
-    from dualgrad.sparsity.tracer import HessianTracer, _pairs, _value, partial_forms
+    from dualgrad.sparsity.tracer import HessianTracer, _pairs, _rule_value, partial_forms
 
     forms = partial_forms(rule)
     values, deps, pairs, live = [], frozenset[int](), frozenset[tuple[int, int]](), []
@@ -122,7 +122,7 @@ def hessian_tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     for d, form in live:
         if form != "linear":
             pairs |= _pairs(d, deps)
-    return HessianTracer(_value(rule, *values), deps, pairs)
+    return HessianTracer(_rule_value(rule, *values), deps, pairs)
 
 
 NARY: dict[str, Callable[[Rule, tuple[Any, ...], int], Any]] = {

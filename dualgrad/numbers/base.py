@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OBJECT_LOOP_HINT",
+    "PLAIN_TYPES",
     "Number",
     "bad_operand",
     "describe",
@@ -38,8 +39,6 @@ __all__ = [
     "primal",
     "vector",
 ]
-
-_REAL = (float, int)
 
 
 def vector() -> ModuleType:
@@ -70,6 +69,11 @@ def describe(x: Any) -> str:
     """repr(x), shortened to 80 characters for error messages."""
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+PLAIN_TYPES: tuple[type, type] = (float, int)
+"""The exact types of Python's plain real numbers: ``type(x) in PLAIN_TYPES`` is the hot paths'
+test (bool excluded, as ``type(True) is bool``); :func:`is_real` also takes numpy's scalars."""
 
 
 def is_real(x: Any) -> bool:

@@ -18,13 +18,13 @@ import operator
 from functools import reduce
 from typing import Any
 
+from dualgrad.numbers.base import PLAIN_TYPES
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make, _scale
 from dualgrad.rules import Reduction
 
 __all__ = ["reduce_duals", "sum_tangents"]
 
-_REAL = (float, int)
 _MATH_ERRORS = (ValueError, OverflowError)
 
 
@@ -37,9 +37,9 @@ def reduce_duals(red: Reduction, args: list[Any]) -> Dual | None:
         if t is Dual:
             if tag is None:
                 tag = a.tag
-            if a.tag != tag or type(a.value) not in _REAL:
+            if a.tag != tag or type(a.value) not in PLAIN_TYPES:
                 return None
-        elif t not in _REAL:
+        elif t not in PLAIN_TYPES:
             return None
     if tag is None:
         return None
@@ -52,7 +52,7 @@ def reduce_duals(red: Reduction, args: list[Any]) -> Dual | None:
 
 def sum_tangents(terms: list[Any]) -> Any:
     """The sum of tangent terms: fsum when all are plain floats (accurate), else in order."""
-    if all(type(t) in _REAL for t in terms):
+    if all(type(t) in PLAIN_TYPES for t in terms):
         try:
             return math.fsum(terms)
         except _MATH_ERRORS:  # inf - inf, or an intermediate overflow: IEEE sums decide

@@ -23,20 +23,19 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import COMPARISONS, Number, describe
+from dualgrad.numbers.base import COMPARISONS, PLAIN_TYPES, Number, describe
 from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule
 
 __all__ = ["Series", "call", "constant_term", "leaf"]
 
 _mul = operator.mul
-_PLAIN = (float, int)
 
 
 def call(rule: Rule, args: tuple[Any, ...]) -> Any:
     """The value of `rule` on coefficients: math's function on plain numbers (its errors
     naming the arguments), else the operation of the number type (a Dual, an inner Taylor)."""
-    if (type(args[0]) is float and len(args) == 1) or all(type(a) in _PLAIN for a in args):
+    if (type(args[0]) is float and len(args) == 1) or all(type(a) in PLAIN_TYPES for a in args):
         try:
             return rule.f(*args)
         except (ValueError, ZeroDivisionError) as exc:
@@ -52,7 +51,7 @@ def call(rule: Rule, args: tuple[Any, ...]) -> Any:
 def _method(rule: Rule, args: tuple[Any, ...]) -> Any:
     name, reflected = SPELLING.get(rule.name, (rule.name, None))
     first = args[0]
-    if len(args) == 1 or type(first) not in _PLAIN:
+    if len(args) == 1 or type(first) not in PLAIN_TYPES:
         bound = getattr(first, name, None)
         if bound is not None:
             return bound(*args[1:])

@@ -25,7 +25,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import Number
+from dualgrad.numbers.base import PLAIN_TYPES, Number
 from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import Rule, install
 from dualgrad.taylormode import _fast
@@ -35,11 +35,10 @@ from dualgrad.taylormode.rulenodes import RuleNode, unary_node
 __all__ = ["Taylor"]
 
 _new = object.__new__
-_PLAIN = (float, int)
 
 
 def _check_coefficient(c: Any, i: int) -> Any:
-    if type(c) in _PLAIN or type(c) is Dual or type(c) is Taylor:
+    if type(c) in PLAIN_TYPES or type(c) is Dual or type(c) is Taylor:
         return c
     if isinstance(c, numbers.Real) and not isinstance(c, bool):
         return float(c)
