@@ -115,7 +115,6 @@ __all__ = [
     "Bilinear",
     "Reduction",
     "Rule",
-    "domain",
     "install",
 ]
 
