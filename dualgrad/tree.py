@@ -21,7 +21,6 @@ float64 when the leaves are plain numbers (a gradient), else an object array of 
 
 from __future__ import annotations
 
-import numbers
 import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from itertools import islice, product
 from typing import Any
 
 from dualgrad.numbers.base import is_array, vector
+from dualgrad.numbers.base import is_real as is_real  # where reverse.value and vector import it
 
 __all__ = ["Spec", "flatten", "leaf_slots", "paths", "unflatten"]
 
@@ -194,10 +194,3 @@ def _listify(spec: Spec) -> Spec:
         return spec
     kind = "list" if spec.kind == "tuple" else spec.kind
     return Spec(kind, kids, spec.keys, spec.order, spec.size, spec.flat)  # (cls: a list now)
-
-
-def is_real(x: Any) -> bool:
-    """A real number that is not a bool, complex, str or None."""
-    if type(x) is float or type(x) is int:
-        return True
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)

@@ -11,6 +11,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from spellings import public
 
 from dualgrad import Dual, dmath
 from dualgrad.reverse import (
@@ -45,7 +46,7 @@ PUBLIC = {
     "floordiv": operator.floordiv,
     "polygamma": lambda x, n: dmath.polygamma(n, x),  # the rule's order: (x, n)
 }
-PUBLIC |= {name: getattr(dmath, name) for name in RULES if name not in PUBLIC}
+PUBLIC |= {name: public(name) for name in RULES if name not in PUBLIC}
 
 
 def reverse_partial(fn, args, i):

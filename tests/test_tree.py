@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dualgrad.tree import flatten, is_real, leaf_slots, mutable_copy, paths, unflatten
+from dualgrad.tree import flatten, leaf_slots, mutable_copy, paths, unflatten
 
 trees = st.recursive(
     st.floats(-10, 10),
@@ -66,13 +66,6 @@ def test_unflatten_checks_the_leaf_count():
 def test_leaf_slots_refuses_tuples():
     with pytest.raises(TypeError, match="tuple"):
         leaf_slots((1.0, 2.0))
-
-
-@pytest.mark.parametrize(
-    ("x", "ok"), [(1.0, True), (3, True), (True, False), ("a", False), (None, False), (1j, False)]
-)
-def test_is_real(x, ok):
-    assert is_real(x) is ok
 
 
 def test_mixed_rows_keep_their_nesting():

@@ -33,14 +33,12 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.custom.primitive import _kind
-from dualgrad.numbers.base import describe, is_array
+from dualgrad.numbers.base import PLAIN_TYPES, describe, is_array, is_real
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
-from dualgrad.tree import Spec, flatten, is_real, unflatten
+from dualgrad.tree import Spec, flatten, unflatten
 
 __all__ = ["custom_jvp"]
-
-_PLAIN = (float, int)
 
 
 class custom_jvp:  # named as JAX's (a class, lower case), which users know
@@ -127,7 +125,9 @@ class custom_jvp:  # named as JAX's (a class, lower case), which users know
         mine = [type(x) is Dual and x.tag == tag for x in leaves]
         primals = unflatten(spec, [x.value if m else x for x, m in zip(leaves, mine, strict=True)])
         tangents = [x.tangent if m else _zero(x) for x, m in zip(leaves, mine, strict=True)]
-        wide = [i for i, t in enumerate(tangents) if not (type(t) in _PLAIN or type(t) is Dual)]
+        wide = [
+            i for i, t in enumerate(tangents) if not (type(t) in PLAIN_TYPES or type(t) is Dual)
+        ]
         if not wide:
             out, tout = self._call_rule(primals, unflatten(spec, tangents))
             outs, ospec, touts = self._outputs(out, tout)
@@ -195,7 +195,7 @@ def _zero(x: Any) -> Any:
 
 def _number(x: Any) -> Any:
     """A result of the black box as a number of ours: numpy scalars become floats."""
-    if type(x) in _PLAIN or type(x) is Dual:
+    if type(x) in PLAIN_TYPES or type(x) is Dual:
         return x
     if is_real(x):
         return float(x)

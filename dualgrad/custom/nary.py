@@ -26,7 +26,8 @@ from typing import Any
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make, _scale
 from dualgrad.rules import Rule
-from dualgrad.taylormode.lazy import _Rule, leaf
+from dualgrad.taylormode.lazy import leaf
+from dualgrad.taylormode.rulenodes import RuleNode
 from dualgrad.taylormode.series import Taylor
 
 __all__ = ["NARY", "dual", "hessian_tracer", "series", "taylor", "tracer", "value"]
@@ -48,7 +49,7 @@ def dual(rule: Rule, args: tuple[Any, ...], outer: int) -> Dual:
 
 def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
     """rule(*args) where args[outer] is the newest Taylor number: one lazy chain-rule node
-    (:class:`~dualgrad.taylormode.lazy._Rule`, which takes any number of series) over its
+    (:class:`~dualgrad.taylormode.rulenodes.RuleNode`, which takes any number of series) over its
     tag's series, truncated to the shortest; a one-coefficient Taylor of that tag is a
     constant (as dmath lifts them)."""
     tag = args[outer].tag
@@ -64,7 +65,7 @@ def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
             inputs.append(c[0] if len(c) == 1 and k > 1 else leaf(c[:k]))
         else:
             inputs.append(a)
-    z = _Rule(rule, tuple(inputs))
+    z = RuleNode(rule, tuple(inputs))
     z.get(k - 1)
     out = object.__new__(Taylor)
     out.coefficients = z.c[:k]
@@ -74,7 +75,7 @@ def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
 
 def series(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) on lazy series (inside a Taylor pass's partials): one chain-rule node."""
-    return _Rule(rule, args)
+    return RuleNode(rule, args)
 
 
 def value(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
@@ -92,7 +93,7 @@ def value(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
 def tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) for first-order sparsity tracers: the union of the arguments' sets, but
     for arguments whose partial is the constant 0."""
-    from dualgrad.sparsity.tracer import Tracer, _value, partial_forms
+    from dualgrad.sparsity.tracer import Tracer, _rule_value, partial_forms
 
     forms = partial_forms(rule)
     values = [a.value if type(a) is Tracer else a for a in args]
@@ -100,13 +101,13 @@ def tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     for a, form in zip(args, forms, strict=True):
         if type(a) is Tracer and form != "zero":
             deps |= a.deps
-    return Tracer(_value(rule, *values), deps)
+    return Tracer(_rule_value(rule, *values), deps)
 
 
 def hessian_tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) for second-order tracers: a nonlinear argument pairs with every input of
     the output (its partial may vary with all of them), a linear one adds no pair."""
-    from dualgrad.sparsity.tracer import HessianTracer, _pairs, _value, partial_forms
+    from dualgrad.sparsity.tracer import HessianTracer, _pairs, _rule_value, partial_forms
 
     forms = partial_forms(rule)
     values, deps, pairs, live = [], frozenset[int](), frozenset[tuple[int, int]](), []
@@ -121,7 +122,7 @@ def hessian_tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     for d, form in live:
         if form != "linear":
             pairs |= _pairs(d, deps)
-    return HessianTracer(_value(rule, *values), deps, pairs)
+    return HessianTracer(_rule_value(rule, *values), deps, pairs)
 
 
 NARY: dict[str, Callable[[Rule, tuple[Any, ...], int], Any]] = {

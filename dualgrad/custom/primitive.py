@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from dualgrad.custom import nary as _nary
-from dualgrad.numbers.base import Number, describe, is_array
+from dualgrad.numbers.base import PLAIN_TYPES, Number, describe, is_array
 from dualgrad.numbers.dual import Dual
 from dualgrad.rules import RULES, Rule
 from dualgrad.taylormode.lazy import Series
@@ -39,7 +39,6 @@ from dualgrad.taylormode.series import Taylor
 
 __all__ = ["Primitive", "primitive"]
 
-_PLAIN = (float, int)
 _Build = Callable[[Rule], Any]
 
 
@@ -271,8 +270,8 @@ def _refuse(name: str, i: int) -> Callable[..., Any]:
     return refuse
 
 
-def _plain(x: Any) -> bool:
-    return type(x) in _PLAIN or _kind(x) is None
+def _carries_nothing(x: Any) -> bool:
+    return type(x) in PLAIN_TYPES or _kind(x) is None
 
 
 def _guard(d: Callable[..., Any], name: str, i: int) -> Callable[..., Any]:
@@ -282,7 +281,7 @@ def _guard(d: Callable[..., Any], name: str, i: int) -> Callable[..., Any]:
         try:
             return d(*args)
         except TypeError as exc:
-            if all(map(_plain, args)) or all(map(_plain, args[:-1])):
+            if all(map(_carries_nothing, args)) or all(map(_carries_nothing, args[:-1])):
                 raise  # a plain call (or a cached value meeting numbers): d's own error
             if any(isinstance(a, Series) for a in args):
                 return _FirstOrderOnly(d, args, name, i, exc)  # order 1 still works
@@ -293,7 +292,7 @@ def _guard(d: Callable[..., Any], name: str, i: int) -> Callable[..., Any]:
 
 
 def _not_differentiable(name: str, i: int, args: tuple[Any, ...], exc: Exception) -> TypeError:
-    shown = next(describe(a) for a in args if not _plain(a))
+    shown = next(describe(a) for a in args if not _carries_nothing(a))
     return TypeError(
         f"{name}: partial {i} cannot be differentiated: given {shown}, it raised a TypeError "
         "(it takes plain numbers only: math.*, float(), a compiled function ...), so a "
@@ -317,7 +316,7 @@ class _FirstOrderOnly(Series):
     def _next(self, n: int) -> Any:
         if n == 0:
             points = tuple(a.get(0) if isinstance(a, Series) else a for a in self.args)
-            if all(map(_plain, points)):
+            if all(map(_carries_nothing, points)):
                 return self.d(*points)
         raise _not_differentiable(self.name, self.i, self.args, self.exc)
 

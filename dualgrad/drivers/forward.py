@@ -37,9 +37,9 @@ from dualgrad.drivers.seeding import (
     seeded_pass,
 )
 from dualgrad.drivers.tags import Tagged, active, tangent_of, value_of
-from dualgrad.numbers.base import describe, is_array, vector
+from dualgrad.numbers.base import describe, is_array, is_real, vector
 from dualgrad.numbers.dual import Dual
-from dualgrad.tree import Spec, flatten, is_real, paths, unflatten
+from dualgrad.tree import Spec, flatten, paths, unflatten
 
 __all__ = [
     "GradResult",

@@ -38,15 +38,13 @@ from typing import Any
 from dualgrad.custom.primitive import _kind
 from dualgrad.drivers.linsolve import LU
 from dualgrad.drivers.tags import Tagged
-from dualgrad.numbers.base import describe
+from dualgrad.numbers.base import PLAIN_TYPES, describe
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
 from dualgrad.taylormode.series import Taylor
 from dualgrad.tree import Spec, flatten, unflatten
 
 __all__ = ["ConvergenceError", "fixed_point", "root"]
-
-_PLAIN = (float, int)
 
 
 class ConvergenceError(ValueError):
@@ -124,7 +122,7 @@ def _entry(
         raise ValueError(f"{what}: x0 has no numbers to solve for")
     guess = []
     for i, v in enumerate(xs):
-        plain = _plain(v)
+        plain = _float_inside_or_none(v)
         if plain is None:
             raise TypeError(f"{what}: x0 entry {i} is {describe(v)}, not a real number")
         guess.append(plain)
@@ -134,10 +132,10 @@ def _entry(
     return x[0] if xspec.kind == "leaf" else unflatten(xspec, x)
 
 
-def _plain(v: Any) -> float | None:
+def _float_inside_or_none(v: Any) -> float | None:
     """The plain number inside `v`, None if it is no number."""
     for _ in range(64):
-        if type(v) in _PLAIN:
+        if type(v) in PLAIN_TYPES:
             return float(v)
         k = _kind(v)
         if k is None:
@@ -247,7 +245,7 @@ def _checked(p: _Problem, x: list[float], a: list[Any]) -> list[float]:
     """F at plain numbers, which must be plain: a derivative there came from a closure."""
     r = p.residual(x, a)
     for i, v in enumerate(r):
-        if type(v) not in _PLAIN:
+        if type(v) not in PLAIN_TYPES:
             if _kind(v) in (None,):
                 r[i] = float(v)  # numpy scalars
                 continue

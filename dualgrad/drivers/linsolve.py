@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad.numbers.base import describe, is_array, primal
+from dualgrad.numbers.base import PLAIN_TYPES, describe, is_array, primal
 
 __all__ = ["LU", "NUMPY_SIZE"]
 
@@ -25,13 +25,12 @@ NUMPY_SIZE = 24
 """Unknowns from which a plain float system is solved by numpy (when it is installed)."""
 
 _EPS = 2.0**-52
-_PLAIN = (float, int)
 
 
-def _value(x: Any) -> float:
+def _float_inside(x: Any) -> float:
     """The plain number inside `x` (a Dual, a Taylor number, nested ...)."""
     for _ in range(64):
-        if type(x) in _PLAIN:
+        if type(x) in PLAIN_TYPES:
             return float(x)
         inner = primal(x)
         if inner is x:
@@ -59,7 +58,7 @@ class LU:
         self._np: Any = None
         self.a: list[list[Any]] = []
         self.perm: list[int] = []
-        plain = all(type(v) in _PLAIN for row in A for v in row)
+        plain = all(type(v) in PLAIN_TYPES for row in A for v in row)
         if plain and n >= NUMPY_SIZE:
             try:
                 import numpy as np
@@ -78,14 +77,14 @@ class LU:
         perm = list(range(n))
         pivots = []
         for k in range(n):
-            p = max(range(k, n), key=lambda i: abs(_value(a[i][k])))
+            p = max(range(k, n), key=lambda i: abs(_float_inside(a[i][k])))
             a[k], a[p], perm[k], perm[p] = a[p], a[k], perm[p], perm[k]
             pivot = a[k][k]
-            pivots.append(abs(_value(pivot)))
+            pivots.append(abs(_float_inside(pivot)))
             if pivots[-1] == 0.0 or not math.isfinite(pivots[-1]):
                 self._check(pivots, A)
             for i in range(k + 1, n):
-                if type(a[i][k]) in _PLAIN and a[i][k] == 0.0:
+                if type(a[i][k]) in PLAIN_TYPES and a[i][k] == 0.0:
                     continue
                 factor = a[i][k] / pivot
                 a[i][k] = factor
@@ -97,7 +96,7 @@ class LU:
 
     def _check(self, sizes: list[float], A: Sequence[Sequence[Any]]) -> None:
         """Refuse a singular (or non-finite) matrix, loudly."""
-        biggest = max((abs(_value(v)) for row in A for v in row), default=0.0)
+        biggest = max((abs(_float_inside(v)) for row in A for v in row), default=0.0)
         smallest = min(sizes, default=1.0)
         if not (math.isfinite(biggest) and all(map(math.isfinite, sizes))):
             raise ValueError(f"{self.what}: the Jacobian holds inf or nan: {describe(A)}")
@@ -117,7 +116,7 @@ class LU:
         if self._np is not None:
             import numpy as np
 
-            if all(type(v) in _PLAIN or (is_array(v) and v.ndim == 1) for v in b):
+            if all(type(v) in PLAIN_TYPES or (is_array(v) and v.ndim == 1) for v in b):
                 k = max((len(v) for v in b if is_array(v)), default=0)
                 rhs = np.array([np.broadcast_to(v, (k,)) if k else v for v in b], dtype=float)
                 out = np.linalg.solve(self._np, rhs)
@@ -129,7 +128,7 @@ class LU:
         for i in range(n):  # L y = P b (unit lower triangle)
             row = a[i]
             for j in range(i):
-                if not (type(row[j]) in _PLAIN and row[j] == 0.0):
+                if not (type(row[j]) in PLAIN_TYPES and row[j] == 0.0):
                     y[i] = y[i] - y[j] * row[j]
         x: list[Any] = [0.0] * n
         for i in reversed(range(n)):  # U x = y

@@ -17,6 +17,8 @@ import typing
 from collections.abc import Callable
 from typing import Any
 
+from dualgrad.numbers.base import describe
+
 __all__ = ["check_executor", "ranges", "run_ranges"]
 
 
@@ -74,8 +76,8 @@ def run_ranges(
         if not callable(getattr(fut, "result", None)):
             raise _malformed(
                 executor,
-                f".submit returned {_shown(fut)}, not a future (an object with .result(), "
-                "as concurrent.futures.Executor.submit returns)",
+                f".submit returned {_described_typed(fut)}, not a future (an object with "
+                ".result(), as concurrent.futures.Executor.submit returns)",
             )
     try:
         results = [fut.result() for fut in futures]
@@ -89,7 +91,7 @@ def run_ranges(
         if kind is not None and not isinstance(r, kind):
             raise _malformed(
                 executor,
-                f"'s future gave {_shown(r)}, not the {kind.__name__} that {fn.__name__} "
+                f"'s future gave {_described_typed(r)}, not the {kind.__name__} that {fn.__name__} "
                 "returned: its result() must return it as is",
             )
     return results
@@ -104,11 +106,9 @@ def _returns(fn: Callable[..., Any]) -> type | None:
     return kind if isinstance(kind, type) else None
 
 
-def _shown(x: Any) -> str:
-    text = repr(x)
-    text = text if len(text) <= 80 else text[:77] + "..."
-    return f"{text} (type {type(x).__name__})"
+def _described_typed(x: Any) -> str:
+    return f"{describe(x)} (type {type(x).__name__})"
 
 
 def _malformed(executor: Any, what: str) -> TypeError:
-    return TypeError(f"the executor {_shown(executor)}{what}")
+    return TypeError(f"the executor {_described_typed(executor)}{what}")

@@ -26,10 +26,10 @@ from typing import Any
 
 from dualgrad.drivers.memory import paused_gc
 from dualgrad.drivers.tags import InheritedTags, tangent_of, value_of
-from dualgrad.numbers.base import describe, vector
+from dualgrad.numbers.base import describe, is_real, vector
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
-from dualgrad.tree import Spec, flatten, is_real, paths, unflatten
+from dualgrad.tree import Spec, flatten, paths, unflatten
 
 __all__ = [
     "Columns",

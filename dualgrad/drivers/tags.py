@@ -19,9 +19,8 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad.numbers.base import describe, explain_object_loop
+from dualgrad.numbers.base import describe, explain_object_loop, is_real
 from dualgrad.numbers.dual import Dual
-from dualgrad.tree import is_real
 
 __all__ = ["InheritedTags", "TagCounter", "Tagged", "active", "tangent_of", "value_of"]
 

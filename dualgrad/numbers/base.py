@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 import sys
 from collections.abc import Callable
@@ -27,17 +28,17 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OBJECT_LOOP_HINT",
+    "PLAIN_TYPES",
     "Number",
     "bad_operand",
     "describe",
     "domain_error",
     "explain_object_loop",
     "is_array",
+    "is_real",
     "primal",
     "vector",
 ]
-
-_REAL = (float, int)
 
 
 def vector() -> ModuleType:
@@ -68,6 +69,23 @@ def describe(x: Any) -> str:
     """repr(x), shortened to 80 characters for error messages."""
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+PLAIN_TYPES: tuple[type, type] = (float, int)
+"""The exact types of Python's plain real numbers: ``type(x) in PLAIN_TYPES`` is the hot paths'
+test (bool excluded, as ``type(True) is bool``); :func:`is_real` also takes numpy's scalars."""
+
+
+def is_real(x: Any) -> bool:
+    """A real number of Python's or numpy's (float, int, np.float64, Fraction ...): not a
+    bool, complex, str or None, and none of dualgrad's number types.
+
+    >>> is_real(2), is_real(0.5), is_real(True), is_real(1j)
+    (True, True, False, False)
+    """
+    if type(x) is float or type(x) is int:
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def is_array(x: Any) -> bool:

@@ -17,8 +17,8 @@ from operator import attrgetter
 from operator import mul as _mul
 from typing import Any
 
-from dualgrad.numbers.base import vector
-from dualgrad.reverse.value import _REAL, Value, _make
+from dualgrad.numbers.base import PLAIN_TYPES, vector
+from dualgrad.reverse.value import Value, _make
 from dualgrad.rules import BILINEAR
 
 __all__ = ["scalar_graphs", "sumprod"]
@@ -88,7 +88,7 @@ def _sumprod(p: Any, q: Any) -> Value | None:
         ta, tb = type(a), type(b)
         if ta is Value:
             pd.append(a.data)
-        elif ta in _REAL:
+        elif ta in PLAIN_TYPES:
             pd.append(a)
         else:
             return None
@@ -96,7 +96,7 @@ def _sumprod(p: Any, q: Any) -> Value | None:
             qd.append(b.data)
             children.append(b)
             local.append(pd[-1])
-        elif tb in _REAL:
+        elif tb in PLAIN_TYPES:
             qd.append(b)
         else:
             return None

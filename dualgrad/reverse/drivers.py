@@ -12,9 +12,9 @@ from operator import attrgetter
 from typing import Any
 
 from dualgrad.drivers.memory import paused_gc
-from dualgrad.numbers.base import describe, explain_object_loop
+from dualgrad.numbers.base import describe, explain_object_loop, is_real
 from dualgrad.reverse.value import Value
-from dualgrad.tree import flatten, is_real, paths, unflatten
+from dualgrad.tree import flatten, paths, unflatten
 
 __all__ = ["grad", "value_and_grad", "zero_grad"]
 

@@ -17,16 +17,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.numbers.base import primal
+from dualgrad.numbers.base import PLAIN_TYPES, primal
 
-Interval = tuple[float, float]
 INF = math.inf
 NAN = math.nan
-_REAL = (float, int)
-
-
-def _D(*intervals: Interval) -> tuple[Interval, ...]:
-    return intervals
 
 
 # Generic elementary functions used *inside partials*: plain numbers go to math, anything else
@@ -35,7 +29,7 @@ def _generic(name: str) -> Callable[[Any], Any]:
     on_float = getattr(math, name)
 
     def apply(x: Any) -> Any:
-        if type(x) in _REAL:
+        if type(x) in PLAIN_TYPES:
             return on_float(x)
         method = getattr(x, name, None)
         return method() if method is not None else _numpy(name)(x)  # a float ndarray
@@ -63,7 +57,7 @@ def _softplus(x: float) -> float:
 
 
 def _gen_sigmoid(x: Any) -> Any:
-    if type(x) in _REAL:
+    if type(x) in PLAIN_TYPES:
         return _sigmoid(x)
     if _is_array(x):  # the two stable forms, each where it is stable
         np = sys.modules["numpy"]
@@ -116,19 +110,14 @@ _math_exp2 = getattr(math, "exp2", lambda x: math.pow(2.0, x))  # math.exp2: Pyt
 
 def _pow(x: Any, y: Any) -> Any:
     """x ** y with math.pow's domain (ValueError, never a complex or ZeroDivisionError)."""
-    if type(x) in _REAL and type(y) in _REAL:
+    if type(x) in PLAIN_TYPES and type(y) in PLAIN_TYPES:
         return math.pow(x, y)
-    math.pow(_value(x), _value(y))  # nested Duals: math's domain (and overflow) on the values
+    math.pow(primal(x), primal(y))  # nested Duals: math's domain (and overflow) on the values
     return x**y
 
 
-def _value(x: Any) -> Any:
-    """The plain number inside nested Duals, Taylor series or any of our number types."""
-    return x if type(x) in _REAL else primal(x)
-
-
-def _plain(x: Any) -> bool:
-    return type(x) in _REAL
+def _is_plain(x: Any) -> bool:
+    return type(x) in PLAIN_TYPES
 
 
 def _pointwise(x: Any) -> bool:
@@ -137,7 +126,7 @@ def _pointwise(x: Any) -> bool:
     textbook form, which overflows in the tails). Other number types - Taylor series -
     take a partial's textbook form: the float-only rewrites below (for overflow and the tails)
     would cost them extra series per coefficient, and their own arithmetic is exact enough."""
-    return type(x) in _REAL or hasattr(x, "tangent") or _is_array(x)
+    return type(x) in PLAIN_TYPES or hasattr(x, "tangent") or _is_array(x)
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)
@@ -158,10 +147,10 @@ def _ieee_div(a: Any, b: Any) -> Any:
     derivatives) whose value is 0, the quotient stays a Dual: its own derivative is infinite or
     undefined too (sqrt''(0) = -inf), never a silent 0.
     """
-    if _plain(b):
+    if _is_plain(b):
         if b:
             return a / b
-        a0 = _value(a)
+        a0 = primal(a)
         if a0 == 0 or a0 != a0:
             return NAN
         return INF if a0 > 0 else -INF
@@ -170,7 +159,7 @@ def _ieee_div(a: Any, b: Any) -> Any:
     if not hasattr(b, "tangent"):  # another number type (Taylor series): the plain limit
         if b:
             return a / b
-        return _ieee_div(a, _value(b))
+        return _ieee_div(a, primal(b))
     if b != 0:
         return a / b
     # b = bv + bt*e with bv == 0 (a number type of the Dual kind): the quotient rule, with
@@ -203,10 +192,10 @@ def _ieee_div_arrays(a: Any, b: Any) -> Any:
 def _zero_wins(t: Any, p: Any) -> Any:
     """t * p where a zero t contributes exactly 0 even for an infinite p (inside partials;
     the number types' own version is their ``_scale``)."""
-    if _plain(t):
+    if _is_plain(t):
         return t * p if t else 0.0
     if hasattr(t, "tag"):  # a Dual tangent: decide on its value
-        return t * p if _value(t) else 0.0 * t
+        return t * p if primal(t) else 0.0 * t
     return t * p
 
 
@@ -323,13 +312,13 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
     # rounding of y - 1 (y = 1e308). x**0 is the constant 1: slope 0 (at 0, at a subnormal x,
     # at nan). At x = 0 and 0 < y < 1 the slope is +inf (like sqrt). Where out underflows to 0,
     # the formula itself. Every form is a formula in x and y, so nested derivatives stay exact.
-    x0 = _value(x)
-    if y == 0 and (_plain(y) or not 0 < abs(x0) < INF):
+    x0 = primal(x)
+    if y == 0 and (_is_plain(y) or not 0 < abs(x0) < INF):
         return 0.0 * y
     if x0 == 0 and y < 1:
         return INF if y > 0 else _ieee_div(y, x)
     if (
-        type(y) in _REAL
+        type(y) in PLAIN_TYPES
         and y % 1 == 0
         and -_EXACT_Y < y < _EXACT_Y
         and (_pointwise(x) or 0 < y < 5)
@@ -344,11 +333,11 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
             pass
     if x0 != 0 and out != 0 and x0 - x0 == 0:
         ratio = out / x
-        return y * ratio if _value(ratio) - _value(ratio) == 0 else (y / x) * out
+        return y * ratio if primal(ratio) - primal(ratio) == 0 else (y / x) * out
     try:
         return y * x ** (y - 1)
     except OverflowError:
-        y0 = _value(y)
+        y0 = primal(y)
         negative = (y0 < 0) != (x0 < 0 and float(y0 - 1) % 2 == 1)
         return -INF if negative else INF
 

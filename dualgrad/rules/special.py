@@ -13,8 +13,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.numbers.base import describe
-from dualgrad.rules.footnotes import _REAL, INF, NAN, _inf_sign, _value
+from dualgrad.numbers.base import PLAIN_TYPES, describe, primal
+from dualgrad.rules.footnotes import INF, NAN, _inf_sign
 from dualgrad.rules.gamma import polygamma as _math_polygamma
 
 
@@ -25,7 +25,7 @@ def _d_copysign_x(x: Any, y: Any, out: Any) -> float:
     # copysign(x, y) = |x| sign(y): slope sign(x) sign(y) with the signs of zeros (so +-1 at
     # x = +-0, a one-sided derivative); nan at a nan x. Piecewise constant: a plain float,
     # exact under nesting too (its own derivative is 0).
-    x0, y0 = _value(x), _value(y)
+    x0, y0 = primal(x), primal(y)
     if x0 != x0:
         return NAN
     return math.copysign(1.0, x0) * math.copysign(1.0, y0)
@@ -35,7 +35,7 @@ def _quotient(x: Any, y: Any, out: Any) -> float:
     """The integer q with out = x - q*y (fmod, remainder), from the values: rounding
     (x - out) / y to an integer keeps q consistent with the value at a kink, where x / y
     itself may round across it. Piecewise constant, so a plain float at every level."""
-    x0, y0, o0 = _value(x), _value(y), _value(out)
+    x0, y0, o0 = primal(x), primal(y), primal(out)
     if y0 == 0:  # only a nan x gets here (a finite one raises): the value is nan too
         return NAN
     q = (x0 - o0) / y0
@@ -52,7 +52,7 @@ def _d_remainder_y(x: Any, y: Any, out: Any) -> float:
 
 def _d_mod_y(x: Any, y: Any, out: Any) -> float:
     # -floor(x / y) as Python computes it alongside x % y (divmod), so both agree at kinks
-    return -float(_value(x) // _value(y))
+    return -float(primal(x) // primal(y))
 
 
 def _ldexp(x: Any, i: Any) -> Any:
@@ -79,7 +79,7 @@ def _no_derivative(what: str) -> Callable[..., Any]:
     def refuse(*args: Any) -> Any:
         raise TypeError(
             f"{what} must be a plain int: it has no derivative, so a number carrying one "
-            f"(of value {describe(_value(args[1]))}) cannot be passed there"
+            f"(of value {describe(primal(args[1]))}) cannot be passed there"
         )
 
     return refuse
@@ -103,7 +103,7 @@ def _digamma(x: Any) -> float:
 
 def _gen_polygamma(x: Any, n: int) -> Any:
     """psi^(n)(x) inside partials: plain numbers directly, other number types by their rule."""
-    return _polygamma(x, n) if type(x) in _REAL else x.polygamma(n)
+    return _polygamma(x, n) if type(x) in PLAIN_TYPES else x.polygamma(n)
 
 
 def _d_gamma(x: Any, out: Any) -> Any:
@@ -112,7 +112,7 @@ def _d_gamma(x: Any, out: Any) -> Any:
 
 def _d_lgamma(x: Any, out: Any) -> Any:
     # d/dx log|Gamma(x)| = psi(x); at -inf (lgamma = inf there) psi has no limit: nan
-    if _value(x) == -INF:
+    if primal(x) == -INF:
         return NAN
     return _gen_polygamma(x, 0)
 

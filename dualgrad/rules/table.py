@@ -45,9 +45,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from dualgrad.numbers.base import domain_error
 from dualgrad.rules.footnotes import (  # the table's footnotes
     _2_SQRTPI,
-    _D,
     _LN2,
     _cos,
     _cosh,
@@ -119,9 +119,12 @@ __all__ = [
 ]
 
 Interval = tuple[float, float]
-INF = math.inf
-NAN = math.nan
-_REAL = (float, int)
+
+
+def domain(*intervals: Interval) -> tuple[Interval, ...]:
+    """One argument's test domain: the intervals on which its rule is smooth (tests sample
+    them; :func:`dualgrad.testing.rule_points`)."""
+    return intervals
 
 
 @dataclass(frozen=True)
@@ -161,16 +164,16 @@ class Rule:
 # ---------------------------------------------------------------------------------------------
 # THE TABLE
 # ---------------------------------------------------------------------------------------------
-_ANY = _D((-3.0, 3.0))
-_POS = _D((0.1, 4.0))
-_NONZERO = _D((-3.0, -0.1), (0.1, 3.0))
-_UNIT = _D((-0.9, 0.9))
-_OFF_INTEGERS = _D((-2.9, -2.1), (-0.9, -0.1), (0.1, 0.9), (1.1, 1.9))
-_OFF_POLES = _D((-2.9, -2.1), (-0.9, -0.1), (0.1, 6.0))  # gamma's poles: 0, -1, -2 ...
+_ANY = domain((-3.0, 3.0))
+_POS = domain((0.1, 4.0))
+_NONZERO = domain((-3.0, -0.1), (0.1, 3.0))
+_UNIT = domain((-0.9, 0.9))
+_OFF_INTEGERS = domain((-2.9, -2.1), (-0.9, -0.1), (0.1, 0.9), (1.1, 1.9))
+_OFF_POLES = domain((-2.9, -2.1), (-0.9, -0.1), (0.1, 6.0))  # gamma's poles: 0, -1, -2 ...
 # remainders: x / y stays off the integers (fmod, %, //) and off the half-integers (remainder)
-_DIVIDEND = _D((-2.7, -2.3), (0.2, 0.6), (2.3, 2.7))
-_DIVISOR = _D((-1.7, -1.5), (1.5, 1.7))
-_ROUND_DIVISOR = _D((-2.2, -2.0), (2.0, 2.2))
+_DIVIDEND = domain((-2.7, -2.3), (0.2, 0.6), (2.3, 2.7))
+_DIVISOR = domain((-1.7, -1.5), (1.5, 1.7))
+_ROUND_DIVISOR = domain((-2.2, -2.0), (2.0, 2.2))
 
 _TABLE: tuple[Rule, ...] = (
     # -- arithmetic -------------------------------------------------------------------------------
@@ -183,7 +186,7 @@ _TABLE: tuple[Rule, ...] = (
         (lambda x, y, o: 1.0 / y, lambda x, y, o: -o / y),
         (_ANY, _NONZERO),
     ),
-    Rule("pow", _pow, (_d_pow_base, _d_pow_exponent), (_POS, _D((-2.5, 2.5))), singular=True),
+    Rule("pow", _pow, (_d_pow_base, _d_pow_exponent), (_POS, domain((-2.5, 2.5))), singular=True),
     Rule("neg", operator.neg, (-1.0,), (_ANY,)),
     Rule("pos", operator.pos, (1.0,), (_ANY,)),
     Rule("abs", abs, (_d_abs,), (_NONZERO,)),
@@ -194,7 +197,7 @@ _TABLE: tuple[Rule, ...] = (
     Rule("log", math.log, (lambda x, o: 1 / x,), (_POS,)),
     Rule("log2", math.log2, (_d_log2,), (_POS,)),
     Rule("log10", math.log10, (_d_log10,), (_POS,)),
-    Rule("log1p", math.log1p, (lambda x, o: 1.0 / (1.0 + x),), (_D((-0.9, 3.0)),)),
+    Rule("log1p", math.log1p, (lambda x, o: 1.0 / (1.0 + x),), (domain((-0.9, 3.0)),)),
     Rule("sqrt", math.sqrt, (_d_sqrt,), (_POS,), singular=True),
     Rule(
         "cbrt", _math_cbrt, (lambda x, o: _ieee_div(1.0, 3.0 * o * o),), (_NONZERO,), singular=True
@@ -202,7 +205,7 @@ _TABLE: tuple[Rule, ...] = (
     # -- trigonometric ----------------------------------------------------------------------------
     Rule("sin", math.sin, (lambda x, o: _cos(x),), (_ANY,)),
     Rule("cos", math.cos, (lambda x, o: -_sin(x),), (_ANY,)),
-    Rule("tan", math.tan, (lambda x, o: 1.0 + o * o,), (_D((-1.4, 1.4)),)),
+    Rule("tan", math.tan, (lambda x, o: 1.0 + o * o,), (domain((-1.4, 1.4)),)),
     Rule(
         "asin",
         math.asin,
@@ -234,7 +237,7 @@ _TABLE: tuple[Rule, ...] = (
         "acosh",
         math.acosh,
         (_d_acosh,),
-        (_D((1.1, 4.0)),),
+        (domain((1.1, 4.0)),),
         singular=True,
     ),
     Rule("atanh", math.atanh, (_d_atanh,), (_UNIT,)),
@@ -254,7 +257,7 @@ _TABLE: tuple[Rule, ...] = (
         "polygamma",  # psi^(n)(x), spelled x.polygamma(n) (dmath.polygamma(n, x) as scipy)
         _polygamma,
         (_d_polygamma, _no_derivative("polygamma's order n")),
-        (_OFF_POLES, _D((0.0, 3.0))),
+        (_OFF_POLES, domain((0.0, 3.0))),
         integer=(1,),
     ),
     # -- angles, signs, exponents and remainders --------------------------------------------------
@@ -265,7 +268,7 @@ _TABLE: tuple[Rule, ...] = (
         "ldexp",
         _ldexp,
         (_d_ldexp, _no_derivative("ldexp's exponent")),
-        (_ANY, _D((-3.0, 3.0))),
+        (_ANY, domain((-3.0, 3.0))),
         integer=(1,),
     ),
     Rule("fmod", math.fmod, (1.0, _d_fmod_y), (_DIVIDEND, _DIVISOR)),
@@ -274,8 +277,8 @@ _TABLE: tuple[Rule, ...] = (
     Rule("floordiv", operator.floordiv, (0.0, 0.0), (_DIVIDEND, _DIVISOR)),  # x // y
     # -- neural-network activations ---------------------------------------------------------------
     Rule("relu", _relu, (_d_relu,), (_NONZERO,)),
-    Rule("sigmoid", _sigmoid, (_d_sigmoid,), (_D((-6.0, 6.0)),)),
-    Rule("softplus", _softplus, (lambda x, o: _gen_sigmoid(x),), (_D((-6.0, 6.0)),)),
+    Rule("sigmoid", _sigmoid, (_d_sigmoid,), (domain((-6.0, 6.0)),)),
+    Rule("softplus", _softplus, (lambda x, o: _gen_sigmoid(x),), (domain((-6.0, 6.0)),)),
     # -- piecewise constant and piecewise selection -----------------------------------------------
     Rule("floor", math.floor, (0.0,), (_OFF_INTEGERS,)),
     Rule("ceil", math.ceil, (0.0,), (_OFF_INTEGERS,)),
@@ -284,13 +287,13 @@ _TABLE: tuple[Rule, ...] = (
         "min",
         _min,
         (_d_min_x, lambda x, y, o: 1.0 - _d_min_x(x, y, o)),
-        (_NONZERO, _D((-0.05, 0.05))),
+        (_NONZERO, domain((-0.05, 0.05))),
     ),
     Rule(
         "max",
         _max,
         (_d_max_x, lambda x, y, o: 1.0 - _d_max_x(x, y, o)),
-        (_NONZERO, _D((-0.05, 0.05))),
+        (_NONZERO, domain((-0.05, 0.05))),
     ),
 )
 
@@ -415,6 +418,13 @@ class Reduction:
     """All partials, from the argument values and the output."""
     fold: str
     """The two-argument rule it is composed of for other number types."""
+
+    def value(self, values: list[Any], args: Any) -> Any:
+        """math's value of the plain `values`; its errors name the arguments `args`."""
+        try:
+            return self.f(values)
+        except (ValueError, OverflowError) as exc:
+            raise domain_error(exc, self.name, *args) from None
 
 
 REDUCTIONS: dict[str, Reduction] = {

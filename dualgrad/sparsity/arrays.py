@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 
 from dualgrad.drivers.memory import paused_gc
+from dualgrad.numbers.base import is_real
 from dualgrad.sparsity import tracer_functions, tracer_products, tracer_ufuncs
 from dualgrad.sparsity.pattern import SparsityPattern
 from dualgrad.sparsity.tracer import Tracer
 from dualgrad.sparsity.tracer_array import TracerArray, as_parts
-from dualgrad.tree import Spec, _sorted_keys, is_real
+from dualgrad.tree import Spec, _sorted_keys
 from dualgrad.vector.dualarray.seeding import ArrayBlocks, rebuild_tree
 
 __all__ = ["array_sparsity"]

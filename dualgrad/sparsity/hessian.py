@@ -17,12 +17,12 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.drivers.tags import Tagged, tangent_of, value_of
+from dualgrad.numbers.base import is_real
 from dualgrad.numbers.dual_ops import _make
 from dualgrad.sparsity.coloring import star_color
 from dualgrad.sparsity.jacobian import _call, _inputs, _numpy
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import HessianTracer
-from dualgrad.tree import is_real
 
 __all__ = ["hessian_sparsity", "sparse_hessian"]
 

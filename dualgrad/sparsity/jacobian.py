@@ -24,12 +24,12 @@ from typing import Any
 from dualgrad.drivers.memory import paused_gc
 from dualgrad.drivers.seeding import check_leaves, has_arrays, seeded_pass
 from dualgrad.drivers.tags import Tagged, tangent_of, value_of
-from dualgrad.numbers.base import vector
+from dualgrad.numbers.base import is_real, vector
 from dualgrad.numbers.dual import Dual
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import Tracer
-from dualgrad.tree import flatten, is_real, unflatten
+from dualgrad.tree import flatten, unflatten
 
 __all__ = ["METHODS", "SparseJacobian", "jacobian_sparsity", "sparse_jacobian"]
 

@@ -30,12 +30,12 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+from dualgrad.numbers.base import PLAIN_TYPES
 from dualgrad.rules import Rule, install
 
 __all__ = ["HessianTracer", "Tracer", "partial_forms"]
 
 _EMPTY: frozenset[Any] = frozenset()
-_REAL = (float, int)
 
 
 def partial_forms(rule: Rule) -> tuple[str, ...]:
@@ -52,9 +52,9 @@ def partial_forms(rule: Rule) -> tuple[str, ...]:
     return tuple(forms)
 
 
-def _plain(other: Any, name: str, cls: type) -> Any:
+def _as_constant(other: Any, name: str, cls: type) -> Any:
     """`other` as a plain number for a rule applied to a tracer, or a clear TypeError."""
-    if type(other) in _REAL:
+    if type(other) in PLAIN_TYPES:
         return other
     if isinstance(other, numbers.Real) and not isinstance(other, bool):
         return float(other)
@@ -65,7 +65,7 @@ def _plain(other: Any, name: str, cls: type) -> Any:
     )
 
 
-def _value(rule: Rule, *args: Any) -> Any:
+def _rule_value(rule: Rule, *args: Any) -> Any:
     try:
         return rule.f(*args)
     except (ValueError, ZeroDivisionError) as exc:
@@ -149,7 +149,7 @@ def _unary(rule: Rule) -> Callable[[Tracer], Tracer]:
     passes = partial_forms(rule)[0] != "zero"
 
     def op(self: Tracer) -> Tracer:
-        return _make(_value(rule, self.value), self.deps if passes else _EMPTY)
+        return _make(_rule_value(rule, self.value), self.deps if passes else _EMPTY)
 
     op.__name__ = rule.name
     return op
@@ -160,17 +160,17 @@ def _binary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
 
     def combine(x: Any, dx: frozenset[int], y: Any, dy: frozenset[int]) -> Tracer:
         deps = (dx if fx else _EMPTY) | (dy if fy else _EMPTY)
-        return _make(_value(rule, x, y), deps)
+        return _make(_rule_value(rule, x, y), deps)
 
     def op(self: Tracer, other: Any) -> Any:
         if type(other) is Tracer:
             return combine(self.value, self.deps, other.value, other.deps)
         if hasattr(other, "__array_ufunc__"):  # an array (traced or not): numpy's operation
             return NotImplemented
-        return combine(self.value, self.deps, _plain(other, rule.name, Tracer), _EMPTY)
+        return combine(self.value, self.deps, _as_constant(other, rule.name, Tracer), _EMPTY)
 
     def rop(self: Tracer, other: Any) -> Tracer:
-        return combine(_plain(other, rule.name, Tracer), _EMPTY, self.value, self.deps)
+        return combine(_as_constant(other, rule.name, Tracer), _EMPTY, self.value, self.deps)
 
     op.__name__, rop.__name__ = rule.name, "r" + rule.name
     return op, rop
@@ -223,7 +223,7 @@ def _hunary(rule: Rule) -> Callable[[HessianTracer], HessianTracer]:
     form = partial_forms(rule)[0]
 
     def op(self: HessianTracer) -> HessianTracer:
-        value = _value(rule, self.value)
+        value = _rule_value(rule, self.value)
         if form == "zero":
             return _hmake(value, _EMPTY, _NO_PAIRS)
         if form == "linear":
@@ -252,16 +252,16 @@ def _hbinary(rule: Rule) -> tuple[Callable[..., Any], Callable[..., Any]]:
             pairs |= _pairs(gy, deps)
         if "bilinear" in (form_x, form_y):
             pairs |= _pairs(gx, gy)
-        return _hmake(_value(rule, x, y), deps, pairs)
+        return _hmake(_rule_value(rule, x, y), deps, pairs)
 
     def op(self: HessianTracer, other: Any) -> HessianTracer:
         if type(other) is HessianTracer:
             return combine(self.value, self.deps, self.pairs, other.value, other.deps, other.pairs)
-        y = _plain(other, rule.name, HessianTracer)
+        y = _as_constant(other, rule.name, HessianTracer)
         return combine(self.value, self.deps, self.pairs, y, _EMPTY, _NO_PAIRS)
 
     def rop(self: HessianTracer, other: Any) -> HessianTracer:
-        x = _plain(other, rule.name, HessianTracer)
+        x = _as_constant(other, rule.name, HessianTracer)
         return combine(x, _EMPTY, _NO_PAIRS, self.value, self.deps, self.pairs)
 
     op.__name__, rop.__name__ = rule.name, "r" + rule.name

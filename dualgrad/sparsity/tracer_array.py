@@ -270,7 +270,7 @@ for _func in _methods:
 
 
 # -- operands ---------------------------------------------------------------------------------
-_REAL = (float, int, bool)
+_PYTHON_SCALARS = (float, int, bool)  # numpy takes bools as numbers here (np.asarray)
 
 
 def as_parts(x: Any) -> tuple[Any, Csr | None]:
@@ -279,7 +279,7 @@ def as_parts(x: Any) -> tuple[Any, Csr | None]:
         return x.value, (x.indptr, x.indices)
     if type(x) is Tracer:
         return np.float64(x.value), _csr([x.deps])
-    if isinstance(x, (np.ndarray, np.generic)) or type(x) in _REAL:
+    if isinstance(x, (np.ndarray, np.generic)) or type(x) in _PYTHON_SCALARS:
         arr = np.asarray(x)
         if arr.dtype == object:
             return _object_parts(arr)
@@ -311,7 +311,11 @@ def _object_parts(arr: np.ndarray[Any, Any]) -> tuple[Any, Csr | None]:
     if not any(type(e) is Tracer for e in flat):
         return arr.astype(np.float64), None
     for e in flat:
-        if type(e) is not Tracer and type(e) not in _REAL and not isinstance(e, np.generic):
+        if (
+            type(e) is not Tracer
+            and type(e) not in _PYTHON_SCALARS
+            and not isinstance(e, np.generic)
+        ):
             as_parts(e)  # its own error
     values = np.array([getattr(e, "value", e) for e in flat], dtype=np.float64)
     return values.reshape(arr.shape), _csr([getattr(e, "deps", frozenset()) for e in flat])

@@ -15,90 +15,108 @@ from typing import Any
 _mul = operator.mul
 
 
-def attach(
-    cls: Any,
-    make: Callable[[list[Any], int], Any],
-    ops: dict[str, Callable[..., Any]],
-    rops: dict[str, Callable[..., Any]],
-) -> None:
-    """Install the fast paths on `cls` (Taylor), falling back to `ops`/`rops`."""
+Make = Callable[[list[Any], int], Any]
+Op = Callable[..., Any]
+Same = Callable[[Any, Any], bool]
+
+
+def attach(cls: Any, make: Make, ops: dict[str, Op], rops: dict[str, Op]) -> None:
+    """Install the fast paths on `cls` (Taylor), falling back to `ops`/`rops`: each builder
+    below takes the test for "a same-tag series of the same order", the fast constructor and
+    the generic operation(s) it hands every other operand to."""
 
     def same(a: Any, b: Any) -> bool:
         return type(b) is cls and b.tag == a.tag and len(b.coefficients) == len(a.coefficients)
 
+    built = {
+        **_add_pair(same, make, ops["add"], rops["add"]),
+        **_sub_pair(same, make, ops["sub"], rops["sub"]),
+        **_mul_pair(same, make, ops["mul"], rops["mul"]),
+        **_div_pair(same, make, ops["truediv"], rops["truediv"]),
+        **_sign_pair(make),
+    }
+    for name, fn in built.items():
+        fn.__name__ = fn.__qualname__ = name
+        setattr(cls, name, fn)
+
+
+def _add_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
     def add(a: Any, b: Any) -> Any:
         if same(a, b):
             return make(list(map(operator.add, a.coefficients, b.coefficients)), a.tag)
         if type(b) is float or type(b) is int:
             c = a.coefficients
             return make([c[0] + b, *c[1:]], a.tag)
-        return ops["add"](a, b)
+        return op(a, b)
 
     def radd(a: Any, b: Any) -> Any:
         if type(b) is float or type(b) is int:
             c = a.coefficients
             return make([b + c[0], *c[1:]], a.tag)
-        return rops["add"](a, b)
+        return rop(a, b)
 
+    return {"__add__": add, "__radd__": radd}
+
+
+def _sub_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
     def sub(a: Any, b: Any) -> Any:
         if same(a, b):
             return make(list(map(operator.sub, a.coefficients, b.coefficients)), a.tag)
         if type(b) is float or type(b) is int:
             c = a.coefficients
             return make([c[0] - b, *c[1:]], a.tag)
-        return ops["sub"](a, b)
+        return op(a, b)
 
     def rsub(a: Any, b: Any) -> Any:
         if type(b) is float or type(b) is int:
             c = a.coefficients
             return make([b - c[0], *(-x for x in c[1:])], a.tag)
-        return rops["sub"](a, b)
+        return rop(a, b)
 
+    return {"__sub__": sub, "__rsub__": rsub}
+
+
+def _mul_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
     def mul(a: Any, b: Any) -> Any:
         if same(a, b):
             x, y = a.coefficients, b.coefficients
             return make([sum(map(_mul, x[: n + 1], y[n::-1])) for n in range(len(x))], a.tag)
         if type(b) is float or type(b) is int:
             return make([x * b for x in a.coefficients], a.tag)
-        return ops["mul"](a, b)
+        return op(a, b)
 
     def rmul(a: Any, b: Any) -> Any:
         if type(b) is float or type(b) is int:
             return make([b * x for x in a.coefficients], a.tag)
-        return rops["mul"](a, b)
+        return rop(a, b)
 
+    return {"__mul__": mul, "__rmul__": rmul}
+
+
+def _div_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
     def truediv(a: Any, b: Any) -> Any:
         if same(a, b):
             return make(_divide(a.coefficients, b.coefficients), a.tag)
         if (type(b) is float or type(b) is int) and b:
             return make([x / b for x in a.coefficients], a.tag)
-        return ops["truediv"](a, b)
+        return op(a, b)
 
     def rtruediv(a: Any, b: Any) -> Any:
         if (type(b) is float or type(b) is int) and a.coefficients[0]:
             return make(_divide([b] + [0.0] * (len(a.coefficients) - 1), a.coefficients), a.tag)
-        return rops["truediv"](a, b)
+        return rop(a, b)
 
+    return {"__truediv__": truediv, "__rtruediv__": rtruediv}
+
+
+def _sign_pair(make: Make) -> dict[str, Op]:
     def neg(a: Any) -> Any:
         return make([-x for x in a.coefficients], a.tag)
 
     def pos(a: Any) -> Any:
         return make(list(a.coefficients), a.tag)
 
-    for name, fn in (
-        ("__add__", add),
-        ("__radd__", radd),
-        ("__sub__", sub),
-        ("__rsub__", rsub),
-        ("__mul__", mul),
-        ("__rmul__", rmul),
-        ("__truediv__", truediv),
-        ("__rtruediv__", rtruediv),
-        ("__neg__", neg),
-        ("__pos__", pos),
-    ):
-        fn.__name__ = fn.__qualname__ = name
-        setattr(cls, name, fn)
+    return {"__neg__": neg, "__pos__": pos}
 
 
 def _divide(a: list[Any], b: list[Any]) -> list[Any]:

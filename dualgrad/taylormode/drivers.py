@@ -19,10 +19,12 @@ from typing import Any
 from dualgrad.drivers.tags import Tagged as _Tagged
 from dualgrad.drivers.tags import active as _active
 from dualgrad.numbers.base import describe as _describe
+from dualgrad.numbers.base import is_real
 from dualgrad.numbers.dual import Dual
-from dualgrad.taylormode.lazy import Integral, Series
+from dualgrad.taylormode.lazy import Series
+from dualgrad.taylormode.rulenodes import Integral
 from dualgrad.taylormode.series import Taylor
-from dualgrad.tree import flatten, is_real, paths, unflatten
+from dualgrad.tree import flatten, paths, unflatten
 
 __all__ = ["derivatives", "mixed_partial", "ode_taylor", "taylor"]
 

@@ -23,29 +23,23 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import COMPARISONS, Number
+from dualgrad.numbers.base import COMPARISONS, PLAIN_TYPES, Number, describe
 from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule
 
-__all__ = ["Integral", "Series", "call", "leaf"]
+__all__ = ["Series", "call", "constant_term", "leaf"]
 
 _mul = operator.mul
-_PLAIN = (float, int)
-
-
-def _describe(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def call(rule: Rule, args: tuple[Any, ...]) -> Any:
     """The value of `rule` on coefficients: math's function on plain numbers (its errors
     naming the arguments), else the operation of the number type (a Dual, an inner Taylor)."""
-    if (type(args[0]) is float and len(args) == 1) or all(type(a) in _PLAIN for a in args):
+    if (type(args[0]) is float and len(args) == 1) or all(type(a) in PLAIN_TYPES for a in args):
         try:
             return rule.f(*args)
         except (ValueError, ZeroDivisionError) as exc:
-            shown = ", ".join(map(_describe, args))
+            shown = ", ".join(map(describe, args))
             raise type(exc)(f"{exc} in {rule.name}({shown})") from None
     try:
         return rule.f(*args)
@@ -57,7 +51,7 @@ def call(rule: Rule, args: tuple[Any, ...]) -> Any:
 def _method(rule: Rule, args: tuple[Any, ...]) -> Any:
     name, reflected = SPELLING.get(rule.name, (rule.name, None))
     first = args[0]
-    if len(args) == 1 or type(first) not in _PLAIN:
+    if len(args) == 1 or type(first) not in PLAIN_TYPES:
         bound = getattr(first, name, None)
         if bound is not None:
             return bound(*args[1:])
@@ -111,7 +105,7 @@ class Series(Number, primal="value", carries="series"):
         return bool(self.get(0))
 
     def __eq__(self, other: object) -> bool:
-        return bool(self.get(0) == _value(other))
+        return bool(self.get(0) == constant_term(other))
 
     def __ne__(self, other: object) -> bool:
         return not self.__eq__(other)
@@ -156,13 +150,14 @@ class Series(Number, primal="value", carries="series"):
     __rpow__: Callable[[Series, Any], Series]
 
 
-def _value(x: Any) -> Any:
+def constant_term(x: Any) -> Any:
+    """Coefficient 0 of a series (its value at the point); a constant is its own."""
     return x.get(0) if isinstance(x, Series) else x
 
 
 def _compare(test: Callable[[Any, Any], Any], name: str) -> Callable[[Series, Any], bool]:
     def method(self: Series, other: Any) -> bool:
-        return bool(test(self.get(0), _value(other)))
+        return bool(test(self.get(0), constant_term(other)))
 
     method.__name__ = method.__qualname__ = name
     return method
@@ -287,10 +282,3 @@ class _Div(Series):
             return call(RULES["truediv"], (a, b.get(0)))
         b.get(n)
         return (a - sum(map(_mul, b.c[1 : n + 1], self.c[::-1]))) / b.c[0]
-
-
-# The series of the table's rules (and their installation as Series' operators) build on the
-# classes above: their module is imported after them.
-from dualgrad.taylormode.rulenodes import Integral, _Rule, _unary_node, generic  # noqa: E402
-
-__all__ += ["_Rule", "_unary_node", "generic"]

@@ -1,4 +1,5 @@
-"""The series of the table's rules: one chain-rule node per operation, installed on Series.
+"""The series of the table's rules: one chain-rule node per operation, attached to Series as
+its rule methods by the package (:func:`attach_rules`).
 
 For y = phi(*args), partial i of the table is evaluated once on series (the output passed as
 ``out``) and each coefficient of y is one convolution with it: see :mod:`.lazy`.
@@ -10,16 +11,19 @@ For y = phi(*args), partial i of the table is evaluated once on series (the outp
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
 from dualgrad.rules import RULES, Rule, install
-from dualgrad.taylormode.lazy import Series, _mul, _value, call
+from dualgrad.taylormode.lazy import Series, call, constant_term
 
-__all__ = ["Integral", "generic"]
+__all__ = ["Integral", "RuleNode", "attach_rules", "generic", "unary_node"]
+
+_mul = operator.mul
 
 
-class _Rule(Series):
+class RuleNode(Series):
     """z = rule(*args) for series (or constant) arguments, by the chain rule on the table.
 
     ``parts[i]`` is partial i evaluated once on series (built at the first degree that needs
@@ -41,7 +45,7 @@ class _Rule(Series):
     def _next(self, n: int) -> Any:
         args, rule = self.args, self.rule
         if n == 0:
-            return call(rule, tuple(map(_value, args)))
+            return call(rule, tuple(map(constant_term, args)))
         if not self.parts:
             self.parts = [_partial(rule, i, args, self) for i in range(len(args))]
         total: Any = 0.0
@@ -70,8 +74,8 @@ class _Rule(Series):
         return total
 
 
-class _Unary(_Rule):
-    """The one-argument case of _Rule, specialised: it is most of a pass's work."""
+class _Unary(RuleNode):
+    """The one-argument case of RuleNode, specialised: it is most of a pass's work."""
 
     __slots__ = ("d", "u", "x")
 
@@ -133,7 +137,7 @@ def _partial(rule: Rule, i: int, args: tuple[Any, ...], out: Series) -> Any:
     return rule.partial(i)(*args, out)
 
 
-def _unary_node(x: Series, rule: Rule) -> Series:
+def unary_node(x: Series, rule: Rule) -> Series:
     # Memoised per input, so sin's partial cos(x) and cos's partial -sin(x) close into one
     # cycle of two series instead of a chain growing with the degree.
     memo = x.memo
@@ -147,7 +151,7 @@ def _unary_node(x: Series, rule: Rule) -> Series:
 
 def _unary(rule: Rule) -> Callable[[Series], Series]:
     def op(self: Series) -> Series:
-        return _unary_node(self, rule)
+        return unary_node(self, rule)
 
     op.__name__ = rule.name
     return op
@@ -155,25 +159,26 @@ def _unary(rule: Rule) -> Callable[[Series], Series]:
 
 def _binary(rule: Rule) -> tuple[Callable[..., Series], Callable[..., Series]]:
     def op(self: Series, other: Any) -> Series:
-        return _Rule(rule, (self, other))
+        return RuleNode(rule, (self, other))
 
     def rop(self: Series, other: Any) -> Series:
-        return _Rule(rule, (other, self))
+        return RuleNode(rule, (other, self))
 
     op.__name__ = rule.name
     return op, rop
 
 
-# install sets every reflected operator from the generic factory; the ring operations written
-# above stay the direct ones (generic() below reaches the table's versions for the tests).
-_DIRECT = {n: vars(Series)[n] for n in ("__radd__", "__rsub__", "__rmul__", "__rtruediv__")}
-install(Series, _unary, _binary)
-for _name, _fn in _DIRECT.items():
-    setattr(Series, _name, _fn)
-del _name, _fn
+def attach_rules(cls: type[Series]) -> None:
+    """Give `cls` (Series) one method per rule of the table. install sets every reflected
+    operator from the generic factory; the ring operations Series writes directly stay the
+    direct ones (:func:`generic` reaches the table's versions for the tests)."""
+    direct = {n: vars(cls)[n] for n in ("__radd__", "__rsub__", "__rmul__", "__rtruediv__")}
+    install(cls, _unary, _binary)
+    for name, fn in direct.items():
+        setattr(cls, name, fn)
 
 
 def generic(name: str, *args: Any) -> Series:
     """Rule `name` on series through the table's partials (no direct ring operation): what the
     tests compare the direct operations with."""
-    return _Rule(RULES[name], args)
+    return RuleNode(RULES[name], args)

@@ -25,19 +25,20 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import Number
+from dualgrad.numbers.base import PLAIN_TYPES, Number
 from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import Rule, install
-from dualgrad.taylormode.lazy import _Rule, _unary_node, leaf
+from dualgrad.taylormode import _fast
+from dualgrad.taylormode.lazy import leaf
+from dualgrad.taylormode.rulenodes import RuleNode, unary_node
 
 __all__ = ["Taylor"]
 
 _new = object.__new__
-_PLAIN = (float, int)
 
 
 def _check_coefficient(c: Any, i: int) -> Any:
-    if type(c) in _PLAIN or type(c) is Dual or type(c) is Taylor:
+    if type(c) in PLAIN_TYPES or type(c) is Dual or type(c) is Taylor:
         return c
     if isinstance(c, numbers.Real) and not isinstance(c, bool):
         return float(c)
@@ -134,7 +135,7 @@ def _point(x: Any) -> Any:
 def _unary(rule: Rule) -> Callable[[Taylor], Taylor]:
     def op(self: Taylor) -> Taylor:
         c = self.coefficients
-        y = _unary_node(leaf(c), rule)
+        y = unary_node(leaf(c), rule)
         y.get(len(c) - 1)
         return _make(y.c, self.tag)
 
@@ -183,7 +184,7 @@ def _apply2(rule: Rule, a: Taylor, b: Any, reflected: bool) -> Any:
     else:
         k = len(ca)
         x, y = leaf(ca), other
-    z = _Rule(rule, (y, x) if reflected else (x, y))
+    z = RuleNode(rule, (y, x) if reflected else (x, y))
     z.get(k - 1)
     return _make(z.c, a.tag)
 
@@ -204,7 +205,5 @@ _OPS, _ROPS = install(Taylor, _unary, _binary)
 GENERIC: dict[str, Callable[..., Any]] = {**_OPS, **{"r" + n: f for n, f in _ROPS.items()}}
 """The table-driven operations by rule name ("radd" for reflected): the tests compare the fast
 paths below with them."""
-
-from dualgrad.taylormode import _fast  # noqa: E402 - the fast paths need the class and GENERIC
 
 _fast.attach(Taylor, _make, _OPS, _ROPS)

@@ -8,7 +8,7 @@ import statistics
 import pytest
 
 from dualgrad import Dual
-from dualgrad.numbers.base import primal
+from dualgrad.numbers.base import is_real, primal
 from dualgrad.reverse import Value
 
 TYPES = [lambda v: Dual(v, 1.0), Value]
@@ -69,3 +69,12 @@ def test_an_operand_that_is_no_number_is_named(make, combine, shown):
 def test_comparisons_read_the_number_inside():
     assert Dual(1.0, 5.0) < Dual(2.0, -5.0) <= 2 and Value(3.0) > 2.5 >= Value(2.5)
     assert not Value(0.0) and Dual(2.0)
+
+
+@pytest.mark.parametrize(
+    ("x", "ok"),
+    [(1.0, True), (3, True), (True, False), ("a", False), (None, False), (1j, False)],
+)
+def test_is_real(x, ok):
+    assert is_real(x) is ok
+    assert not is_real(Dual(1.0)) and not is_real(Value(1.0))  # none of ours: they carry more

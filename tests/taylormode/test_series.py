@@ -12,6 +12,8 @@ import mpmath
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from oracles import oracle
+from spellings import public
 
 from dualgrad import derivative, dmath, rules
 from dualgrad.rules import RULES, SPELLING
@@ -23,71 +25,6 @@ mp = mpmath.mp
 ORDER = 10
 RTOL = 1e-12
 
-
-def _trunc(q: Any) -> Any:
-    return mpmath.floor(q) if q >= 0 else mpmath.ceil(q)
-
-
-def _step(x: Any) -> Any:
-    return mpmath.mpf(math.floor(float(x)))
-
-
-MP: dict[str, Callable[..., Any]] = {
-    "add": lambda x, y: x + y,
-    "sub": lambda x, y: x - y,
-    "mul": lambda x, y: x * y,
-    "truediv": lambda x, y: x / y,
-    "pow": lambda x, y: mpmath.power(x, y),
-    "neg": lambda x: -x,
-    "pos": lambda x: +x,
-    "abs": abs,
-    "exp": mpmath.exp,
-    "expm1": mpmath.expm1,
-    "exp2": lambda x: mpmath.power(2, x),
-    "log": mpmath.log,
-    "log2": lambda x: mpmath.log(x, 2),
-    "log10": mpmath.log10,
-    "log1p": mpmath.log1p,
-    "sqrt": mpmath.sqrt,
-    "cbrt": lambda x: mpmath.sign(x) * mpmath.cbrt(abs(x)),
-    "sin": mpmath.sin,
-    "cos": mpmath.cos,
-    "tan": mpmath.tan,
-    "asin": mpmath.asin,
-    "acos": mpmath.acos,
-    "atan": mpmath.atan,
-    "atan2": mpmath.atan2,
-    "sinh": mpmath.sinh,
-    "cosh": mpmath.cosh,
-    "tanh": mpmath.tanh,
-    "asinh": mpmath.asinh,
-    "acosh": mpmath.acosh,
-    "atanh": mpmath.atanh,
-    "erf": mpmath.erf,
-    "erfc": mpmath.erfc,
-    "hypot": lambda x, y: mpmath.sqrt(x * x + y * y),
-    "relu": lambda x: x if x > 0 else 0 * x,
-    "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
-    "softplus": lambda x: mpmath.log(1 + mpmath.exp(x)),
-    "floor": lambda x: 0 * x + mpmath.floor(x),
-    "ceil": lambda x: 0 * x + mpmath.ceil(x),
-    "trunc": lambda x: 0 * x + (mpmath.floor(x) if x >= 0 else mpmath.ceil(x)),
-    "min": lambda x, y: (x if x <= y else y) + 0 * (x + y),
-    "max": lambda x, y: (x if x >= y else y) + 0 * (x + y),
-    "gamma": mpmath.gamma,
-    "lgamma": lambda x: mpmath.log(abs(mpmath.gamma(x))),
-    "digamma": mpmath.digamma,
-    "polygamma": lambda x, n: mpmath.polygamma(n, x),
-    "radians": lambda x: x * (mpmath.pi / 180),
-    "degrees": lambda x: x * (180 / mpmath.pi),
-    "copysign": lambda x, y: abs(x) * mpmath.sign(y),
-    "ldexp": lambda x, i: mpmath.ldexp(x, i),
-    "fmod": lambda x, y: x - y * _trunc(x / y),
-    "remainder": lambda x, y: x - y * mpmath.nint(x / y),
-    "mod": lambda x, y: x - y * mpmath.floor(x / y),
-    "floordiv": lambda x, y: 0 * x + mpmath.floor(x / y),
-}
-"""Every rule's function at high precision (a rule missing here fails test_every_rule_...)."""
 
 DIRECTION = (1.0, 0.7)  # t -> rule(x + t, y + 0.7 t) for two-argument rules
 
@@ -120,58 +57,40 @@ def apply_rule(name: str, *args: Any) -> Any:
 
 @pytest.mark.parametrize("name", sorted(RULES))
 def test_every_rule_matches_mpmath_to_order_10(name: str) -> None:
-    rule = RULES[name]
-    assert name in MP, f"add rule {name!r} to MP (its mpmath function)"
+    rule, exact = RULES[name], oracle(name)
     for point in rule_points(rule):
         if rule.arity == 1:
             (x0,) = point
             got = apply_rule(name, Taylor([x0, 1.0] + [0.0] * (ORDER - 1))).coefficients
-            want = exact_series(lambda t, x0=x0: MP[name](x0 + t))
+            want = exact_series(lambda t, x0=x0: exact(x0 + t))
         elif rule.integer:  # an int-only second argument: a constant
             x0, k = point
             got = apply_rule(name, Taylor([x0, 1.0] + [0.0] * (ORDER - 1)), k).coefficients
-            want = exact_series(lambda t, x0=x0, k=k: MP[name](x0 + t, k))
+            want = exact_series(lambda t, x0=x0, k=k: exact(x0 + t, k))
         else:
             x0, y0 = point
             got = taylor(
                 lambda p: apply_rule(name, p[0], p[1]), [x0, y0], [*DIRECTION], order=ORDER
             )
             want = exact_series(
-                lambda t, x0=x0, y0=y0: MP[name](x0 + DIRECTION[0] * t, y0 + DIRECTION[1] * t)
+                lambda t, x0=x0, y0=y0: exact(x0 + DIRECTION[0] * t, y0 + DIRECTION[1] * t)
             )
         assert_close(got, want, f"{name}{point}")
-
-
-CONSTANT_FIRST: dict[str, Callable[[Any, Any], Any]] = {
-    "add": lambda c, s: c + s,
-    "sub": lambda c, s: c - s,
-    "mul": lambda c, s: c * s,
-    "truediv": lambda c, s: c / s,
-    "pow": lambda c, s: c**s,
-    "atan2": dmath.atan2,
-    "hypot": dmath.hypot,
-    "min": dmath.minimum,
-    "max": dmath.maximum,
-    "copysign": dmath.copysign,
-    "fmod": dmath.fmod,
-    "remainder": dmath.remainder,
-    "mod": lambda c, s: c % s,
-    "floordiv": lambda c, s: c // s,
-}
 
 
 @pytest.mark.parametrize("name", sorted(n for n in RULES if RULES[n].arity == 2))
 def test_binary_rules_with_a_constant_on_either_side(name: str) -> None:
     x0, y0 = rule_points(RULES[name])[4]
+    exact = oracle(name)
     t = Taylor([x0, 1.0] + [0.0] * (ORDER - 1))
     got = apply_rule(name, t, y0).coefficients
-    assert_close(got, exact_series(lambda s: MP[name](x0 + s, y0)), f"{name}(t, c)")
+    assert_close(got, exact_series(lambda s: exact(x0 + s, y0)), f"{name}(t, c)")
     if RULES[name].integer:
         return  # the second argument takes plain ints only
     s = Taylor([y0, 1.0] + [0.0] * (ORDER - 1))
-    fn = CONSTANT_FIRST[name]
+    fn = public(name)  # the operator (its reflected form) or the dmath mirror
     got = fn(x0, s).coefficients
-    assert_close(got, exact_series(lambda v: MP[name](x0, y0 + v)), f"{name}(c, t)")
+    assert_close(got, exact_series(lambda v: exact(x0, y0 + v)), f"{name}(c, t)")
 
 
 # -- random expressions over every rule --------------------------------------------------------
@@ -232,7 +151,7 @@ def evaluate(tree: Any, x: Any, mp_mode: bool, sizes: list[float] | None = None)
         v = float(a) if mp_mode else (a.value if type(a) is Taylor else a)
         assume(_inside(rule, i, v))
     if mp_mode:
-        return MP[rule.name](*args)
+        return oracle(rule.name)(*args)
     if type(args[0]) is not Taylor:  # a constant first argument: the reflected operation
         args[0] = Taylor([args[0]] + [0.0] * ORDER)
     out = apply_rule(rule.name, *args)
