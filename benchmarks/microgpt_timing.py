@@ -9,7 +9,7 @@ steps of training). On both styles of code: forward mode with all tangents in on
 (chunk="all"), reverse mode (``dualgrad.reverse``), and reverse mode with one node per
 multiply and add (``dualgrad.reverse.scalar_graphs()``, as the course's ``Value``; on scalar
 code reverse mode records that graph anyway). On the scalar code also the course's own
-``Value`` (``dualgrad.learn.course.CourseValue``, its backprop as it writes it), and the floor
+``Value`` (``CourseValue`` in ``_course_value.py``, its backprop as it writes it), and the floor
 of forward mode there in pure Python: numbers whose tangents are objects made by one call per
 operation, with no derivative computed (``Floor``). On the matvec
 code also a second chunk size, and one-tangent seeding (4,064 passes per step), timed on a
@@ -32,10 +32,11 @@ import sys
 from contextlib import nullcontext
 from typing import Any
 
+from _course_value import CourseValue, course_value_and_grad
 from harness import Script, machine, measure, pyplot, summarize
 
 from dualgrad import value_and_grad
-from dualgrad.learn.course import CourseValue, ScalarGPT, course_value_and_grad
+from dualgrad.learn.course import ScalarGPT
 from dualgrad.learn.data import Vocab, load_names, sequences
 from dualgrad.learn.models import GPT, GPTConfig
 from dualgrad.reverse import scalar_graphs

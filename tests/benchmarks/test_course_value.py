@@ -1,0 +1,80 @@
+"""The course's own Value, the benchmarks' baseline: the chain rule by hand, and the same losses
+and gradients as the library's reverse mode on both styles of the course's GPT."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from _course_value import CourseValue, course_value_and_grad
+
+from dualgrad import reverse
+from dualgrad.learn.course import ScalarGPT
+from dualgrad.learn.data import Vocab, load_names, sequences
+from dualgrad.learn.models import GPT, GPTConfig
+from dualgrad.tree import flatten
+
+pytest.importorskip("numpy")
+
+VOCAB = Vocab(load_names())
+SEQS = sequences(["christopher", "ava", "emma"], VOCAB)  # longer than the block, short, middling
+CONFIGS = {
+    "course": GPTConfig.course(),
+    "ours": GPTConfig(),
+    "two layers, relu2": GPTConfig(n_layer=2, block_size=8, activation="relu2", init_std=0.1),
+}
+
+
+def _params(config: GPTConfig, seed: int) -> dict:
+    """The config's init with the zero projections drawn small, so every parameter matters."""
+    params = GPT(config).init_params(seed)
+    rng = random.Random(seed + 100)
+    for name in params:
+        if name.endswith(("attn_wo", "mlp_fc2")):
+            params[name] = [[rng.gauss(0.0, 0.05) for _ in row] for row in params[name]]
+    return params
+
+
+def _close(a: list[float], b: list[float], rel: float) -> None:
+    """Every entry to `rel` relative, or to rel * the largest entry for the tiny ones."""
+    scale = max(abs(x) for x in b)
+    assert len(a) == len(b)
+    for i, (x, y) in enumerate(zip(a, b, strict=True)):
+        assert x == pytest.approx(y, rel=rel, abs=rel * 1e-3 * scale), i
+
+
+def test_course_value_follows_the_chain_rule():
+    # y = relu(x)**2 * exp(x) / x - log(x) at x = 1.5, against the closed form
+    x = CourseValue(1.5)
+    y = x.relu() ** 2 * x.exp() / x - x.log() + 1 - (2 - x)
+    y.backward()
+    want = (1.5 * math.exp(1.5) + math.exp(1.5)) - 1 / 1.5 + 1  # d/dx of x e^x - log x + x
+    assert x.grad == pytest.approx(want, rel=1e-14)
+    y2 = CourseValue(-0.5).relu()
+    assert y2.data == 0
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_the_course_value_gives_the_matvec_gpts_loss(name):
+    config = CONFIGS[name]
+    params = _params(config, 1)
+    scalar, matvec = ScalarGPT(config), GPT(config)
+    for seq in SEQS:
+        want = matvec.loss(params, [seq])  # floats
+        course, _ = course_value_and_grad(lambda p, s=seq: scalar.loss(p, [s]), params)
+        assert course == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(CONFIGS))
+def test_the_course_value_gives_reverse_modes_gradient_on_both_styles(name):
+    """The course's own backprop, an independent implementation, agrees with the library's
+    reverse mode on the scalar code and on the matvec code (tests/learn: forward mode agrees
+    with reverse on both)."""
+    config = CONFIGS[name]
+    params = _params(config, 2)
+    seq = SEQS[0]
+    _, course = course_value_and_grad(lambda p: ScalarGPT(config).loss(p, [seq]), params)
+    for model in (ScalarGPT(config), GPT(config)):
+        _, rg = reverse.value_and_grad(lambda p, model=model: model.loss(p, [seq]), params)
+        _close(flatten(rg)[0], flatten(course)[0], 1e-10)
