@@ -32,7 +32,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from harness import Script, machine, measure, ratio, summarize
+from plotting import subplots
 
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
@@ -530,10 +531,9 @@ def report(data: dict) -> None:
 
 # -- plot ---------------------------------------------------------------------------------------
 def plot(data: dict) -> Any:
-    plt = pyplot()
     from matplotlib.lines import Line2D
 
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(19, 7.2), width_ratios=[1, 1.15, 0.75])
+    fig, (ax1, ax2, ax3) = subplots(1, 3, figsize=(19, 7.2), width_ratios=[1, 1.15, 0.75])
     ns = [s["n"] for s in data["sizes"]]
     points = data["points"]
 

@@ -33,7 +33,8 @@ from contextlib import nullcontext
 from typing import Any
 
 from _course_value import CourseValue, course_value_and_grad
-from harness import Script, machine, measure, pyplot, summarize
+from harness import Script, machine, measure, summarize
+from plotting import subplots
 
 from dualgrad import value_and_grad
 from dualgrad.learn.course import ScalarGPT
@@ -293,8 +294,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict) -> Any:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(10, 6))
+    fig, ax = subplots(figsize=(10, 6))
     labels = list(data["seconds_per_step"])
     labels.sort(key=lambda k: (not k.startswith("scalar"), min(data["seconds_per_step"][k])))
     meds = [summarize(data["seconds_per_step"][k]).median for k in labels]

@@ -40,7 +40,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when imported by path
 from _numpy_problems import Problem, peer_methods, problem
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from harness import Script, machine, measure, ratio, summarize
+from plotting import subplots
 
 from dualgrad import grad, jacobian, jvp, sparse_jacobian
 from dualgrad.vector.arrays import rebuild
@@ -395,7 +396,7 @@ def plot(data: dict[str, Any]) -> Any:
     runs = data["runs"]
     cols = 4
     rows = -(-len(runs) // cols)
-    fig, axes = pyplot().subplots(rows, cols, figsize=(5.4 * cols, 4.4 * rows), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(5.4 * cols, 4.4 * rows), squeeze=False)
     for ax, run in zip(axes.flat, runs, strict=False):
         shown = [q for q in run["points"] if "ratio" in q and q["method"] != "numpy"]
         ys = range(len(shown))

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when imported by path
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from harness import Script, machine, measure, ratio, summarize
+from plotting import subplots
 
 from dualgrad import dmath, jacobian, sparse_jacobian
 from dualgrad.drivers.seeding import (
@@ -328,11 +329,10 @@ def targets(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # -- the picture ------------------------------------------------------------------------------
 def plot(data: dict[str, Any]) -> Any:
-    plt = pyplot()
     from matplotlib.ticker import NullFormatter
 
     names = [w for w in WORKLOADS if any(p["workload"] == w for p in data["points"])]
-    fig, axes = plt.subplots(2, len(names), figsize=(5 * len(names), 8.5), squeeze=False)
+    fig, axes = subplots(2, len(names), figsize=(5 * len(names), 8.5), squeeze=False)
     for col, workload in enumerate(names):
         mine = [p for p in data["points"] if p["workload"] == workload]
         for key, (label, colour, marker) in METHODS.items():

@@ -20,7 +20,8 @@ import math
 import sys
 from typing import Any
 
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from harness import Script, machine, measure, ratio, summarize
+from plotting import subplots
 
 from dualgrad import Taylor, derivative, derivatives, dmath
 
@@ -118,7 +119,7 @@ def report(data: dict[str, Any]) -> None:
 
 def plot(data: dict[str, Any]) -> Any:
 
-    fig, (a, b) = pyplot().subplots(1, 2, figsize=(11, 4.2))
+    fig, (a, b) = subplots(1, 2, figsize=(11, 4.2))
     rows = data["orders"]
     ks = [r["order"] for r in rows]
     for key, label, color in (

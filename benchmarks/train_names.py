@@ -42,7 +42,8 @@ from concurrent.futures import as_completed
 from pathlib import Path
 from typing import Any
 
-from harness import Script, pyplot
+from harness import Script
+from plotting import subplots
 
 from dualgrad.learn.data import Vocab, examples, load_names, split
 from dualgrad.learn.models import MLP, Bigram, sample
@@ -437,10 +438,9 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict) -> Any:
-    plt = pyplot()
     from matplotlib.ticker import FuncFormatter
 
-    fig, axes = plt.subplots(2, 2, figsize=(16, 11.5))
+    fig, axes = subplots(2, 2, figsize=(16, 11.5))
     (ax_step, ax_time), (ax_pass, ax_bar) = axes
     methods = data["methods"]
     budget = data["budget"]
