@@ -6,8 +6,8 @@ the passes its driver reported, so the data shows that what was timed is what wa
 
 >>> exact_passes("random_search", 100), exact_passes("forward_64", 100)
 (1001, 2)
->>> stratified(random.Random(0), 10, 3)
-[1, 3, 9]
+>>> stratified(random.Random(0), 10, 3)  # one in each of [0, 3), [3, 6), [6, 10)
+[1, 4, 6]
 """
 
 from __future__ import annotations
