@@ -181,6 +181,32 @@ def work(model: Any, params: Any, seqs: list[Any]) -> dict[str, float]:
     return {"operations": operations / len(seqs), "partials": partials / len(seqs)}
 
 
+def time_styles(
+    models: dict[str, Any], drivers: dict[str, Any], plan: dict[str, list[str]], seqs: list[Any],
+    rounds: int,
+) -> tuple[dict[str, list[float]], dict[str, set[int]]]:  # fmt: skip
+    """Each style's drivers in `plan` (and reverse mode with a scalar graph on both), timed
+    side by side over `seqs`: the samples, and the passes each driver reported."""
+    passes_seen: dict[str, set[int]] = {}
+
+    def case(style: str, key: str, scalar: bool = False) -> Any:
+        model = models[style]
+        label = f"{style}: {key}" + (", scalar graph" if scalar else "")
+        passes_seen[label] = set()
+
+        def run() -> None:
+            for s in seqs:
+                with scalar_graphs() if scalar else nullcontext():
+                    out = drivers[key](lambda p, s=s: model.loss(p, [s]))
+                passes_seen[label].add(getattr(out, "passes", 1))
+
+        return label, run
+
+    cases = dict(case(style, key) for style, keys in plan.items() for key in keys)
+    cases.update(case(style, "reverse", scalar=True) for style in plan)
+    return measure(cases, repeats=rounds), passes_seen
+
+
 def compute(args: argparse.Namespace) -> dict:
     names = sorted(load_names(args.names))
     random.Random(args.seed).shuffle(names)
@@ -213,24 +239,7 @@ def compute(args: argparse.Namespace) -> dict:
         ],
         "scalar": ["reverse", "forward:all", "course's Value", "floor: tangent objects"],
     }
-    passes_seen: dict[str, set[int]] = {}
-
-    def case(style: str, key: str, scalar: bool = False) -> Any:
-        model = models[style]
-        label = f"{style}: {key}" + (", scalar graph" if scalar else "")
-        passes_seen[label] = set()
-
-        def run() -> None:
-            for s in seqs:
-                with scalar_graphs() if scalar else nullcontext():
-                    out = drivers[key](lambda p, s=s: model.loss(p, [s]))
-                passes_seen[label].add(getattr(out, "passes", 1))
-
-        return label, run
-
-    cases = dict(case(style, key) for style, keys in plan.items() for key in keys)
-    cases.update(case(style, "reverse", scalar=True) for style in plan)
-    samples = measure(cases, repeats=rounds)
+    samples, passes_seen = time_styles(models, drivers, plan, seqs, rounds)
     per_step = {k: [t / len(seqs) for t in v] for k, v in samples.items()}
     ratios = {
         f"{a} / {b}": [x / y for x, y in zip(per_step[a], per_step[b], strict=True)]
