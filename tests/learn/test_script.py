@@ -40,7 +40,6 @@ def test_replot_without_data_says_what_to_do(tmp_path: Path, capsys) -> None:
     assert "run without it" in capsys.readouterr().err
 
 
-
 def test_nothing_in_the_package_imports_matplotlib() -> None:
     """The library draws nothing itself: matplotlib is the scripts' (the examples extra)."""
     import ast
