@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import math
 import random
+import sys
+from pathlib import Path
 
 import pytest
-from _course_value import CourseValue, course_value_and_grad
 
 from dualgrad import reverse
 from dualgrad.learn.course import ScalarGPT
 from dualgrad.learn.data import Vocab, load_names, sequences
 from dualgrad.learn.models import GPT, GPTConfig
 from dualgrad.tree import flatten
+
+# the benchmarks' shared modules import by name, as when a benchmark runs (no conftest here:
+# the doctests of tests/conftest.py would meet a second module of that name)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from _course_value import CourseValue, course_value_and_grad
 
 pytest.importorskip("numpy")
 

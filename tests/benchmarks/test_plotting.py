@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 import io
+import sys
+from pathlib import Path
 
 import pytest
+
+# the benchmarks' shared modules import by name, as when a benchmark runs (no conftest here:
+# the doctests of tests/conftest.py would meet a second module of that name)
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from plotting import spread, subplots, summary_spread
 
 pytest.importorskip("matplotlib")
