@@ -139,7 +139,6 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict) -> Any:
-
     fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.2), width_ratios=[1, 1.6])
     names = list(data["muladd"])
     meds = [summarize(data["muladd"][n]["seconds"]).median / data["steps"] * 1e9 for n in names]
