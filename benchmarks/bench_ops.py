@@ -17,7 +17,8 @@ import sys
 import textwrap
 from typing import Any
 
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from harness import Script, machine, measure, ratio, summarize
+from plotting import subplots
 
 from dualgrad import Dual, dmath
 
@@ -138,9 +139,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict) -> Any:
-    plt = pyplot()
-
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2), width_ratios=[1, 1.6])
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.2), width_ratios=[1, 1.6])
     names = list(data["muladd"])
     meds = [summarize(data["muladd"][n]["seconds"]).median / data["steps"] * 1e9 for n in names]
     lows = [min(data["muladd"][n]["seconds"]) / data["steps"] * 1e9 for n in names]

@@ -4,8 +4,8 @@ Benchmarks compare methods measured in the same run, round-robin, so a slow mome
 machine hits every method alike; they report the median and the spread, never one lucky run.
 A benchmark script has the examples' shape: its ``main`` is a :class:`Script`
 (``--quick``, ``--replot``, ``--out``, the data saved as JSON beside the PNG), re-exported here
-from :mod:`dualgrad.learn.script` so a benchmark needs one import; :func:`machine` records where
-it ran.
+from :mod:`dualgrad.learn.script`; :func:`machine` records where it ran. What it measured is
+drawn with the shared helpers of :mod:`plotting`.
 
 >>> samples = measure({"a": lambda: sum(range(100)), "b": lambda: sum(range(200))}, repeats=3)
 >>> sorted(samples), len(samples["a"])
@@ -23,9 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 
-__all__ = ["Script", "Summary", "machine", "measure", "pyplot", "ratio", "summarize"]
+__all__ = ["Script", "Summary", "machine", "measure", "ratio", "summarize"]
 
 
 def measure(

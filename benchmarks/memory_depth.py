@@ -30,7 +30,8 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from harness import Script, machine, pyplot
+from harness import Script, machine
+from plotting import subplots
 
 from dualgrad import dmath, value_and_grad
 from dualgrad.learn.models import GPT, GPTConfig
@@ -148,8 +149,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict) -> Any:
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.8))
+    fig, axes = subplots(1, 3, figsize=(15, 4.8))
     panels = (
         ("chain", "operations", "a 1-D chain: operations", True),
         ("sequence", "predictions", "the course's GPT: sequence length (predictions)", False),

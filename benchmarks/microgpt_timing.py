@@ -9,7 +9,7 @@ steps of training). On both styles of code: forward mode with all tangents in on
 (chunk="all"), reverse mode (``dualgrad.reverse``), and reverse mode with one node per
 multiply and add (``dualgrad.reverse.scalar_graphs()``, as the course's ``Value``; on scalar
 code reverse mode records that graph anyway). On the scalar code also the course's own
-``Value`` (``dualgrad.learn.course.CourseValue``, its backprop as it writes it), and the floor
+``Value`` (``CourseValue`` in ``_course_value.py``, its backprop as it writes it), and the floor
 of forward mode there in pure Python: numbers whose tangents are objects made by one call per
 operation, with no derivative computed (``Floor``). On the matvec
 code also a second chunk size, and one-tangent seeding (4,064 passes per step), timed on a
@@ -32,10 +32,12 @@ import sys
 from contextlib import nullcontext
 from typing import Any
 
-from harness import Script, machine, measure, pyplot, summarize
+from _course_value import CourseValue, course_value_and_grad
+from harness import Script, machine, measure, summarize
+from plotting import subplots
 
 from dualgrad import value_and_grad
-from dualgrad.learn.course import CourseValue, ScalarGPT, course_value_and_grad
+from dualgrad.learn.course import ScalarGPT
 from dualgrad.learn.data import Vocab, load_names, sequences
 from dualgrad.learn.models import GPT, GPTConfig
 from dualgrad.reverse import scalar_graphs
@@ -179,6 +181,32 @@ def work(model: Any, params: Any, seqs: list[Any]) -> dict[str, float]:
     return {"operations": operations / len(seqs), "partials": partials / len(seqs)}
 
 
+def time_styles(
+    models: dict[str, Any], drivers: dict[str, Any], plan: dict[str, list[str]], seqs: list[Any],
+    rounds: int,
+) -> tuple[dict[str, list[float]], dict[str, set[int]]]:  # fmt: skip
+    """Each style's drivers in `plan` (and reverse mode with a scalar graph on both), timed
+    side by side over `seqs`: the samples, and the passes each driver reported."""
+    passes_seen: dict[str, set[int]] = {}
+
+    def case(style: str, key: str, scalar: bool = False) -> Any:
+        model = models[style]
+        label = f"{style}: {key}" + (", scalar graph" if scalar else "")
+        passes_seen[label] = set()
+
+        def run() -> None:
+            for s in seqs:
+                with scalar_graphs() if scalar else nullcontext():
+                    out = drivers[key](lambda p, s=s: model.loss(p, [s]))
+                passes_seen[label].add(getattr(out, "passes", 1))
+
+        return label, run
+
+    cases = dict(case(style, key) for style, keys in plan.items() for key in keys)
+    cases.update(case(style, "reverse", scalar=True) for style in plan)
+    return measure(cases, repeats=rounds), passes_seen
+
+
 def compute(args: argparse.Namespace) -> dict:
     names = sorted(load_names(args.names))
     random.Random(args.seed).shuffle(names)
@@ -211,24 +239,7 @@ def compute(args: argparse.Namespace) -> dict:
         ],
         "scalar": ["reverse", "forward:all", "course's Value", "floor: tangent objects"],
     }
-    passes_seen: dict[str, set[int]] = {}
-
-    def case(style: str, key: str, scalar: bool = False) -> Any:
-        model = models[style]
-        label = f"{style}: {key}" + (", scalar graph" if scalar else "")
-        passes_seen[label] = set()
-
-        def run() -> None:
-            for s in seqs:
-                with scalar_graphs() if scalar else nullcontext():
-                    out = drivers[key](lambda p, s=s: model.loss(p, [s]))
-                passes_seen[label].add(getattr(out, "passes", 1))
-
-        return label, run
-
-    cases = dict(case(style, key) for style, keys in plan.items() for key in keys)
-    cases.update(case(style, "reverse", scalar=True) for style in plan)
-    samples = measure(cases, repeats=rounds)
+    samples, passes_seen = time_styles(models, drivers, plan, seqs, rounds)
     per_step = {k: [t / len(seqs) for t in v] for k, v in samples.items()}
     ratios = {
         f"{a} / {b}": [x / y for x, y in zip(per_step[a], per_step[b], strict=True)]
@@ -292,8 +303,7 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict) -> Any:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(10, 6))
+    fig, ax = subplots(figsize=(10, 6))
     labels = list(data["seconds_per_step"])
     labels.sort(key=lambda k: (not k.startswith("scalar"), min(data["seconds_per_step"][k])))
     meds = [summarize(data["seconds_per_step"][k]).median for k in labels]

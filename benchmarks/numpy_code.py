@@ -39,17 +39,14 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when imported by path
-from _numpy_problems import Problem, peer_methods, problem
-from harness import Script, machine, measure, pyplot, ratio, summarize
-
-from dualgrad import grad, jacobian, jvp, sparse_jacobian
-from dualgrad.vector.arrays import rebuild
+from _numpy_code_plot import plot
+from _numpy_methods import OBJECT_MAX, all_methods, group_of
+from _numpy_problems import Problem, problem
+from harness import Script, machine, measure, ratio, summarize
 
 FULL = {"logreg": [2_000, 20_000], "mlp": [500], "bratu": [2_000, 100_000], "rk4": [50]}
 FULL |= {"solve": [50]}
 QUICK = {"logreg": [200], "mlp": [30], "bratu": [50, 200], "rk4": [10], "solve": [5]}
-OBJECT_MAX = {"logreg": 2_000, "mlp": 500, "bratu": 2_000, "rk4": 50, "solve": 50}
-DENSE_MAX = {"bratu": 2_000}  # larger: no dense Jacobian (n x n)
 ROUNDS = {"fast": 5, "big": 5, "slow": 3, "quick": 3}
 SLOW, ONCE, CAP = 0.2, 2.0, 4.0  # seconds per call: fewer rounds, one call, no second call
 TARGETS = {
@@ -58,77 +55,6 @@ TARGETS = {
     "object_speedup": 100.0,  # the object-array path / the dual array, same method
     "sparse_seconds": 2.0,  # sparse_jacobian on Bratu n = 100,000
 }
-GROUPS = {  # method-name prefix -> group, colour
-    "numpy": ("numpy", "#444444"),
-    "dualgrad": ("dualgrad", "#1a9641"),
-    "object": ("object-array path", "#d7191c"),
-    "JAX": ("JAX", "#2c7bb6"),
-    "torch": ("torch.func", "#e08214"),
-    "autograd": ("autograd", "#7b3294"),
-}
-
-
-# -- the methods --------------------------------------------------------------------------------
-def dual_methods(p: Problem) -> dict[str, tuple[str, Callable[[], Any]]]:
-    """dualgrad's methods and their object-array twins: name -> (kind of result, call)."""
-    f, x, v = p.build(np, p.data), p.x, p.direction
-    full = "grad" if p.scalar else "jacobian"
-    out: dict[str, tuple[str, Callable[[], Any]]] = {
-        "dualgrad jvp": ("jvp", lambda: jvp(f, x, v)[1]),
-    }
-    dense = p.size <= DENSE_MAX.get(p.name, p.size)
-    drive = grad if p.scalar else jacobian
-    if dense:
-        out[f"dualgrad {full}(all)"] = ("jac", lambda: drive(f, x, chunk="all"))
-    if p.sparse:
-        first = []
-
-        def plain() -> Any:
-            first[:] = [sparse_jacobian(f, x)]
-            return first[0]
-
-        out["dualgrad sparse_jacobian"] = ("sparse", plain)
-        out["dualgrad sparse_jacobian (reused)"] = (
-            "sparse",
-            lambda: sparse_jacobian(f, x, sparsity=first[0] if first else None),
-        )
-    if p.size > OBJECT_MAX[p.name]:
-        return out
-    shape = x.shape
-    g = lambda leaves: f(rebuild(leaves, shape, numbers=True))
-    out["object jvp"] = ("jvp", lambda: jvp(g, x.tolist(), v.tolist())[1])
-    if dense:
-        out[f"object {full}(all)"] = ("jac", lambda: drive(g, x.tolist(), chunk="all"))
-    if p.sparse:
-        out["object sparse_jacobian"] = ("sparse", lambda: sparse_jacobian(g, x.tolist()))
-    return out
-
-
-PEERS_LEFT_OUT = {
-    ("rk4", "JAX jvp (jit)"): "jit compiles the unrolled Python loop, superlinearly in the "
-    "steps (over a minute at 30 steps on a 2-core machine)",
-}
-PEERS_LEFT_OUT[("rk4", "JAX jacfwd (jit)")] = PEERS_LEFT_OUT[("rk4", "JAX jvp (jit)")]
-
-
-def all_methods(
-    p: Problem, peers: str | None
-) -> tuple[dict[str, tuple[str, Callable[[], Any]]], dict[str, str]]:
-    """Every method on `p` (name -> kind of result, call) and the peers skipped, with why
-    (`peers`: None to time them, else the reason none is timed)."""
-    f = p.build(np, p.data)
-    methods = {"numpy": ("value", lambda: f(p.x)), **dual_methods(p)}
-    if peers is not None:
-        return methods, {"JAX, torch.func, autograd": peers}
-    found, skipped = peer_methods(p)
-    for name, call in found.items():
-        if (p.name, name) in PEERS_LEFT_OUT:
-            skipped[name] = PEERS_LEFT_OUT[(p.name, name)]
-        elif "jacfwd" in name and p.size > DENSE_MAX.get(p.name, p.size):
-            skipped[name] = f"a dense {p.size:,} x {p.size:,} Jacobian"
-        else:
-            methods[name] = ("jvp" if "jvp" in name else "jac", call)
-    return methods, skipped
 
 
 # -- checks -------------------------------------------------------------------------------------
@@ -167,7 +93,7 @@ def first_calls(
     for name, (_, call) in methods.items():
         try:
             with warnings.catch_warnings():
-                if _group(name)[0] not in ("numpy", "dualgrad", "object-array path"):
+                if group_of(name)[0] not in ("numpy", "dualgrad", "object-array path"):
                     warnings.simplefilter("ignore")  # a peer's own deprecations, as it compiles
                 for attempt in (1, 2):
                     start = time.perf_counter()
@@ -382,78 +308,6 @@ def report(data: dict[str, Any]) -> None:
         )
     missed = sum(not t["met"] for t in data["targets"])
     print(f"targets: {len(data['targets']) - missed} met, {missed} NOT met")
-
-
-def _group(method: str) -> tuple[str, str]:
-    for prefix, group in GROUPS.items():
-        if method.startswith(prefix):
-            return group
-    return GROUPS["numpy"]
-
-
-def plot(data: dict[str, Any]) -> Any:
-    runs = data["runs"]
-    cols = 4
-    rows = -(-len(runs) // cols)
-    fig, axes = pyplot().subplots(rows, cols, figsize=(5.4 * cols, 4.4 * rows), squeeze=False)
-    for ax, run in zip(axes.flat, runs, strict=False):
-        shown = [q for q in run["points"] if "ratio" in q and q["method"] != "numpy"]
-        ys = range(len(shown))
-        for y, q in zip(ys, shown, strict=True):
-            r, colour = q["ratio"], _group(q["method"])[1]
-            ax.barh(y, r["median"], color=colour, alpha=0.8)
-            ax.errorbar(r["median"], y, xerr=[[r["median"] - r["low"]], [r["high"] - r["median"]]],
-                        color="k", lw=0.8, capsize=2)  # fmt: skip
-            label = f"{r['median']:.3g}x" + (" (1 call)" if q["rounds"] == 1 else "")
-            ax.text(r["high"] * 1.15, y, label, va="center", fontsize=7)
-        ax.set_yticks(list(ys), [q["method"] for q in shown], fontsize=7)
-        ax.invert_yaxis()
-        ax.set_xscale("log")
-        ax.axvline(1.0, color="k", lw=0.8)
-        for goal, style in ((TARGETS["jvp_ratio"], ":"), (TARGETS["grad_ratio"], "--")):
-            ax.axvline(goal, color="#888888", lw=0.8, ls=style)
-        right = max((q["ratio"]["high"] for q in shown), default=10.0)
-        ax.set_xlim(0.3, right * 12)
-        ax.set_title(run["label"], fontsize=9)
-        ax.set_xlabel("time / the numpy function's (log)", fontsize=8)
-        skipped = [q["method"] for q in run["points"] if "skipped" in q] + list(
-            run["peers_skipped"]
-        )
-        if skipped:
-            ax.text(0.99, 0.01, "skipped: " + ", ".join(skipped), transform=ax.transAxes,
-                    ha="right", va="bottom", fontsize=6, wrap=True)  # fmt: skip
-    for ax in list(axes.flat)[len(runs) :]:
-        ax.axis("off")
-    last = list(axes.flat)[-1]
-    if len(runs) < rows * cols:
-        lines = [f"{k}: {'met' if t['met'] else 'NOT met'}" for k, t in _target_lines(data)]
-        colours = [g[1] for g in GROUPS.values()]
-        for i, (label, colour) in enumerate(zip([g[0] for g in GROUPS.values()], colours,
-                                                 strict=True)):  # fmt: skip
-            last.text(0.0, 1.0 - 0.07 * i, f"\u25a0 {label}", color=colour, fontsize=9,
-                      transform=last.transAxes, va="top")  # fmt: skip
-        last.text(-0.15, 0.55, "\n".join(lines) or "quick run: targets not judged", fontsize=7,
-                  transform=last.transAxes, va="top")  # fmt: skip
-    fig.suptitle(
-        "Derivatives of numpy code, time / the numpy function's (median, [min-max] of "
-        "interleaved rounds; dotted 4x, dashed 20x)",
-        fontsize=10,
-    )
-    return fig
-
-
-def _target_lines(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    out = []
-    for t in data["targets"]:
-        fig = t["figure"]
-        figure = (
-            "-"
-            if fig is None
-            else f"{fig['median']:.3g}" + (" s" if t["field"] == "seconds" else "x")
-        )
-        method = t["method"].replace("dualgrad ", "").replace("object ", "vs object: ")
-        out.append((f"{t['problem']} {t['size']:,} {method} {figure}", t))
-    return out
 
 
 def options(parser: Any) -> None:

@@ -36,15 +36,16 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # harness, when imported by path
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from _sparse_jacobian_plot import plot
+from _sparse_workloads import WORKLOADS, start
+from harness import Script, machine, measure, ratio, summarize
 
-from dualgrad import dmath, jacobian, sparse_jacobian
+from dualgrad import jacobian, sparse_jacobian
 from dualgrad.drivers.seeding import (
     seed_columns,  # sampled dense passes: the dense driver's own unit
 )
 from dualgrad.drivers.tags import Tagged, active
 from dualgrad.sparsity.jacobian import METHODS as SPARSE_METHODS
-from dualgrad.sparsity.problems import bratu1, brusselator
 from dualgrad.tree import flatten
 
 FULL = {
@@ -60,47 +61,6 @@ SAMPLE_PASSES = {"dense_1": 20, "fd": 20, "dense_64": 16}
 TARGETS = {"speedup": 100.0, "memory_fraction": 1 / 50, "relative_difference": 1e-12}
 SPEED_TARGETED = ("bratu1", "bratu2")  # the speed and memory targets are set at N = 10,000
 MAX_COLORS = {"bratu1": 3, "bratu2": 7, "brusselator": 12}  # every workload: passes bounded
-METHODS = {  # key -> label, colour, marker
-    "sparse_colors": ("sparse, a float pass per color", "#1a9641", "o"),
-    "sparse_chunked": ("sparse, one color-wide pass", "#2c7bb6", "^"),
-    "sparse_sparse": ("sparse, index-value tangents", "#7b3294", "D"),
-    "sparse_first": ("sparse, first call (detect + color)", "#a6d96a", "s"),
-    "dense_1": ("dense jacobian, chunk=1", "#d7191c", "v"),
-    "dense_64": ("dense jacobian, chunk=64", "#e08214", "P"),
-    "fd": ("finite differences", "#666666", "x"),
-}
-
-
-# -- workloads --------------------------------------------------------------------------------
-def bratu2(x: list[Any]) -> list[Any]:
-    n = round(len(x) ** 0.5)
-    h2 = 1.0 / (n + 1) ** 2
-    out = []
-    for i in range(n):
-        for j in range(n):
-            k = i * n + j
-            s = h2 * dmath.exp(x[k]) - 4 * x[k]
-            if i:
-                s = s + x[k - n]
-            if i < n - 1:
-                s = s + x[k + n]
-            if j:
-                s = s + x[k - 1]
-            if j < n - 1:
-                s = s + x[k + 1]
-            out.append(s)
-    return out
-
-
-WORKLOADS: dict[str, tuple[Callable[[list[Any]], list[Any]], Callable[[int], int]]] = {
-    "bratu1": (bratu1, lambda s: s),
-    "bratu2": (bratu2, lambda s: s * s),
-    "brusselator": (brusselator, lambda s: 2 * s * s),
-}
-
-
-def start(n: int) -> list[float]:
-    return [0.5 + 0.25 * ((7 * k) % 13) / 13 for k in range(n)]
 
 
 # -- the methods ------------------------------------------------------------------------------
@@ -324,45 +284,6 @@ def targets(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
             }
         )
     return out
-
-
-# -- the picture ------------------------------------------------------------------------------
-def plot(data: dict[str, Any]) -> Any:
-    plt = pyplot()
-    from matplotlib.ticker import NullFormatter
-
-    names = [w for w in WORKLOADS if any(p["workload"] == w for p in data["points"])]
-    fig, axes = plt.subplots(2, len(names), figsize=(5 * len(names), 8.5), squeeze=False)
-    for col, workload in enumerate(names):
-        mine = [p for p in data["points"] if p["workload"] == workload]
-        for key, (label, colour, marker) in METHODS.items():
-            pts = sorted((p for p in mine if p["method"] == key), key=lambda p: p["n"])
-            ns = [p["n"] for p in pts]
-            for row, field in ((0, "passes"), (1, "median")):
-                ax = axes[row][col]
-                ax.plot(ns, [p[field] for p in pts], color=colour, lw=1, label=label)
-                for p in pts:
-                    face = "none" if p["extrapolated"] and row == 1 else colour
-                    ax.plot(p["n"], p[field], marker, color=colour, mfc=face, ms=6)
-        colors = sorted({p["colors"] for p in mine})
-        axes[0][col].set_title(f"{workload}: passes per Jacobian (colors {colors})")
-        axes[1][col].set_title(f"{workload}: seconds per Jacobian (hollow: extrapolated)")
-        for row in (0, 1):
-            axes[row][col].set(xscale="log", yscale="log", xlabel="N (unknowns)")
-            axes[row][col].xaxis.set_minor_formatter(NullFormatter())
-            axes[row][col].grid(True, which="both", alpha=0.3)
-    axes[0][0].legend(fontsize=7, loc="upper left")
-    lines = [
-        f"{t['workload']} N={t['n']}: {t['speedup']:.0f}x [{t['speedup_low']:.0f}-"
-        f"{t['speedup_high']:.0f}] faster than dense chunk=64"
-        + (" (extrapolated)" if t["dense_extrapolated"] else "")
-        + f", 1/{1 / t['memory_fraction']:.0f} of its peak memory"
-        + (f" (at N={t['memory_n']})" if t.get("memory_n", t["n"]) != t["n"] else "")
-        for t in data["targets"]
-    ]
-    fig.suptitle("Sparse Jacobians, default method: " + "\n".join(lines), fontsize=9)
-    fig.tight_layout(rect=(0, 0, 1, 0.93))
-    return fig
 
 
 def compute(args: Any) -> dict[str, Any]:

@@ -20,7 +20,8 @@ import math
 import sys
 from typing import Any
 
-from harness import Script, machine, measure, pyplot, ratio, summarize
+from harness import Script, machine, measure, ratio, summarize
+from plotting import subplots, summary_spread
 
 from dualgrad import Taylor, derivative, derivatives, dmath
 
@@ -118,7 +119,7 @@ def report(data: dict[str, Any]) -> None:
 
 def plot(data: dict[str, Any]) -> Any:
 
-    fig, (a, b) = pyplot().subplots(1, 2, figsize=(11, 4.2))
+    fig, (a, b) = subplots(1, 2, figsize=(11, 4.2))
     rows = data["orders"]
     ks = [r["order"] for r in rows]
     for key, label, color in (
@@ -126,9 +127,8 @@ def plot(data: dict[str, Any]) -> Any:
         ("nested", "nested derivative", "C3"),
     ):
         med = [r[key]["median"] for r in rows]
-        lo = [r[key]["median"] - r[key]["low"] for r in rows]
-        hi = [r[key]["high"] - r[key]["median"] for r in rows]
-        a.errorbar(ks, med, yerr=[lo, hi], marker="o", color=color, label=label, capsize=2)
+        yerr = summary_spread([r[key] for r in rows])
+        a.errorbar(ks, med, yerr=yerr, marker="o", color=color, label=label, capsize=2)
     for r in rows[-3:]:
         a.annotate(
             f"{r['speedup']['median']:.0f}x",

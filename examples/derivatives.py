@@ -16,7 +16,7 @@ import math
 import sys
 
 from dualgrad import Dual, derivative, dmath
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 
 X0, FD_H = 3.0, 1e-5  # the tutorial's point; the central difference's step
 FLOOR = 1e-18  # where an error of exactly 0 is drawn on a log scale
@@ -73,7 +73,9 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    fig = pyplot().figure(figsize=(13, 10))
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 10))
     grid = fig.add_gridspec(2, 2, width_ratios=[1.35, 1])
     ax, ax_err, ax_tab = (fig.add_subplot(g) for g in (grid[0, 0], grid[0, 1], grid[1, :]))
     x0, slope = data["x0"], data["dual_slope"]

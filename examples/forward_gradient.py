@@ -24,7 +24,7 @@ import sys
 from dualgrad import dmath, forward_gradient, grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 from dualgrad.tree import flatten
 
 N, SEED, KS = 50, 0, [1, 2, 4, 8, 16, 32, 64]
@@ -110,7 +110,10 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(14, 5.8))
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(14, 5.8))
+    ax1, ax2 = fig.subplots(1, 2)
     for c, color in zip(data["convergence"], ("#ff7f0e", "#d62728"), strict=True):
         ax1.loglog(
             c["M"], c["relative_error"], color=color, lw=1.8, label=f"k = {c['k']}: measured"

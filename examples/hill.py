@@ -17,7 +17,7 @@ import math
 import sys
 
 from dualgrad import derivative, dmath, grad
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 
 START_1D, LR_1D, STEPS_1D = 4.2, 0.2, 25
 START_2D, LR_2D, STEPS_2D = (0.0, 0.0), 0.01, 40
@@ -74,8 +74,10 @@ def trail(ax, steps: list[dict], y: str, color: str, label: str) -> None:
 def plot(data: dict):
     import numpy as np
     from matplotlib.colors import LogNorm
+    from matplotlib.figure import Figure
 
-    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(14, 6.2), width_ratios=[1.25, 1])
+    fig = Figure(figsize=(14, 6.2))
+    ax1, ax2 = fig.subplots(1, 2, width_ratios=[1.25, 1])
     n_grid = 120 if data["quick"] else 400
     xs = np.linspace(-2.6, 4.8, n_grid)
     ax1.plot(xs, [curve(float(x)) for x in xs], color="#333", lw=2, label="loss(x)")

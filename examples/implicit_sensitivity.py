@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from dualgrad import derivative, fixed_point, grad, taylor
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 
 B, A0, ORDERS = 2.0, 1.2, (1, 2, 3, 5)
 FOLD = 2.2545  # near here this steady state meets another and both vanish (a saddle-node)
@@ -89,7 +89,10 @@ def report(data: dict[str, Any]) -> None:
 
 
 def plot(data: dict[str, Any]) -> Any:
-    fig, axes = pyplot().subplots(1, 3, figsize=(14, 4.2))
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(14, 4.2))
+    axes = fig.subplots(1, 3)
     grid, solved, a0 = data["grid"], data["solved"], data["a0"]
     axes[0].plot(grid, solved, "k-", lw=2.5, label="solved at each a")
     for k, values in data["taylor"].items():

@@ -27,7 +27,7 @@ import sys
 from dualgrad.learn.data import Vocab, load_names, sequences, split
 from dualgrad.learn.gpt import COURSE_RECIPE, OUR_RECIPE
 from dualgrad.learn.models import GPT, GPTConfig, sample
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 from dualgrad.learn.train import train
 
 SEED = 42
@@ -101,7 +101,10 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(13, 4.8))
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 4.8))
+    ax1, ax2 = fig.subplots(1, 2)
 
     def running_mean(xs: list[float], k: int = 25) -> list[float]:
         return [statistics.fmean(xs[max(0, i - k + 1) : i + 1]) for i in range(len(xs))]

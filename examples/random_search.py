@@ -20,7 +20,7 @@ import sys
 
 from dualgrad.learn.data import Vocab, batches, examples, load_names, split
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 from dualgrad.learn.search import random_search_step
 from dualgrad.tree import flatten, unflatten
 
@@ -79,7 +79,10 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(13, 4.8))
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 4.8))
+    ax1, ax2 = fig.subplots(1, 2)
     rows = data["steps"]
     for r in rows:  # each step: the batch loss before and after the sweep
         ax1.plot([r["step"], r["step"] + 1], [r["before"], r["after"]], color="#7f7f7f")

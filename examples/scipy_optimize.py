@@ -20,7 +20,7 @@ import time
 from scipy.optimize import least_squares, minimize
 
 from dualgrad import dmath, grad, jacobian, jvp
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 
 COLORS = {"finite differences": "C3", "exact grad": "C0", "exact grad + Hessian-vector": "C2"}
 
@@ -107,7 +107,10 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    fig, (ax, bx) = pyplot().subplots(1, 2, figsize=(13, 5), width_ratios=[1.6, 1])
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 5))
+    ax, bx = fig.subplots(1, 2, width_ratios=[1.6, 1])
     for r in data["minimize"]:
         calls, err = zip(*r["trace"], strict=True)
         shown = f"{r['label']}: {r['evaluations']} evaluations, error {r['error']:.0e}"

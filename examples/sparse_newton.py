@@ -20,7 +20,7 @@ import time
 from typing import Any
 
 from dualgrad import sparse_jacobian
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 from dualgrad.sparsity.problems import brusselator
 
 SEED = 0
@@ -84,15 +84,18 @@ def report(data: dict[str, Any]) -> None:
 
 
 def plot(data: dict[str, Any]) -> Any:
-    plt = pyplot()
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(15, 4.6))
+    axes = fig.subplots(1, 3)
     p, show = data, min(data["unknowns"], 96)  # the top-left block: entries visible
     keep = [
         k
         for k, (i, j) in enumerate(zip(p["rows"], p["cols"], strict=True))
         if i < show and j < show
     ]
-    cmap = plt.get_cmap("tab20", max(data["colors"], 1))
+    cmap = colormaps["tab20"].resampled(max(data["colors"], 1))
     axes[0].scatter(
         [p["cols"][k] for k in keep],
         [p["rows"][k] for k in keep],

@@ -19,7 +19,7 @@ import time
 from typing import Any
 
 from dualgrad import dmath
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 from dualgrad.taylormode import ode_taylor
 
 THETA0, T = 2.5, 20.0
@@ -117,7 +117,10 @@ def report(data: dict[str, Any]) -> None:
 
 
 def plot(data: dict[str, Any]) -> Any:
-    fig, axes = pyplot().subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4.2))
+    axes = fig.subplots(1, 2, sharey=True)
     for c in data["curves"]:
         for ax, key in zip(axes, ("evals", "seconds"), strict=True):
             ax.loglog(

@@ -19,7 +19,7 @@ import sys
 from dualgrad import reverse, value_and_grad
 from dualgrad.learn.data import Vocab, batches, examples, load_names
 from dualgrad.learn.models import Bigram
-from dualgrad.learn.script import Script, pyplot
+from dualgrad.learn.script import Script
 from dualgrad.tree import flatten, unflatten
 
 SEED, LR, BATCH = 0, 5.0, 32  # a large step suits the bigram's nearly uniform start
@@ -68,7 +68,10 @@ def report(data: dict) -> None:
 
 
 def plot(data: dict):
-    fig, (ax1, ax2) = pyplot().subplots(1, 2, figsize=(13, 4.8))
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(13, 4.8))
+    ax1, ax2 = fig.subplots(1, 2)
     steps = [r["step"] for r in data["steps"]]
     ax1.plot(steps, [r["forward"] for r in data["steps"]], lw=5, alpha=0.4, label="forward mode")
     ax1.plot(steps, [r["reverse"] for r in data["steps"]], "--", color="black", label="reverse")

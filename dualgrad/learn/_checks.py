@@ -16,7 +16,7 @@ from typing import Any
 
 from dualgrad.numbers.base import is_array
 
-__all__ = ["check_pairs", "check_sequences", "check_shape"]
+__all__ = ["check_pairs", "check_sequences", "check_shape", "check_vocab"]
 
 
 def _bad_id(i: Any, vocab_size: int) -> bool:
@@ -99,3 +99,9 @@ def check_shape(model: str, name: str, value: Any, rows: int, cols: int | None =
 def _sized(x: Any) -> bool:
     """A sequence of entries: a list or tuple, or a numpy array that is not 0-d."""
     return isinstance(x, Sequence) or (is_array(x) and x.ndim > 0)
+
+
+def check_vocab(vocab_size: int) -> None:
+    """A vocabulary has the boundary token and at least one other: an int >= 2."""
+    if type(vocab_size) is not int or vocab_size < 2:
+        raise ValueError(f"vocab_size must be an int >= 2, got {vocab_size!r}")

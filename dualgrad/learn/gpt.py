@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dualgrad import dmath
-from dualgrad.learn._checks import check_sequences
-from dualgrad.learn.models import Params, _check_vocab, cross_entropy, softmax
+from dualgrad.learn._checks import check_sequences, check_vocab
+from dualgrad.learn._losses import Params, cross_entropy, softmax
 
 __all__ = ["ACTIVATIONS", "COURSE_RECIPE", "GPT", "OUR_RECIPE", "GPTConfig", "Recipe"]
 
@@ -51,7 +51,7 @@ class GPTConfig:
     embed_norm: bool = True
 
     def __post_init__(self) -> None:
-        _check_vocab(self.vocab_size)
+        check_vocab(self.vocab_size)
         for name in ("n_embd", "n_head", "n_layer", "block_size"):
             n = getattr(self, name)
             if type(n) is not int or n < 1:

@@ -26,10 +26,19 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from dualgrad import dmath
-from dualgrad.learn._checks import check_pairs, check_shape
+from dualgrad.learn._checks import check_pairs, check_shape, check_vocab
+from dualgrad.learn._losses import (
+    Batch,
+    Params,
+    cross_entropy,
+    mean_cross_entropy,
+    softmax,
+    value_of,
+)
+from dualgrad.learn.gpt import GPT, GPTConfig
 
 __all__ = [
     "GPT",
@@ -42,9 +51,6 @@ __all__ = [
     "softmax",
     "value_of",
 ]
-
-Params = dict[str, Any]
-Batch = Sequence[tuple[Sequence[int], int]]
 
 
 class Model(Protocol):
@@ -63,64 +69,6 @@ class Model(Protocol):
     def loss(self, params: Params, batch: Batch) -> Any: ...
 
 
-# -- numbers ------------------------------------------------------------------------------------
-def value_of(x: Any) -> float:
-    """The plain number inside `x`: a float or int itself, else its ``.data`` unwrapped.
-
-    ``Dual.data`` is the value (itself a Dual when nested, hence the loop); ``Value.data`` is a
-    float. Used only for decisions and constants (never differentiated through).
-
-    >>> from dualgrad import Dual
-    >>> value_of(Dual(Dual(2.5, 1.0, tag=1), 1.0, tag=2))
-    2.5
-    """
-    while not isinstance(x, (float, int)):
-        x = x.data
-    return x
-
-
-def _max_value(xs: Sequence[Any]) -> float:
-    """The largest plain value of `xs` (the log-sum-exp shift)."""
-    try:
-        # in C for floats, and for Duals (they compare by value): 8x faster than unwrapping each
-        return value_of(max(xs))
-    except TypeError:  # a number type without comparisons: unwrap each one
-        return max(map(value_of, xs))
-
-
-def softmax(logits: Sequence[Any]) -> list[Any]:
-    """exp(l) / sum(exp(l)), shifted by the largest value so no exp overflows.
-
-    >>> [round(p, 4) for p in softmax([1.0, 2.0, 3.0])]
-    [0.09, 0.2447, 0.6652]
-    >>> softmax([1000.0, -1000.0])
-    [1.0, 0.0]
-    """
-    # The shift is a plain float: softmax is shift-invariant, so a constant shift changes no
-    # derivative and stays out of any graph.
-    m = _max_value(logits)
-    exps = [dmath.exp(v - m) for v in logits]
-    total = sum(exps)
-    return [e / total for e in exps]
-
-
-def cross_entropy(logits: Sequence[Any], target: int) -> Any:
-    """-log softmax(logits)[target], by a log-sum-exp that never overflows.
-
-    With m = max of the values, the loss is log(sum(exp(l - m))) - (l[target] - m). The shift m
-    is a plain float: log-sum-exp is shift-invariant, so the derivative (softmax - onehot) is
-    exact and the shift never enters a graph.
-
-    >>> round(cross_entropy([2.0, 1.0, 0.1], 0), 6)
-    0.41703
-    >>> cross_entropy([1000.0, -1000.0, 0.0], 1)   # the naive formula overflows
-    2000.0
-    """
-    m = _max_value(logits)
-    shifted = [v - m for v in logits]
-    return dmath.log(sum([dmath.exp(z) for z in shifted])) - shifted[target]
-
-
 def _window(context: Sequence[int], size: int) -> Sequence[int]:
     """The last `size` ids of `context`, left-padded with the boundary id 0 if it is shorter
     (as a name's first windows are), so one data set serves models of any context size."""
@@ -132,25 +80,13 @@ def _window(context: Sequence[int], size: int) -> Sequence[int]:
     return (0,) * (size - n) + tuple(context)
 
 
-def _mean_cross_entropy(logits_of: Any, batch: Batch) -> Any:
-    if not batch:
-        raise ValueError("loss of an empty batch")
-    # sum() of a generator: the float fast path while no example carries a tangent
-    return sum(cross_entropy(logits_of(ctx), target) for ctx, target in batch) / len(batch)
-
-
-def _check_vocab(vocab_size: int) -> None:
-    if type(vocab_size) is not int or vocab_size < 2:
-        raise ValueError(f"vocab_size must be an int >= 2, got {vocab_size!r}")
-
-
 # -- bigram -------------------------------------------------------------------------------------
 class Bigram:
     """A table of next-token logits per current token: ``params["logits"][i][j]`` scores j
     after i. The smallest model (V*V parameters), the tutorial's first."""
 
     def __init__(self, vocab_size: int) -> None:
-        _check_vocab(vocab_size)
+        check_vocab(vocab_size)
         self.vocab_size = vocab_size
         self.context = 1
 
@@ -177,7 +113,7 @@ class Bigram:
         table = params["logits"]
         check_shape(repr(self), "logits", table, self.vocab_size, self.vocab_size)
         check_pairs(repr(self), 1, self.vocab_size, batch)
-        return _mean_cross_entropy(lambda ctx: table[ctx[-1]], batch)
+        return mean_cross_entropy(lambda ctx: table[ctx[-1]], batch)
 
 
 # -- MLP ----------------------------------------------------------------------------------------
@@ -194,7 +130,7 @@ class MLP:
     """
 
     def __init__(self, vocab_size: int, context: int = 3, embed: int = 2, hidden: int = 16) -> None:
-        _check_vocab(vocab_size)
+        check_vocab(vocab_size)
         for name, n in (("context", context), ("embed", embed), ("hidden", hidden)):
             if type(n) is not int or n < 1:
                 raise ValueError(f"{name} must be a positive int, got {n!r}")
@@ -222,7 +158,7 @@ class MLP:
         >>> [MLP.with_params(27, n).num_params for n in (100, 1_000, 3_000, 10_000)]
         [85, 996, 3000, 9983]
         """
-        _check_vocab(vocab_size)
+        check_vocab(vocab_size)
         if type(target_n) is not int or target_n < 1:
             raise ValueError(f"target_n must be a positive int, got {target_n!r}")
         v = vocab_size
@@ -290,10 +226,7 @@ class MLP:
         """Mean cross-entropy over `batch`'s (context, target) pairs."""
         forward = self._forward(params)
         check_pairs(repr(self), self.context, self.vocab_size, batch)
-        return _mean_cross_entropy(forward, batch)
-
-
-# -- GPT ----------------------------------------------------------------------------------------
+        return mean_cross_entropy(forward, batch)
 
 
 # -- sampling -----------------------------------------------------------------------------------
@@ -337,17 +270,3 @@ def sample(
         context = (*context, nxt) if grows else (*context[1:], nxt)
     out.append(0)
     return out
-
-
-# The GPT has a module of its own, which builds on the helpers above; it is loaded when first
-# asked for here, so importing dualgrad.learn.gpt first works too (no import cycle).
-if TYPE_CHECKING:
-    from dualgrad.learn.gpt import GPT, GPTConfig
-
-
-def __getattr__(name: str) -> Any:
-    if name in ("GPT", "GPTConfig"):
-        from dualgrad.learn import gpt
-
-        return getattr(gpt, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

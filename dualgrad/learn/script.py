@@ -1,16 +1,19 @@
 """The shape every example and benchmark script shares: compute once, save the data, report, plot.
 
 A script defines ``compute(args) -> dict`` (JSON-able data), ``report(data)`` (prints) and
-``plot(data) -> Figure``, and gets its ``main(argv=None) -> int`` from one call::
+``plot(data) -> Figure`` (a matplotlib figure, which the script draws itself), and gets its
+``main(argv=None) -> int`` from one call::
 
     main = Script(__file__, __doc__, compute, report, plot)
 
 which gives it ``--quick`` (a fast smoke run), ``--replot`` (redraw from the saved data alone)
 and ``--out`` (default: ``plots/`` beside the script's folder; with ``--quick``, the scratch
 folder ``plots/quick/``, so a quick run never overwrites the committed pictures). The data goes
-to ``OUT/NAME.json`` and the figure to ``OUT/NAME.png``, NAME being the script's file name.
-matplotlib is imported only by :func:`pyplot`, with the non-interactive Agg backend; a figure
-without a layout engine of its own is laid out with ``tight_layout`` before it is saved.
+to ``OUT/NAME.json`` and the figure to ``OUT/NAME.png``, NAME being the script's file name; a
+figure without a layout engine of its own is laid out with ``tight_layout`` before it is saved.
+This module imports no matplotlib: the scripts do, making their figures with
+``matplotlib.figure.Figure``, which needs no backend and no window, and which no pyplot
+registry keeps alive once saved.
 
 >>> default_out("/repo/examples/hill.py", quick=True).as_posix()
 '/repo/plots/quick'
@@ -26,19 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Script", "default_out", "pyplot"]
+__all__ = ["Script", "default_out"]
 
 Data = dict[str, Any]
-
-
-def pyplot() -> Any:
-    """matplotlib.pyplot on the Agg backend (files only, no window)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def default_out(script: str | Path, quick: bool) -> Path:
@@ -101,6 +94,5 @@ def _run(s: Script, argv: list[str] | None) -> int:
         fig.tight_layout()
     png = args.out / f"{name}.png"
     fig.savefig(png, dpi=110)
-    pyplot().close(fig)
     print(f"wrote {png} and {data_path.name}")
     return 0

@@ -187,42 +187,78 @@ def train(
         if order == "random"
         else in_order(list(train_pairs), batch_size)
     )
-    rng = random.Random(seed + 1)  # random search nudges / forward-gradient directions
-    val = list(val_pairs)[:eval_size]
     header = {"type": "run", "method": m.name, "model": repr(model), "n_params": len(flat)}
     header |= {"steps": steps, "batch_size": batch_size, "lr": lr, "seed": seed}
     header |= {"schedule": schedule if decay else None, "order": order}
     header["optimizer"] = None if opt is None else optimizer
+    rng = random.Random(seed + 1)  # random search nudges / forward-gradient directions
+    val = list(val_pairs)[:eval_size]
+    stepper = _Stepper(model, m, flat, spec, opt, rng, val, eval_every, steps)
     run = Run(header)
+    _run_steps(run, stepper, stream, log_path, progress)
+    return run
+
+
+@dataclass
+class _Stepper:
+    """One run's steps: the model, the flat parameters it updates in place, the optimizer,
+    the random numbers, and when the validation loss is measured."""
+
+    model: Any
+    method: Method
+    flat: list[float]
+    spec: Any
+    opt: Optimizer | None
+    rng: random.Random
+    val: list[Example]
+    eval_every: int
+    steps: int
+
+    def record(self, step: int, batch: list[Example], before: dict[str, Any] | None) -> dict:
+        """Take step `step` on `batch` and return its record; `before` is the previous one
+        (the running totals continue from it)."""
+        start = time.perf_counter()
+        loss, passes, backward = _step(
+            self.model, self.method, self.flat, self.spec, batch, self.opt, self.rng
+        )
+        seconds = time.perf_counter() - start
+        val_loss = None
+        last = step == self.steps - 1
+        if self.val and ((self.eval_every and step % self.eval_every == 0) or last):
+            val_loss = evaluate(self.model, unflatten(self.spec, self.flat), self.val)
+        record = {"type": "step", "method": self.method.name, "step": step, "loss": loss}
+        record |= {"val_loss": val_loss, "passes": passes, "backward_passes": backward}
+        passes_total = (before["passes_total"] if before else 0) + passes
+        record |= {"passes_total": passes_total, "seconds": seconds}
+        record["seconds_total"] = (before["seconds_total"] if before else 0.0) + seconds
+        return record
+
+
+def _run_steps(
+    run: Run,
+    stepper: _Stepper,
+    stream: Iterator[list[Example]],
+    log_path: str | Path | None,
+    progress: bool,
+) -> None:
+    """Every step of `run`, each logged as soon as it is measured; a non-finite loss stops
+    the run (raising), and the parameters reached are kept in ``run.params`` either way."""
+    name = stepper.method.name
     log = None
     if log_path is not None:
         log = Path(log_path).open("w", encoding="utf-8")  # noqa: SIM115 - closed in finally
-        _write(log, header)
-    bar = _progress(steps, m.name, progress)
-    seconds_total = 0.0
-    passes_total = 0
+        _write(log, run.header)
+    bar = _progress(stepper.steps, name, progress)
     try:
-        for step in range(steps):
-            batch = next(stream)
-            start = time.perf_counter()
-            loss, passes, backward = _step(model, m, flat, spec, batch, opt, rng)
-            seconds = time.perf_counter() - start
-            seconds_total += seconds
-            passes_total += passes
-            last = step == steps - 1
-            val_loss = None
-            if val and ((eval_every and step % eval_every == 0) or last):
-                val_loss = evaluate(model, unflatten(spec, flat), val)
-            record = {"type": "step", "method": m.name, "step": step, "loss": loss}
-            record |= {"val_loss": val_loss, "passes": passes, "backward_passes": backward}
-            record |= {"passes_total": passes_total, "seconds": seconds}
-            record["seconds_total"] = seconds_total
+        for step in range(stepper.steps):
+            record = stepper.record(step, next(stream), run.steps[-1] if run.steps else None)
             run.steps.append(record)
             if log is not None:
                 _write(log, record)
+            loss = record["loss"]
             if not math.isfinite(loss):
                 raise NonFiniteLoss(
-                    f"{m.name}: the loss is {loss} at step {step}; the {step} steps before "
+                    f"{name}: the loss is {loss} at step {step}; the {step} steps before "
                     "it are recorded" + (f" in {log_path}" if log_path else "")
                 )
             if bar is not None:
@@ -233,8 +269,7 @@ def train(
             bar.close()
         if log is not None:
             log.close()
-        run.params = unflatten(spec, flat)
-    return run
+        run.params = unflatten(stepper.spec, stepper.flat)
 
 
 def _check_counts(steps: Any, eval_every: Any) -> None:

@@ -8,12 +8,14 @@ from typing import Any
 
 import pytest
 
-from dualgrad.learn.script import Script, default_out, pyplot
+from dualgrad.learn.script import Script, default_out
 
 
 def _figure(data: dict) -> Any:
-    fig, ax = pyplot().subplots()
-    ax.plot(data["xs"])
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.subplots().plot(data["xs"])
     return fig
 
 
@@ -36,3 +38,19 @@ def test_replot_without_data_says_what_to_do(tmp_path: Path, capsys) -> None:
             ["--replot", "--out", str(tmp_path)]
         )
     assert "run without it" in capsys.readouterr().err
+
+
+def test_nothing_in_the_package_imports_matplotlib() -> None:
+    """The library draws nothing itself: matplotlib is the scripts' (the examples extra)."""
+    import ast
+
+    import dualgrad
+
+    found = []
+    for path in Path(dualgrad.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "matplotlib"]
+    assert not found
