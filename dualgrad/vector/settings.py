@@ -1,9 +1,11 @@
 """The switches of the vector layer, on one object: what tests and benchmarks may change.
 
-Packed tangents (:mod:`dualgrad.vector.packed`) read a few choices that are speed choices only:
-every setting gives the same numbers, bit for bit (the tests compare them). They live on the
-one :data:`SETTINGS` object, read at each use; :meth:`VectorSettings.changed` sets some for a
-block and restores them after, so no module global is ever flipped.
+Packed tangents (:mod:`dualgrad.vector.packed`) and reverse mode's vector nodes
+(:mod:`dualgrad.vector.nodes`) read a few choices that are speed choices only: each setting
+gives the same numbers (bit for bit; the deferred leaf gradients to rounding), and the tests
+compare them. They live on the one :data:`SETTINGS` object, read at each use;
+:meth:`VectorSettings.changed` sets some for a block and restores them after, so no module
+global is ever flipped.
 
 >>> SETTINGS.sums_wait
 True
@@ -16,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,15 +37,33 @@ class VectorSettings:
       adds a matrix's rows in order (False: one row after another, in a loop);
     - `dense_fraction`: a layout covering more than this fraction of the columns is stored
       densely (0.0: every tangent dense).
+
+    And of reverse mode's vector nodes (:mod:`dualgrad.vector.nodes`):
+
+    - `leaf_matrices`: a matrix of leaf Values is read once per recording, and its gradient
+      deferred to the end of the backward walk (False: read at every product, its gradient
+      added at once);
+    - `numpy_sums_in_order`: a leaf matrix of floats sums its rows' products in numpy, one
+      after another, where Python's ``sum`` does so too (before Python 3.12; from 3.12 on
+      ``sum`` compensates its rounding, and the products go through ``sum`` itself).
     """
 
-    __slots__ = ("dense_fraction", "rows_kept", "stacked_sums", "sums_wait")
+    __slots__ = (
+        "dense_fraction",
+        "leaf_matrices",
+        "numpy_sums_in_order",
+        "rows_kept",
+        "stacked_sums",
+        "sums_wait",
+    )
 
     def __init__(self) -> None:
         self.sums_wait = True
         self.rows_kept = 64
         self.stacked_sums = True
         self.dense_fraction = 0.7
+        self.leaf_matrices = True
+        self.numpy_sums_in_order = sys.version_info < (3, 12)
 
     @contextmanager
     def changed(self, **values: Any) -> Iterator[VectorSettings]:
