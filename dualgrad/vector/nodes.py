@@ -173,7 +173,9 @@ def _numbers(entries: tuple[Any, ...]) -> tuple[list[Any], set[type]] | None:
 def _leaf_matrix(w: Sequence[Sequence[Any]], n: int) -> LeafMatrix | None:
     """W as a matrix of leaf Values (the recording's, if it holds the same leaves and numbers),
     or None if an entry is anything else."""
-    cache = leaf_cache()
+    cache = getattr(_recording, "leaves", None)  # (leaf_cache(), inlined: once per product)
+    if cache is None:
+        cache = leaf_cache()
     known = cache.matrices.get(id(w))
     if known is not None:
         # the same Values (their equality is identity): lists compared with the rows read
