@@ -61,8 +61,8 @@ def public_modules() -> list[str]:
 
 def undocumented(ids: set[str]) -> list[str]:
     """The public names with no anchor: ``M.name``, or the name re-exported by a package
-    above M; a name M loads lazily from a module below it (``_HOME``) may be documented there
-    (``dualgrad.vector.bulk.sumprod``).
+    above M; a name M loads lazily from a module below it (``_MODULE_OF_NAME``) may be
+    documented there (``dualgrad.vector.bulk.sumprod``).
 
     >>> missing = undocumented({"dualgrad.sparsity.sparse_jacobian", "dualgrad.tree.flatten"})
     >>> "dualgrad.Dual" in missing, "dualgrad.tree.flatten" in missing
@@ -73,7 +73,8 @@ def undocumented(ids: set[str]) -> list[str]:
         parents = [module.rsplit(".", k)[0] for k in range(module.count(".") + 1)]
         loaded = importlib.import_module(module)
         for name in getattr(loaded, "__all__", ()):
-            lazy = name in getattr(loaded, "_HOME", {})  # dualgrad.vector's names load lazily
+            # dualgrad.vector's names load lazily
+            lazy = name in getattr(loaded, "_MODULE_OF_NAME", {})
             below = lazy and any(i.startswith(f"{module}.") and i.endswith(f".{name}") for i in ids)
             if not below and not any(f"{p}.{name}" in ids for p in parents):
                 missing.append(f"{module}.{name}")

@@ -44,7 +44,7 @@ __all__ = [
     "value_matvec",
 ]
 
-_HOME = {
+_MODULE_OF_NAME = {
     "sumprod": "bulk",
     "matvec": "bulk",
     "few_duals_matvec": "sums",
@@ -68,7 +68,7 @@ _HOME = {
 
 
 def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
+    home = _MODULE_OF_NAME.get(name)
     if home is None:
         raise AttributeError(f"module 'dualgrad.vector' has no attribute {name!r}")
     if home != "sums":

@@ -31,16 +31,11 @@ import numpy as np
 
 from dualgrad.numbers.dual import Dual
 from dualgrad.numbers.dual_ops import _make
+from dualgrad.vector.columns import Spots, layout_of, merge, spots_in_full
 from dualgrad.vector.context import current
-from dualgrad.vector.packed import (
-    Packed,
-    Spots,
-    layout_of,
-    merge,
-    packed_rows,
-    spots_in_full,
-)
+from dualgrad.vector.packed import Packed
 from dualgrad.vector.sparse import Sparse
+from dualgrad.vector.stacking import packed_rows
 
 __all__ = ["matvec", "sumprod"]
 
@@ -345,7 +340,7 @@ def _float_weights(w: Sequence[Sequence[Any]]) -> Any:
 
 
 def _seed_layout(seeded: _Seeded, width: int) -> Any:
-    """The layout of the matrix's seeds (:func:`dualgrad.vector.packed.layout_of`; one array per
+    """The layout of the matrix's seeds (:func:`dualgrad.vector.columns.layout_of`; one array per
     matrix, so unions cache), or None if too wide."""
     if seeded.layout is _UNSET:
         seeded.layout = layout_of(seeded.hot.reshape(-1), width)

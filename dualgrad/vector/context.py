@@ -1,7 +1,7 @@
 """The state of one chunked pass, in one object instead of module globals.
 
 A pass with vector tangents keeps a few things for its own duration: the parameter blocks its
-tangent layouts are made of (:mod:`dualgrad.vector.packed`), the unions of layouts already
+tangent layouts are made of (:mod:`dualgrad.vector.blocks`), the unions of layouts already
 computed, and what the bulk products have read of each weight matrix
 (:mod:`dualgrad.vector.bulk`). They live on a :class:`PassContext`, made when the pass starts
 and current in its thread until it ends; passes in other threads, and a pass nested inside
@@ -26,8 +26,9 @@ __all__ = ["PassContext", "current", "entered"]
 
 class PassContext:
     """What one chunked pass remembers: its tangent `width`, its parameter `blocks` (a
-    ``packed._Blocks``, or None: layouts are then exactly the columns used), the `unions` of
-    layouts met so far, and the bulk products' reading of each weight matrix (`weights`)."""
+    :class:`~dualgrad.vector.blocks.BlockLayouts`, or None: layouts are then exactly the
+    columns used), the `unions` of layouts met so far, and the bulk products' reading of each
+    weight matrix (`weights`)."""
 
     __slots__ = ("blocks", "unions", "weights", "width")
 

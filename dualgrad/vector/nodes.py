@@ -32,7 +32,6 @@ weight or input.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Sequence
 from itertools import chain
@@ -42,15 +41,15 @@ from typing import Any
 import numpy as np
 
 from dualgrad.reverse.value import Value
+from dualgrad.vector.settings import SETTINGS
 
-__all__ = ["LeafMatrix", "MatvecNode", "value_matvec"]
+__all__ = ["LeafCache", "LeafMatrix", "MatvecNode", "OutputSenders", "leaf_cache", "value_matvec"]
 
 _new = object.__new__
 _data = attrgetter("data")
 _kids = attrgetter("_children")
 _VALUES = {Value}
 _FLOATS = {float}
-_SEQUENTIAL_SUM = sys.version_info < (3, 12)  # sum() of floats: plain, not compensated
 _NUMBERS = {Value, float, int}
 
 # A leaf no walk ever reaches: it pads a node's children to three. Value.backward dispatches a
@@ -87,10 +86,11 @@ class LeafMatrix:
     products that read the same leaves with the same numbers (a layer's weights, used at every
     position of a sequence): its array is made once."""
 
-    __slots__ = ("_array", "data", "floats", "n", "read", "values")
+    __slots__ = ("_array", "cache", "data", "floats", "n", "read", "values")
 
     def __init__(self, values: tuple[Value, ...], data: list[Any], n: int) -> None:
         self.read: list[list[Any]] | None = None  # the rows it was read from (if lists)
+        self.cache: LeafCache | None = None  # the recording's cache that holds it
         self.values = values
         self.data = data
         self.n = n
@@ -114,7 +114,7 @@ class LeafMatrix:
         if self.floats and set(map(type, xd)) == _FLOATS:
             with np.errstate(all="ignore"):  # overflow gives inf, as Python's float product
                 products = self.array() * np.array(xd, dtype=float)
-                if _SEQUENTIAL_SUM:
+                if SETTINGS.numpy_sums_in_order:
                     sums: list[Any] = (np.add.accumulate(products, axis=1)[:, -1] + 0.0).tolist()
                     return sums
             return list(map(sum, products.tolist()))
@@ -122,12 +122,41 @@ class LeafMatrix:
         return [sum(map(mul, data[i : i + n], xd)) for i in range(0, len(data), n)]
 
 
-# The leaf matrices last read, by the id of the list of rows they were read from. A hit is
-# checked entry by entry (the same Values, the same numbers), so a reused or mutated list is
-# read afresh. The table only serves the products of one pass: it is emptied by a backward
-# pass, and when full (it keeps the leaves it holds alive).
-_LEAVES: dict[int, LeafMatrix] = {}
-_LEAVES_KEPT = 64
+class LeafCache:
+    """The leaf matrices the products of one recording (a pass, up to its backward walk) have
+    read, by the id of the list of rows they were read from.
+
+    A hit is checked entry by entry (the same Values, the same numbers), so a reused or
+    mutated list is read afresh. The cache serves one recording only: the backward walk that
+    uses its matrices empties it, and so does a full cache (it keeps the leaves it holds
+    alive). Each thread records into its own (:func:`leaf_cache`).
+    """
+
+    __slots__ = ("matrices",)
+
+    KEPT = 64  # matrices held at most
+
+    def __init__(self) -> None:
+        self.matrices: dict[int, LeafMatrix] = {}
+
+    def kept(self, w: Any, found: LeafMatrix) -> LeafMatrix:
+        """`found`, held as the matrix read from the rows `w` (the cache emptied if full)."""
+        if len(self.matrices) >= self.KEPT:
+            self.matrices.clear()
+        self.matrices[id(w)] = found
+        found.cache = self
+        return found
+
+
+_recording = threading.local()  # this thread's recording: its LeafCache
+
+
+def leaf_cache() -> LeafCache:
+    """The leaf cache of the recording in this thread (made on first use)."""
+    cache: LeafCache | None = getattr(_recording, "leaves", None)
+    if cache is None:
+        cache = _recording.leaves = LeafCache()
+    return cache
 
 
 def _numbers(entries: tuple[Any, ...]) -> tuple[list[Any], set[type]] | None:
@@ -142,9 +171,12 @@ def _numbers(entries: tuple[Any, ...]) -> tuple[list[Any], set[type]] | None:
 
 
 def _leaf_matrix(w: Sequence[Sequence[Any]], n: int) -> LeafMatrix | None:
-    """W as a matrix of leaf Values (the table's, if it holds the same leaves and numbers),
+    """W as a matrix of leaf Values (the recording's, if it holds the same leaves and numbers),
     or None if an entry is anything else."""
-    known = _LEAVES.get(id(w))
+    cache = getattr(_recording, "leaves", None)  # (leaf_cache(), inlined: once per product)
+    if cache is None:
+        cache = leaf_cache()
+    known = cache.matrices.get(id(w))
     if known is not None:
         # the same Values (their equality is identity): lists compared with the rows read
         same = w == known.read if type(w) is list else known.values == tuple(chain.from_iterable(w))
@@ -154,17 +186,13 @@ def _leaf_matrix(w: Sequence[Sequence[Any]], n: int) -> LeafMatrix | None:
                 return known
             found = LeafMatrix(known.values, data, n)
             found.read = known.read
-            _LEAVES[id(w)] = found
-            return found
+            return cache.kept(w, found)
     wv = tuple(chain.from_iterable(w))
     if set(map(type, wv)) != _VALUES or any(map(_kids, wv)):
         return None
     found = LeafMatrix(wv, list(map(_data, wv)), n)
     found.read = [list(row) for row in w] if type(w) is list else None
-    if len(_LEAVES) >= _LEAVES_KEPT:
-        _LEAVES.clear()
-    _LEAVES[id(w)] = found
-    return found
+    return cache.kept(w, found)
 
 
 def value_matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
@@ -178,7 +206,7 @@ def value_matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | No
     if xs is None:
         return None
     xd, x_kinds = xs
-    leaves = _leaf_matrix(w, n)
+    leaves = _leaf_matrix(w, n) if SETTINGS.leaf_matrices else None
     inner = [v for v in xv if type(v) is Value and v._children]
     if leaves is not None:
         ys = leaves.sums(xd)
@@ -209,7 +237,7 @@ def value_matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | No
     kids = (node, _PAD, _PAD)
     outs: list[Any] = []
     append = outs.append
-    for y, slot in zip(ys, _slots(m)[:m], strict=True):
+    for y, slot in zip(ys, OUTPUT_SENDERS.first(m), strict=True):
         out = _new(Value)
         out.data = y
         out.grad = 0.0
@@ -220,11 +248,10 @@ def value_matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | No
 
 
 # -- the backward pass ----------------------------------------------------------------------------
-_SLOTS: list[Callable[[Any, Any, dict[Any, Any]], None]] = []
-_SLOTS_LOCK = threading.Lock()
+Sender = Callable[[Any, Any, dict[Any, Any]], None]
 
 
-def _slot(i: int) -> Callable[[Any, Any, dict[Any, Any]], None]:
+def _sender(i: int) -> Sender:
     def send(out: Value, g: Any, deferred: dict[Any, Any]) -> None:
         """Output i of a vector node: its gradient goes to entry i of the node's cotangent."""
         node: Any = out._children[0]
@@ -236,12 +263,27 @@ def _slot(i: int) -> Callable[[Any, Any, dict[Any, Any]], None]:
     return send
 
 
-def _slots(m: int) -> list[Callable[[Any, Any, dict[Any, Any]], None]]:
-    """The senders of outputs 0 .. m-1 (shared by every node: made once per index)."""
-    if len(_SLOTS) < m:
-        with _SLOTS_LOCK:  # two threads growing the list at once would misplace an index
-            _SLOTS.extend(_slot(i) for i in range(len(_SLOTS), m))
-    return _SLOTS
+class OutputSenders:
+    """The backward functions of the outputs of vector nodes, by output index: the one of
+    output i sends its gradient to entry i of its node's cotangent. They hold nothing but i,
+    so every node shares them (made once per index, for the process)."""
+
+    __slots__ = ("_lock", "made")
+
+    def __init__(self) -> None:
+        self.made: list[Sender] = []
+        self._lock = threading.Lock()
+
+    def first(self, m: int) -> list[Sender]:
+        """The senders of outputs 0 .. m-1."""
+        made = self.made
+        if len(made) < m:
+            with self._lock:  # two threads growing the list at once would misplace an index
+                made.extend(_sender(i) for i in range(len(made), m))
+        return made[:m]
+
+
+OUTPUT_SENDERS = OutputSenders()
 
 
 def _backward(node: MatvecNode, cot: list[Any], deferred: dict[Any, Any]) -> None:
@@ -265,7 +307,7 @@ def _backward(node: MatvecNode, cot: list[Any], deferred: dict[Any, Any]) -> Non
         if leaves is not None:
             group = deferred.get(leaves)
             if group is None:
-                group = deferred[leaves] = _LeafGradient(leaves.values)
+                group = deferred[leaves] = _LeafGradient(leaves.values, leaves.cache)
             group.gs.append(g)
             group.xs.append(node.xd)
             return
@@ -281,10 +323,11 @@ class _LeafGradient:
     """The deferred gradient of a matrix of leaf Values: its uses' cotangents and inputs,
     summed as one product when the walk is over (Value.backward calls it)."""
 
-    __slots__ = ("gs", "values", "xs")
+    __slots__ = ("cache", "gs", "values", "xs")
 
-    def __init__(self, values: tuple[Value, ...]) -> None:
+    def __init__(self, values: tuple[Value, ...], cache: LeafCache | None) -> None:
         self.values = values
+        self.cache = cache
         self.gs: list[Any] = []
         self.xs: list[list[Any]] = []
 
@@ -301,4 +344,5 @@ class _LeafGradient:
                     gw[live] += np.outer(gt[live], xt)
         for v, d in zip(self.values, gw.ravel().tolist(), strict=True):
             v.grad += d
-        _LEAVES.clear()  # the pass is over: its leaves need not outlive it
+        if self.cache is not None:  # the pass is over: its leaves need not outlive it
+            self.cache.matrices.clear()

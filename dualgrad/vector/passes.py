@@ -21,8 +21,8 @@ import numpy as np
 
 from dualgrad.drivers.memory import keep_freed_heap
 from dualgrad.vector._blas import single_threaded_blas
+from dualgrad.vector.blocks import layouts
 from dualgrad.vector.context import PassContext
-from dualgrad.vector.packed import layouts
 from dualgrad.vector.sparse import Sparse
 
 __all__ = ["SPARSE_FROM", "chunked_pass", "seeds"]

@@ -26,20 +26,45 @@ import numpy as np
 
 from dualgrad.vector.context import current
 
-__all__ = ["Sparse", "StoredEntries"]
+__all__ = ["SEED_INDICES", "IndexViews", "Sparse", "StoredEntries"]
 
 DENSE_FRACTION = 1 / 8  # densify once more than this fraction of the entries are stored
-_INDICES = np.arange(4096)
 _ONE = np.ones(1)
-_INDICES.flags.writeable = False
 _ONE.flags.writeable = False
-
-
 _SCALARS = (np.floating, np.integer)
 _new = object.__new__
-# (Packed, Packed + Sparse), registered by dualgrad.vector.packed, which builds on this module
-_PACKED: list[Any] = [None, None]
 _F64 = np.dtype(float)
+
+
+class IndexViews:
+    """One-entry index arrays, as read-only views of one shared ``arange`` (grown on demand):
+    a pass seeds thousands of parameters, and a view costs less than a new array.
+
+    >>> IndexViews().view(5).tolist()
+    [5]
+    """
+
+    __slots__ = ("_indices",)
+
+    def __init__(self, length: int = 4096) -> None:
+        self._indices = self._made(length)
+
+    @staticmethod
+    def _made(length: int) -> Any:
+        indices = np.arange(length)
+        indices.flags.writeable = False
+        return indices
+
+    def view(self, index: int) -> Any:
+        """``[index]`` as a read-only int array (shared: never modify it)."""
+        indices = self._indices
+        if index >= len(indices):
+            indices = self._indices = self._made(max(2 * len(indices), index + 1))
+        return indices[index : index + 1]
+
+
+SEED_INDICES = IndexViews()
+"""The index arrays of seeds (and of other one-entry vectors), shared by every pass."""
 
 
 class StoredEntries:
@@ -57,6 +82,11 @@ class StoredEntries:
         raise NotImplementedError
 
     def dense(self) -> Any:
+        raise NotImplementedError
+
+    def _plus_sparse(self, s: Sparse) -> Any:
+        """self + s for a :class:`Sparse` s (each kind sums it its own way; Sparse's own
+        ``__add__`` hands a sum with another kind to that kind, which needs not be imported)."""
         raise NotImplementedError
 
     def tolist(self) -> list[float]:
@@ -103,12 +133,8 @@ class Sparse(StoredEntries):
     @classmethod
     def one_hot(cls, index: int, size: int) -> Sparse:
         """The seed of entry `index`: 1 there, 0 elsewhere."""
-        global _INDICES
-        if index >= len(_INDICES):
-            _INDICES = np.arange(max(2 * len(_INDICES), index + 1))
-            _INDICES.flags.writeable = False
         # views of shared read-only arrays: a pass seeds thousands of these
-        return cls(_INDICES[index : index + 1], _ONE, size, index)
+        return cls(SEED_INDICES.view(index), _ONE, size, index)
 
     def dense(self) -> Any:
         """The vector as a numpy array."""
@@ -136,15 +162,11 @@ class Sparse(StoredEntries):
 
     # -- sums (scaling and negating: StoredEntries) ----------------------------------------
     def __add__(self, other: Any) -> Any:
-        if type(other) is _PACKED[0]:  # a product's two terms: Packed's sum (not a detour)
-            return _PACKED[1](other, self)
         if type(other) is Sparse:
             if len(self.indices) + len(other.indices) <= 4:  # a sum of a few seeds ...
                 context = current()
                 if context is not None and context.blocks is not None:  # ... in a GPT-like pass
-                    from dualgrad.vector.packed import pack_sum  # (packed builds on this module)
-
-                    packed = pack_sum(self, other, context.blocks)
+                    packed = context.blocks.pack_sum(self, other)
                     if packed is not None:  # on the pass's block layout
                         return packed
             if self.nnz + other.nnz > DENSE_FRACTION * self.size:
@@ -154,6 +176,8 @@ class Sparse(StoredEntries):
                 np.concatenate((self.values, other.values)),
                 self.size,
             )
+        if isinstance(other, StoredEntries):  # another kind (a Packed): its sum with a Sparse
+            return other._plus_sparse(self)
         if isinstance(other, np.ndarray):
             if len(self.indices) == 1 and other.shape == (self.size,) and other.dtype == _F64:
                 # one entry (a parameter's seed, scaled): the same sums as with the dense

@@ -141,16 +141,17 @@ def test_forward_all_on_scalar_code_equals_the_operations_one_by_one(reference, 
     tangents and whose products of a parameter and a value are made in one step, gives the
     gradient of the operations made one by one, bit for bit."""
     from dualgrad.numbers import dual_ops as _dual_ops
-    from dualgrad.vector import packed
+    from dualgrad.vector.settings import SETTINGS
 
     model = ScalarGPT(GPTConfig.course())
     params = _params(model.config, 3)
     f = lambda p: model.loss(p, [(0, 5, 1, 0)])
     fast = flatten(value_and_grad(f, params, chunk="all").grad)[0]
     if reference == "sums made at once":
-        monkeypatch.setattr(packed, "WAIT", False)
+        with SETTINGS.changed(sums_wait=False):
+            slow = flatten(value_and_grad(f, params, chunk="all").grad)[0]
     else:
         monkeypatch.setattr(_dual_ops, "PRODUCTS", {})
-    slow = flatten(value_and_grad(f, params, chunk="all").grad)[0]
+        slow = flatten(value_and_grad(f, params, chunk="all").grad)[0]
     assert [math.copysign(1.0, g) for g in fast] == [math.copysign(1.0, g) for g in slow]
     assert fast == slow

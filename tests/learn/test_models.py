@@ -514,12 +514,12 @@ def test_gpt_initial_loss_is_near_uniform_and_sampling_works():
     [("all", True), ("all", False), (1400, True), (100, True)],
     ids=["all", "all-dense", "1400", "100"],
 )
-def test_gpt_forward_gradient_equals_reverse_for_every_parameter(chunk, packed, monkeypatch):
+def test_gpt_forward_gradient_equals_reverse_for_every_parameter(chunk, packed):
     from dualgrad import reverse, value_and_grad
-    from dualgrad.vector import packed as packing
+    from dualgrad.vector.settings import SETTINGS
 
-    if not packed:  # every tangent dense: the bulk products' other path
-        monkeypatch.setattr(packing, "DENSE_FRACTION", 0.0)
+    # without packed tangents every tangent is dense: the bulk products' other path
+    dense_fraction = SETTINGS.dense_fraction if packed else 0.0
     model, seqs = _gpt_setup()
     params = model.init_params(2)
     for seq in seqs[:2]:
@@ -527,7 +527,8 @@ def test_gpt_forward_gradient_equals_reverse_for_every_parameter(chunk, packed, 
         def loss(p, seq=seq):
             return model.loss(p, [seq])
 
-        r = value_and_grad(loss, params, chunk=chunk)
+        with SETTINGS.changed(dense_fraction=dense_fraction):
+            r = value_and_grad(loss, params, chunk=chunk)
         rv, rg = reverse.value_and_grad(loss, params)
         fwd, rev = flatten(r.grad)[0], flatten(rg)[0]
         assert r.value == rv  # the same float arithmetic for the value

@@ -151,7 +151,7 @@ def test_a_product_made_in_place_equals_the_product_placed(m, k, stored, active,
     """Stacked.weighted_into writes each run of the stored columns' product straight into
     the output: the numbers of the product placed afterwards, to the last bit or two."""
     from dualgrad.vector.bulk import Stacked
-    from dualgrad.vector.packed import Spots
+    from dualgrad.vector.columns import Spots
 
     rng = np.random.default_rng(seed_)
     cols = np.array(sorted(stored))

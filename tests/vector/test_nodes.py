@@ -16,13 +16,14 @@ from dualgrad.tree import flatten
 np = pytest.importorskip("numpy")
 bulk = pytest.importorskip("dualgrad.reverse.bulk")
 nodes = pytest.importorskip("dualgrad.vector.nodes")
+SETTINGS = pytest.importorskip("dualgrad.vector.settings").SETTINGS
 
 
 @pytest.fixture(autouse=True)
 def every_size(monkeypatch):
     """Vector nodes for products of every size (the threshold is a speed choice)."""
     monkeypatch.setattr(bulk, "VECTOR_MIN", 0)
-    nodes._LEAVES.clear()
+    nodes.leaf_cache().matrices.clear()
 
 
 def is_vector_output(v):
@@ -98,9 +99,8 @@ def test_values_are_a_float_pass_bit_for_bit(case):
     """Leaf matrices of floats take numpy's products (SPECIAL CASE): the same numbers, nan,
     inf, signed zeros and subnormals included, as the float pass and the general path, summed
     by numpy (before Python 3.12) or by sum() (on every version)."""
-    for sequential in sorted({nodes._SEQUENTIAL_SUM, False}):
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setattr(nodes, "_SEQUENTIAL_SUM", sequential)
+    for sequential in sorted({SETTINGS.numpy_sums_in_order, False}):
+        with SETTINGS.changed(numpy_sums_in_order=sequential):
             float_pass_bit_for_bit(*case)
 
 
@@ -161,7 +161,7 @@ def test_gradients_equal_the_scalar_graphs(case):
     assert_same(*both_ways(f, params))
 
 
-def test_the_deferred_leaf_gradients_equal_the_immediate_ones(monkeypatch):
+def test_the_deferred_leaf_gradients_equal_the_immediate_ones():
     """SPECIAL CASE checked: matrices of leaves get their outer products at the end of the walk,
     summed as one product; the general path adds each use's outer product at once."""
 
@@ -173,8 +173,8 @@ def test_the_deferred_leaf_gradients_equal_the_immediate_ones(monkeypatch):
 
     params = {"w": [[0.3, -0.2, 0.5], [0.1, 0.4, -0.6], [-0.7, 0.2, 0.9]], "x": [1.0, 2.0, -1.0]}
     deferred = value_and_grad(f, params)
-    monkeypatch.setattr(nodes, "_leaf_matrix", lambda w, n: None)
-    immediate = value_and_grad(f, params)
+    with SETTINGS.changed(leaf_matrices=False):
+        immediate = value_and_grad(f, params)
     assert_same(deferred, immediate, rel=1e-14)
     with scalar_graphs():
         assert_same(deferred, value_and_grad(f, params))
@@ -335,5 +335,29 @@ def test_threads_building_products_at_once():
         t.start()
     for t in threads:
         t.join()
-    assert results == [True] * 8 and all(f.__closure__ for f in nodes._SLOTS)
-    assert [f.__closure__[0].cell_contents for f in nodes._SLOTS] == list(range(len(nodes._SLOTS)))
+    senders = nodes.OUTPUT_SENDERS.made
+    assert results == [True] * 8 and all(f.__closure__ for f in senders)
+    assert [f.__closure__[0].cell_contents for f in senders] == list(range(len(senders)))
+
+
+def test_the_leaf_cache_dies_with_the_backward_walk_of_its_recording():
+    w = [[Value(float(i + j)) for j in range(3)] for i in range(3)]
+    x = [Value(1.0) * 1.0 for _ in range(3)]
+    y = dmath.matvec(w, x)
+    cache = nodes.leaf_cache()
+    assert (
+        cache.matrices[id(w)] is y[0]._children[0].leaves
+        and y[0]._children[0].leaves.cache is cache
+    )
+    sum(y).backward()
+    assert cache.matrices == {}  # the pass is over: its leaves are not kept alive
+
+
+def test_each_thread_records_into_a_leaf_cache_of_its_own():
+    import threading
+
+    seen = []
+    thread = threading.Thread(target=lambda: seen.append(nodes.leaf_cache()))
+    thread.start()
+    thread.join()
+    assert seen[0] is not nodes.leaf_cache() and nodes.leaf_cache() is nodes.leaf_cache()
