@@ -16,6 +16,7 @@ True
 from __future__ import annotations
 
 import math
+import numbers
 import operator
 import sys
 from collections.abc import Callable
@@ -33,6 +34,9 @@ __all__ = [
     "domain_error",
     "explain_object_loop",
     "is_array",
+    "is_other_number",
+    "is_real",
+    "plain_operand",
     "primal",
     "vector",
 ]
@@ -74,6 +78,47 @@ def is_array(x: Any) -> bool:
     """A numpy ndarray (checked without importing numpy: an array means numpy is loaded)."""
     np = sys.modules.get("numpy")
     return np is not None and isinstance(x, np.ndarray)
+
+
+def is_real(x: Any) -> bool:
+    """A real number that is not a bool (nor complex, str, None ...): what a number type takes
+    as a value.
+
+    >>> is_real(2), is_real(0.5), is_real(True), is_real(1j)
+    (True, True, False, False)
+    """
+    if type(x) is float or type(x) is int:
+        return True
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+def is_other_number(x: Any) -> bool:
+    """A number of ours that is neither a Dual nor a Value (a Taylor number): it marks its type
+    ``_dualgrad_number = True`` and combines with Duals by their tags."""
+    return getattr(type(x), "_dualgrad_number", False) is True
+
+
+def plain_operand(cls: type, name: str, other: Any) -> Any:
+    """`other` as the plain number a `cls` number's operation `name` computes with: floats and
+    ints as they are, any other real number (numpy scalars, Fractions, bools: ``True + x`` is
+    ``1.0 + x``, as ``True + 1.0`` is) as a float; anything else a TypeError naming it.
+
+    The one operand check of every number type's arithmetic (its slow path: the fast paths
+    take floats and ints before it).
+
+    >>> from dualgrad import Dual
+    >>> from fractions import Fraction
+    >>> plain_operand(Dual, "add", Fraction(1, 2)), plain_operand(Dual, "add", True)
+    (0.5, 1.0)
+    >>> plain_operand(Dual, "add", "1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: unsupported operand for add: Dual and '1' (type str); ...
+    """
+    if type(other) in _REAL:
+        return other
+    if isinstance(other, numbers.Real):  # bools too
+        return float(other)
+    raise bad_operand(cls, name, other)
 
 
 def primal(x: Any) -> Any:
