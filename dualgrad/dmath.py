@@ -24,6 +24,7 @@ from typing import Any
 
 from dualgrad.numbers.base import Number, describe, domain_error, is_array, primal, vector
 from dualgrad.numbers.dual import Dual, unary_op
+from dualgrad.numbers.dual_ops import zero_wins
 from dualgrad.rules import BILINEAR, REDUCTIONS, RULES
 
 __all__ = [
@@ -358,7 +359,6 @@ def _real(c: Any) -> bool:
 def _reduce(name: str, args: list[Any]) -> Any:
     """Reduction `name` on arguments that are not all plain (see :class:`rules.Reduction`)."""
     args = [float(a) if type(a) not in _PLAIN and _real(a) else a for a in args]
-    from dualgrad.numbers.dual_ops import _make, _scale  # (it imports dual, which imports it)
 
     red = REDUCTIONS[name]
     kinds = {type(a) for a in args}
@@ -371,9 +371,11 @@ def _reduce(name: str, args: list[Any]) -> Any:
             out = _reduced_value(red.f, name, values, args)
             partials = red.partials(values, out)
             terms = [
-                _scale(a.tangent, p) for a, p in zip(args, partials, strict=True) if type(a) is Dual
+                zero_wins(a.tangent, p)
+                for a, p in zip(args, partials, strict=True)
+                if type(a) is Dual
             ]
-            return _make(out, _sum(terms), tag)
+            return Dual.from_parts(out, _sum(terms), tag)
     from dualgrad.reverse import Value  # reverse mode is optional to this module
 
     if all(isinstance(a, Value) or type(a) in _PLAIN for a in args):

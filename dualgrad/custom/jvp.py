@@ -35,7 +35,6 @@ from typing import Any
 from dualgrad.custom.primitive import _kind
 from dualgrad.numbers.base import describe, is_array
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import Spec, flatten, is_real, unflatten
 
 __all__ = ["custom_jvp"]
@@ -145,14 +144,13 @@ class custom_jvp:  # named as JAX's (a class, lower case), which users know
                 outs, ospec, touts = self._outputs(out, tout)
                 columns.append(touts)
             touts = [np.array(row, dtype=float) for row in zip(*columns, strict=True)]
-        made = [_make(o, t, tag) for o, t in zip(outs, touts, strict=True)]
+        made = [Dual.from_parts(o, t, tag) for o, t in zip(outs, touts, strict=True)]
         return unflatten(ospec, made, numbers=True)
 
     def _reverse(self, leaves: list[Any], spec: Spec) -> Any:
         """Reverse-mode Values: the rule once per input Value, each call a column of the local
         Jacobian; one graph node per output with those partials."""
         from dualgrad.reverse.value import Value
-        from dualgrad.reverse.value import _make as make_value
 
         inputs = [i for i, x in enumerate(leaves) if isinstance(x, Value)]
         primals = unflatten(spec, [x.data if isinstance(x, Value) else x for x in leaves])
@@ -164,7 +162,8 @@ class custom_jvp:  # named as JAX's (a class, lower case), which users know
             columns.append(touts)
         children = tuple(leaves[j] for j in inputs)
         made = [
-            make_value(o, children, tuple(col[r] for col in columns)) for r, o in enumerate(outs)
+            Value.from_parts(o, children, tuple(col[r] for col in columns))
+            for r, o in enumerate(outs)
         ]
         return unflatten(ospec, made, numbers=True)
 

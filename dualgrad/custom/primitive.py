@@ -46,9 +46,9 @@ _Build = Callable[[Rule], Any]
 def _factories(kind: str) -> tuple[_Build, _Build]:
     """The (unary, binary) factories with which number type `kind` builds the table's rules."""
     if kind == "dual":
-        from dualgrad.numbers import dual_ops as m
+        from dualgrad.numbers import dual as m
 
-        return m._unary, m._binary
+        return m.build_unary, m.build_binary
     if kind == "taylor":
         from dualgrad.taylormode import series as s
 
@@ -64,7 +64,7 @@ def _factories(kind: str) -> tuple[_Build, _Build]:
     if kind == "value":
         from dualgrad.reverse import value as v
 
-        return v._unary, v._binary
+        return v.build_unary, v.build_binary
     from dualgrad.sparsity import tracer as t
 
     return (t._unary, t._binary) if kind == "tracer" else (t._hunary, t._hbinary)

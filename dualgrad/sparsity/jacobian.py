@@ -26,7 +26,6 @@ from dualgrad.drivers.seeding import check_leaves, has_arrays, seeded_pass
 from dualgrad.drivers.tags import Tagged, tangent_of, value_of
 from dualgrad.numbers.base import vector
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.sparsity.coloring import color_columns
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
 from dualgrad.sparsity.tracer import Tracer
@@ -198,7 +197,7 @@ def _by_color(
     for group in members or [[]]:
         seeded = list(leaves)
         for j in group:
-            seeded[j] = _make(leaves[j], 1.0, tag)
+            seeded[j] = Dual.from_parts(leaves[j], 1.0, tag)
         outs = _call(f, spec, seeded)
         _check_rows(outs, pattern)
         compressed.append([tangent_of(o, tag, "sparse_jacobian") for o in outs])
@@ -232,7 +231,7 @@ def _chunked(
     np = _numpy()
     pattern, p = coloring.pattern, max(coloring.count, 1)
     eye = list(np.eye(p))
-    seeded = [_make(v, eye[c], tag) for v, c in zip(leaves, coloring.colors, strict=True)]
+    seeded = [Dual.from_parts(v, eye[c], tag) for v, c in zip(leaves, coloring.colors, strict=True)]
     with vector().chunked_pass(p):  # one BLAS thread, freed heap kept for the next pass
         outs = _call(f, spec, seeded)
     _check_rows(outs, pattern)
@@ -281,7 +280,7 @@ def _sparse(
     from dualgrad.vector.sparse import Sparse
 
     pattern, n = coloring.pattern, len(leaves)
-    seeded = [_make(v, Sparse.one_hot(j, n), tag) for j, v in enumerate(leaves)]
+    seeded = [Dual.from_parts(v, Sparse.one_hot(j, n), tag) for j, v in enumerate(leaves)]
     outs = _call(f, spec, seeded)  # (no chunked_pass: its layouts would repack the tangents)
     _check_rows(outs, pattern)
     keys, vals = [], []

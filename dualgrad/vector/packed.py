@@ -37,7 +37,6 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad.numbers.dual_ops import PRODUCTS
 from dualgrad.vector import sparse as _sparse
 from dualgrad.vector.context import PassContext, _local, current, entered
 from dualgrad.vector.sparse import Sparse, StoredEntries
@@ -393,9 +392,6 @@ def _vector_product(a: Any, y: Any, b: Any, x: Any) -> Any:
         if out is not None:
             return out
     return a * y + b * x
-
-
-PRODUCTS.update({Sparse: _sparse_product, Packed: _vector_product, np.ndarray: _vector_product})
 
 
 def _plus_sparse_generic(a: Packed, s: Sparse) -> Any:
