@@ -119,9 +119,6 @@ __all__ = [
 ]
 
 Interval = tuple[float, float]
-INF = math.inf
-NAN = math.nan
-_REAL = (float, int)
 
 
 @dataclass(frozen=True)
