@@ -24,7 +24,7 @@ from typing import Any
 
 from dualgrad.numbers.base import Number, describe, domain_error, is_array, primal, vector
 from dualgrad.numbers.dual import Dual, unary_op
-from dualgrad.numbers.dual_ops import zero_wins
+from dualgrad.numbers.tangents import zero_wins
 from dualgrad.rules import BILINEAR, REDUCTIONS, RULES
 
 __all__ = [

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import zero_wins
+from dualgrad.numbers.tangents import zero_wins
 from dualgrad.rules import Rule
 from dualgrad.taylormode.lazy import _Rule, leaf
 from dualgrad.taylormode.series import Taylor

@@ -11,7 +11,7 @@ form of its partials - the same builders, by the same names, as reverse mode's
 - :func:`_product`: partials y and x, mul (a labelled fast path);
 - :func:`_by_partials`: partials that are functions, every other rule (the generic path);
 - :func:`_singular` (Dual only): rules whose partials may be infinite or nan, always by the
-  fallbacks, which scale each tangent by :func:`zero_wins`.
+  fallbacks, which scale each tangent by :func:`~dualgrad.numbers.tangents.zero_wins`.
 
 Every builder returns the operation and its reflected form, and shares the fallbacks of
 :func:`_fallbacks` (errors, nested numbers, other tags, other operand types). A test proves
@@ -29,112 +29,16 @@ import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from dualgrad.numbers.base import (
-    Number,
-    domain_error,
-    is_array,
-    is_other_number,
-    plain_operand,
-    vector,
-)
+from dualgrad.numbers.base import domain_error, is_array, is_other_number, plain_operand, vector
+from dualgrad.numbers.building import Built, check_spelled, named
+from dualgrad.numbers.tangents import PRODUCTS, TangentProducts, zero_tangent_wins, zero_wins
 from dualgrad.rules import Rule
 
-__all__ = ["PRODUCTS", "TangentProducts", "binary", "unary", "zero_tangent_wins", "zero_wins"]
+__all__ = ["binary", "unary"]
 
 _new = object.__new__
 _REAL = (float, int)
 Op = Callable[[Any, Any], Any]
-Fused = Callable[[Any, Any, Any, Any], Any]
-
-
-class TangentProducts:
-    """The tangent types that make the tangent of a product of two Duals, ``a * y + b * x``
-    (a, b their tangents, x, y their values), in one step, equal to it bit for bit.
-
-    The vector layer registers its sparse tangents here (:func:`dualgrad.vector.register_products`,
-    called by that package as it loads its numpy modules): a parameter's seed times a computed
-    value is most of the products of scalar code's sums, ``sum(w_i * x_i for ...)``. A test
-    switches them off by handing in an empty table: ``monkeypatch.setattr(PRODUCTS, "fused", {})``.
-
-    >>> products = TangentProducts()
-    >>> products.register(list, lambda a, y, b, x: a * y + b * x)
-    >>> list in products.fused
-    True
-    """
-
-    __slots__ = ("fused",)
-
-    def __init__(self) -> None:
-        self.fused: dict[type, Fused] = {}
-
-    def register(self, tangent_type: type, fused: Fused) -> None:
-        """Make ``a * y + b * x`` by ``fused(a, y, b, x)`` whenever a is a `tangent_type`."""
-        self.fused[tangent_type] = fused
-
-
-PRODUCTS = TangentProducts()
-"""The fused products Dual's mul reads (filled by :mod:`dualgrad.vector`)."""
-
-
-def zero_wins(tangent: Any, partial: Any) -> Any:
-    """tangent * partial by the table's policy for singular rules (kinks, infinite slopes): a zero
-    tangent contributes exactly 0 even when the partial is +-inf or nan, and a zero partial (relu
-    below its kink, a flat side) gives exactly 0 whatever the tangent - a plain 0, which the bulk
-    products skip (JAX and PyTorch's relu give 0 there too).
-
-    >>> zero_wins(0.0, float("inf")), zero_wins(float("inf"), 0.0), zero_wins(2.0, 3.0)
-    (0.0, 0.0, 6.0)
-    """
-    if partial - partial == 0:  # finite (inf - inf and nan - nan are nan)
-        if type(partial) in _REAL:
-            if partial == 0:
-                return 0.0
-            if partial == 1.0 and type(tangent) not in _REAL:
-                return tangent  # a vector times 1.0 is itself (tangents are never changed)
-        return tangent * partial
-    if type(tangent) in _REAL:
-        return tangent * partial if tangent else 0.0
-    if isinstance(tangent, Number) or is_other_number(tangent):  # nested: decide on the value
-        return tangent * partial if tangent.value else 0.0 * tangent
-    import numpy as np  # a vector tangent: numpy is present
-
-    if hasattr(tangent, "dense"):  # a Sparse tangent: decide entry by entry on the dense form
-        tangent = tangent.dense()
-    with np.errstate(invalid="ignore"):
-        out = tangent * partial
-    out[tangent == 0] = 0.0
-    return out
-
-
-def zero_tangent_wins(tangent: Any, factor: Any) -> Any:
-    """tangent * factor where the factor is the value of another Dual (mul's partials): unlike
-    :func:`zero_wins`, only the tangent's zero wins. A zero tangent still contributes exactly 0
-    through an infinite or nan value, but a zero value is not a constant slope (it may move), so
-    0 times an infinite tangent stays nan, loudly: cbrt(x) * cbrt(x) at 0 is 0 * inf.
-
-    >>> zero_tangent_wins(0.0, float("inf")), zero_tangent_wins(float("inf"), 0.0)
-    (0.0, nan)
-    """
-    if factor - factor == 0:
-        return tangent * factor
-    return zero_wins(tangent, factor)
-
-
-def _named(op: Callable[..., Any], name: str, doc: str | None = None) -> Callable[..., Any]:
-    op.__name__ = op.__qualname__ = name
-    if doc is not None:
-        op.__doc__ = doc
-    return op
-
-
-class _Built:
-    """The operation (and reflected operation) a builder made, for the fallbacks that call back
-    into it: a nested Dual inside a math function, a Dual of another tag."""
-
-    __slots__ = ("op", "rop")
-
-    op: Callable[..., Any]
-    rop: Callable[..., Any]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -143,7 +47,7 @@ class _Built:
 def unary(cls: type[Any], rule: Rule) -> Callable[[Any], Any]:
     """The operation of `cls` (Dual) for a one-argument rule."""
     d, name = rule.partials[0], rule.name
-    built = _Built()
+    built = Built()
     apply = _unary_value(cls, rule, built)
     if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
         op = _unary_constant(cls, apply, d)
@@ -153,10 +57,10 @@ def unary(cls: type[Any], rule: Rule) -> Callable[[Any], Any]:
         op = _unary_by_partial(cls, rule.f, apply, d)
     built.op = op
     doc = f"{name}(x) with its derivative (rule '{name}' of dualgrad.rules.table)."
-    return _named(op, name, doc)
+    return named(op, name, doc)
 
 
-def _unary_value(cls: type[Any], rule: Rule, built: _Built) -> Callable[[Any], Any]:
+def _unary_value(cls: type[Any], rule: Rule, built: Built) -> Callable[[Any], Any]:
     """The rule's value, the slow way: errors named, nested numbers by their own operation."""
     f, name = rule.f, rule.name
 
@@ -254,27 +158,20 @@ def binary(
     :meth:`Rule.partial`. ``generic=True`` builds every rule by its partials as functions (the
     tests compare each fast path with it).
     """
-    built = _Built()
+    built = Built()
     fallbacks = _fallbacks(cls, rule, built)
     form = None if generic else rule.partials
     if rule.singular:  # rare and needing care at inf/nan partials: always the fallbacks
         built.op, built.rop = _singular(cls, fallbacks)
     elif form == ("y", "x"):  # bilinear: each partial is the other argument, so f is mul
-        _check_spelled(rule, operator.mul)
+        check_spelled(rule, operator.mul)
         built.op, built.rop = _product(cls, fallbacks, products)
     elif form in ((1.0, 1.0), (1.0, -1.0)):  # linear: f is add or sub
-        _check_spelled(rule, operator.add if form == (1.0, 1.0) else operator.sub)
+        check_spelled(rule, operator.add if form == (1.0, 1.0) else operator.sub)
         built.op, built.rop = _linear(cls, form == (1.0, 1.0), fallbacks)
     else:
         built.op, built.rop = _by_partials(cls, rule, fallbacks)
-    return _named(built.op, rule.name), _named(built.rop, "r" + rule.name)
-
-
-def _check_spelled(rule: Rule, operation: Callable[[Any, Any], Any]) -> None:
-    """The fast paths of add, sub and mul use the operator itself; make sure the table's
-    value function is that operator (the partials' form says it must be)."""
-    if rule.f is not operation:
-        raise NotImplementedError(f"rule {rule.name!r}: partials {rule.partials} need {operation}")
+    return named(built.op, rule.name), named(built.rop, "r" + rule.name)
 
 
 class _Fallbacks(NamedTuple):
@@ -292,7 +189,7 @@ class _Fallbacks(NamedTuple):
     """How `both` scales a tangent by its partial: mul's partials are values, not slopes."""
 
 
-def _fallbacks(cls: type[Any], rule: Rule, built: _Built) -> _Fallbacks:
+def _fallbacks(cls: type[Any], rule: Rule, built: Built) -> _Fallbacks:
     f, name = rule.f, rule.name
     px, py = rule.partial(0), rule.partial(1)
     pair = zero_tangent_wins if rule.partials == ("y", "x") else zero_wins

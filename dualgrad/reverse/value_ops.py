@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from dualgrad.numbers.base import domain_error, is_array, plain_operand, vector
+from dualgrad.numbers.building import Built, check_spelled, named
 from dualgrad.rules import Rule
 
 __all__ = ["binary", "unary"]
@@ -37,23 +38,6 @@ __all__ = ["binary", "unary"]
 _new = object.__new__
 _ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 Op = Callable[[Any, Any], Any]
-
-
-def _named(op: Callable[..., Any], name: str, doc: str | None = None) -> Callable[..., Any]:
-    op.__name__ = op.__qualname__ = name
-    if doc is not None:
-        op.__doc__ = doc
-    return op
-
-
-class _Built:
-    """The operation and reflected operation a builder made, for the fallbacks that call back
-    into them (another real type, made a float)."""
-
-    __slots__ = ("op", "rop")
-
-    op: Op
-    rop: Op
 
 
 # ---------------------------------------------------------------------------------------------
@@ -82,7 +66,7 @@ def unary(cls: type[Any], rule: Rule) -> Callable[[Any], Any]:
     else:
         op = _unary_by_partial(cls, f, value, d)
     doc = f"{name}(x), recording its local derivative (rule '{name}' of dualgrad.rules)."
-    return _named(op, name, doc)
+    return named(op, name, doc)
 
 
 def _unary_constant(
@@ -137,27 +121,20 @@ def binary(cls: type[Any], rule: Rule, *, generic: bool = False) -> tuple[Op, Op
     anything else is a TypeError naming it. ``generic=True`` builds every rule by its partials
     as functions (the tests compare each fast path with it).
     """
-    built = _Built()
+    built = Built()
     fallbacks = _fallbacks(cls, rule, built)
     form = None if generic else rule.partials
     if form == ("y", "x"):  # bilinear: each partial is the other argument, so f is mul
-        _check_spelled(rule, operator.mul)
+        check_spelled(rule, operator.mul)
         built.op, built.rop = _product(cls, fallbacks)
     elif form in ((1.0, 1.0), (1.0, -1.0)):  # linear: f is add or sub
-        _check_spelled(rule, operator.add if form == (1.0, 1.0) else operator.sub)
+        check_spelled(rule, operator.add if form == (1.0, 1.0) else operator.sub)
         built.op, built.rop = _linear(cls, form == (1.0, 1.0), fallbacks)
     elif form == (0.0, 0.0):  # piecewise constant: //
         built.op, built.rop = _flat(cls, fallbacks)
     else:
         built.op, built.rop = _by_partials(cls, rule, fallbacks)
-    return _named(built.op, rule.name), _named(built.rop, "r" + rule.name)
-
-
-def _check_spelled(rule: Rule, operation: Callable[[Any, Any], Any]) -> None:
-    """The fast paths of add, sub and mul use the operator itself; make sure the table's
-    value function is that operator (the partials' form says it must be)."""
-    if rule.f is not operation:
-        raise NotImplementedError(f"rule {rule.name!r}: partials {rule.partials} need {operation}")
+    return named(built.op, rule.name), named(built.rop, "r" + rule.name)
 
 
 class _Fallbacks(NamedTuple):
@@ -169,7 +146,7 @@ class _Fallbacks(NamedTuple):
     """Any other operand: subclasses of Value, arrays, other real types."""
 
 
-def _fallbacks(cls: type[Any], rule: Rule, built: _Built) -> _Fallbacks:
+def _fallbacks(cls: type[Any], rule: Rule, built: Built) -> _Fallbacks:
     f, name = rule.f, rule.name
 
     def value(x: Any, y: Any) -> Any:

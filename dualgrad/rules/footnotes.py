@@ -203,7 +203,7 @@ def _ieee_div_arrays(a: Any, b: Any) -> Any:
 def _zero_wins(t: Any, p: Any) -> Any:
     """t * p where a zero t contributes exactly 0 even for an infinite p: the rules' own, for
     a partial computed from a Dual's parts. (Dual's operations scale by
-    :func:`dualgrad.numbers.dual_ops.zero_wins`, which also zeroes entry by entry in vector
+    :func:`dualgrad.numbers.tangents.zero_wins`, which also zeroes entry by entry in vector
     tangents and lets a zero partial win; the rules import only numbers.base.)"""
     if _plain(t):
         return t * p if t else 0.0

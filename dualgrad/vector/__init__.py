@@ -97,14 +97,14 @@ def register_products() -> None:
     """Give Dual's mul the fused products of the vector tangent types (Sparse seeds, Packed
     rows, dense arrays: :mod:`dualgrad.vector.packed`), which make a product's tangent
     ``a * y + b * x`` in one step, bit for bit
-    (:class:`~dualgrad.numbers.dual_ops.TangentProducts`).
+    (:class:`~dualgrad.numbers.tangents.TangentProducts`).
 
     Called by this package as it loads its first module that needs numpy (so before any pass
     makes a vector tangent); calling it again changes nothing.
     """
     import numpy as np
 
-    from dualgrad.numbers.dual_ops import PRODUCTS
+    from dualgrad.numbers.tangents import PRODUCTS
     from dualgrad.vector.packed import Packed, _sparse_product, _vector_product
     from dualgrad.vector.sparse import Sparse
 

@@ -377,7 +377,7 @@ _F64 = np.dtype(float)
 
 
 def _sparse_product(a: Sparse, y: Any, b: Any, x: Any) -> Any:
-    """a * y + b * x for a Sparse tangent a (see dualgrad.numbers.dual_ops.PRODUCTS)."""
+    """a * y + b * x for a Sparse tangent a (see dualgrad.numbers.tangents.PRODUCTS)."""
     if type(b) is Packed or type(b) is np.ndarray:
         out = _seed_times(a, y, b, x)
         if out is not None:
@@ -386,7 +386,7 @@ def _sparse_product(a: Sparse, y: Any, b: Any, x: Any) -> Any:
 
 
 def _vector_product(a: Any, y: Any, b: Any, x: Any) -> Any:
-    """a * y + b * x for a Packed or dense tangent a (see dualgrad.numbers.dual_ops.PRODUCTS)."""
+    """a * y + b * x for a Packed or dense tangent a (see dualgrad.numbers.tangents.PRODUCTS)."""
     if type(b) is Sparse:
         out = _seed_times(b, x, a, y)
         if out is not None:

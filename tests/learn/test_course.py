@@ -153,7 +153,7 @@ def test_forward_all_on_scalar_code_equals_the_operations_one_by_one(reference, 
     """chunk='all' on the course's scalar code, whose sums of products wait as rows of
     tangents and whose products of a parameter and a value are made in one step, gives the
     gradient of the operations made one by one, bit for bit."""
-    from dualgrad.numbers.dual_ops import PRODUCTS
+    from dualgrad.numbers.tangents import PRODUCTS
     from dualgrad.vector import packed
 
     model = ScalarGPT(GPTConfig.course())

@@ -13,7 +13,7 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from dualgrad import Dual, dmath  # noqa: E402
-from dualgrad.numbers.dual_ops import PRODUCTS  # noqa: E402
+from dualgrad.numbers.tangents import PRODUCTS  # noqa: E402
 from dualgrad.vector import packed, register_products  # noqa: E402
 from dualgrad.vector.packed import Packed, Spots, layout_of, layouts, merge, packed_rows  # noqa: E402
 from dualgrad.vector.sparse import Sparse  # noqa: E402
