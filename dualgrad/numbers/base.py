@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OBJECT_LOOP_HINT",
+    "PLAIN",
     "Number",
     "bad_operand",
     "describe",
@@ -41,7 +42,9 @@ __all__ = [
     "vector",
 ]
 
-_REAL = (float, int)
+PLAIN = (float, int)
+"""The plain number types, which the fast paths of every number type test for with
+``type(x) in PLAIN`` (exact types: bools, numpy scalars and Fractions take the slow paths)."""
 
 
 def vector() -> ModuleType:
@@ -114,7 +117,7 @@ def plain_operand(cls: type, name: str, other: Any) -> Any:
     Traceback (most recent call last):
     TypeError: unsupported operand for add: Dual and '1' (type str); ...
     """
-    if type(other) in _REAL:
+    if type(other) in PLAIN:
         return other
     if isinstance(other, numbers.Real):  # bools too
         return float(other)

@@ -20,13 +20,12 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from dualgrad.numbers import dual_ops
-from dualgrad.numbers.base import Number, is_other_number, is_real, vector
+from dualgrad.numbers.base import PLAIN, Number, is_other_number, is_real, vector
 from dualgrad.rules import Rule, install
 
 __all__ = ["Dual", "binary_op", "build_binary", "build_unary", "unary_op"]
 
 _new = object.__new__
-_REAL = (float, int)
 
 
 def _is_vector(x: Any) -> bool:
@@ -59,7 +58,7 @@ class Dual(Number, primal="value", carries="tangent"):
         if type(value) is not Dual and not is_other_number(value) and not is_real(value):
             raise TypeError(f"Dual value must be a real number or a Dual, got {value!r}")
         if not (
-            type(tangent) in _REAL
+            type(tangent) in PLAIN
             or type(tangent) is Dual
             or is_other_number(tangent)
             or is_real(tangent)
@@ -137,7 +136,7 @@ class Dual(Number, primal="value", carries="tangent"):
 
 def _chunked(v: Any) -> bool:
     """A Dual with a vector tangent."""
-    return type(v) is Dual and type(v.tangent) not in _REAL
+    return type(v) is Dual and type(v.tangent) not in PLAIN
 
 
 def build_unary(rule: Rule) -> Callable[[Dual], Dual]:

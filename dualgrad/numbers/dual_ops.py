@@ -13,9 +13,8 @@ form of its partials - the same builders, by the same names, as reverse mode's
 - :func:`_singular` (Dual only): rules whose partials may be infinite or nan, always by the
   fallbacks, which scale each tangent by :func:`~dualgrad.numbers.tangents.zero_wins`.
 
-Every builder returns the operation and its reflected form, and shares the fallbacks of
-:func:`_fallbacks` (errors, nested numbers, other tags, other operand types). A test proves
-each fast path equal to the generic path (which ``generic=True`` builds).
+Each returns the operation and its reflected form and shares :func:`_fallbacks`; a test proves
+each fast path equal to the generic path (``generic=True``).
 
 >>> from dualgrad import Dual
 >>> from dualgrad.rules.table import RULES
@@ -29,7 +28,14 @@ import operator
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from dualgrad.numbers.base import domain_error, is_array, is_other_number, plain_operand, vector
+from dualgrad.numbers.base import (
+    PLAIN,
+    domain_error,
+    is_array,
+    is_other_number,
+    plain_operand,
+    vector,
+)
 from dualgrad.numbers.building import Built, check_spelled, named
 from dualgrad.numbers.tangents import PRODUCTS, TangentProducts, zero_tangent_wins, zero_wins
 from dualgrad.rules import Rule
@@ -37,7 +43,6 @@ from dualgrad.rules import Rule
 __all__ = ["binary", "unary"]
 
 _new = object.__new__
-_REAL = (float, int)
 Op = Callable[[Any, Any], Any]
 
 
@@ -128,7 +133,7 @@ def _unary_by_partial(
         p = d(x, y)
         t = self.tangent
         if type(p) is float:
-            if p == 0.0 or p - p or (p == 1.0 and type(t) not in _REAL):
+            if p == 0.0 or p - p or (p == 1.0 and type(t) not in PLAIN):
                 # relu's two slopes: off, exactly 0 (a plain 0, which the bulk products skip,
                 # and 0 even for an infinite tangent); on, the vector tangent itself. And the
                 # rare infinite or nan slope (exp at inf, log at 5e-324), where a zero tangent

@@ -15,11 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.numbers.base import Number, is_other_number
+from dualgrad.numbers.base import PLAIN, Number, is_other_number
 
 __all__ = ["PRODUCTS", "TangentProducts", "zero_tangent_wins", "zero_wins"]
 
-_REAL = (float, int)
 Fused = Callable[[Any, Any, Any, Any], Any]
 
 
@@ -62,13 +61,13 @@ def zero_wins(tangent: Any, partial: Any) -> Any:
     (0.0, 0.0, 6.0)
     """
     if partial - partial == 0:  # finite (inf - inf and nan - nan are nan)
-        if type(partial) in _REAL:
+        if type(partial) in PLAIN:
             if partial == 0:
                 return 0.0
-            if partial == 1.0 and type(tangent) not in _REAL:
+            if partial == 1.0 and type(tangent) not in PLAIN:
                 return tangent  # a vector times 1.0 is itself (tangents are never changed)
         return tangent * partial
-    if type(tangent) in _REAL:
+    if type(tangent) in PLAIN:
         return tangent * partial if tangent else 0.0
     if isinstance(tangent, Number) or is_other_number(tangent):  # nested: decide on the value
         return tangent * partial if tangent.value else 0.0 * tangent

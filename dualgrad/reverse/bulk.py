@@ -17,14 +17,13 @@ from operator import attrgetter
 from operator import mul as _mul
 from typing import Any
 
-from dualgrad.numbers.base import vector
+from dualgrad.numbers.base import PLAIN, vector
 from dualgrad.reverse.value import Value
 from dualgrad.rules import BILINEAR
 
 __all__ = ["matvec", "scalar_graphs", "sumprod"]
 
 
-_REAL = (float, int)
 _SEQUENCES = (list, tuple)
 _VALUES = {Value}
 _data = attrgetter("data")
@@ -89,7 +88,7 @@ def _sumprod(p: Any, q: Any) -> Value | None:
         ta, tb = type(a), type(b)
         if ta is Value:
             pd.append(a.data)
-        elif ta in _REAL:
+        elif ta in PLAIN:
             pd.append(a)
         else:
             return None
@@ -97,7 +96,7 @@ def _sumprod(p: Any, q: Any) -> Value | None:
             qd.append(b.data)
             children.append(b)
             local.append(pd[-1])
-        elif tb in _REAL:
+        elif tb in PLAIN:
             qd.append(b)
         else:
             return None

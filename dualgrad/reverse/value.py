@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dualgrad.numbers.base import Number, describe, is_real
+from dualgrad.numbers.base import PLAIN, Number, describe, is_real
 from dualgrad.reverse import value_ops
 from dualgrad.rules import Rule, install
 
 __all__ = ["Value", "binary_op", "build_binary", "build_unary", "unary_op"]
 
 _new = object.__new__
-_REAL = (float, int)
 
 
 class Value(Number, primal="data", carries="graph"):
@@ -57,7 +56,7 @@ class Value(Number, primal="data", carries="graph"):
         self, data: Any, children: Iterable[Value] = (), local_grads: Iterable[Any] = ()
     ) -> None:
         # Validation lives only here: operations build their results without coming back.
-        if type(data) not in _REAL:
+        if type(data) not in PLAIN:
             if not is_real(data):
                 raise TypeError(
                     f"Value data must be a real number, got {describe(data)} "
