@@ -22,7 +22,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.numbers.apply import MATH_ERRORS, apply_binary, apply_unary
-from dualgrad.numbers.base import PLAIN_TYPES, Number, describe, domain_error, primal
+from dualgrad.numbers.base import PLAIN, Number, describe, domain_error, primal
 from dualgrad.numbers.dual import Dual, unary_op
 from dualgrad.numbers.reductions import dist, fsum, hypot, matvec, prod, sumprod
 from dualgrad.rules import RULES
@@ -153,7 +153,7 @@ def log(x: Any, base: Any = None) -> Any:
             f"{base_shown} is log(x) / log({base_shown}) and log({base_shown}) is 0; "
             "use a base other than 1"
         )
-    if type(x) in PLAIN_TYPES and type(base) in PLAIN_TYPES:
+    if type(x) in PLAIN and type(base) in PLAIN:
         return math.log(x, base)
     return log_x / log_base
 
@@ -184,7 +184,7 @@ cbrt = _mirror("cbrt", "Cube root (real, keeps the sign).")
 
 def pow(x: Any, y: Any) -> Any:  # noqa: A001 - mirrors math.pow on purpose
     """x**y with math.pow's domain: ValueError for a negative base and non-integer exponent."""
-    if type(x) in PLAIN_TYPES and type(y) in PLAIN_TYPES:
+    if type(x) in PLAIN and type(y) in PLAIN:
         return math.pow(x, y)
     return x**y
 
@@ -230,7 +230,7 @@ def polygamma(n: int, x: Any) -> Any:
     >>> round(polygamma(1, 1.0), 12)  # pi**2 / 6
     1.644934066848
     """
-    if type(x) in PLAIN_TYPES:
+    if type(x) in PLAIN:
         try:
             return _F_POLYGAMMA(x, n)
         except MATH_ERRORS as exc:
@@ -268,7 +268,7 @@ def remainder(x: Any, y: Any) -> Any:
 
 def ldexp(x: Any, i: int) -> Any:
     """x * 2**i for an int i (TypeError for anything else, as math): d/dx = 2**i."""
-    if type(x) in PLAIN_TYPES:
+    if type(x) in PLAIN:
         try:
             return _F_LDEXP(x, i)
         except MATH_ERRORS as exc:
@@ -290,7 +290,7 @@ def frexp(x: Any) -> tuple[Any, int]:
     >>> frexp(Dual(8.0, 1.0))
     (Dual(0.5, 0.0625), 4)
     """
-    if type(x) in PLAIN_TYPES:
+    if type(x) in PLAIN:
         return math.frexp(x)
     _, e = math.frexp(_number_inside(x))
     return ldexp(x, -e), e
@@ -299,7 +299,7 @@ def frexp(x: Any) -> tuple[Any, int]:
 # -- piecewise ------------------------------------------------------------------------------------
 def fabs(x: Any) -> Any:
     """Absolute value (abs'(0) = 0); a float for plain numbers, like math.fabs."""
-    if type(x) in PLAIN_TYPES:
+    if type(x) in PLAIN:
         return math.fabs(x)
     return abs(x)
 
@@ -339,10 +339,10 @@ softplus = _mirror("softplus", "log(1 + e**x), computed without overflow.")
 def _number_inside(x: Any) -> Any:
     """The plain number inside any of our number types (Dual, Value, Taylor, tracers)."""
     for _ in range(100):
-        if type(x) in PLAIN_TYPES:
+        if type(x) in PLAIN:
             break
         x = primal(x)
-        if type(x) not in PLAIN_TYPES and hasattr(x, "value"):  # a sparsity tracer
+        if type(x) not in PLAIN and hasattr(x, "value"):  # a sparsity tracer
             x = x.value
     return x
 

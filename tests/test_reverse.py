@@ -705,10 +705,10 @@ def test_a_matvec_of_values_only_makes_the_nodes_of_sumprod():
 
     w = [[Value(1.0), Value(2.0)], [Value(-3.0), Value(4.5)], [Value(0.5), Value(2.0)]]
     x = [Value(2.0), Value(-1.0)]
-    fast = bulk._matvec(w, x)
+    fast = bulk.matvec(w, x)
     general = [sumprod(row, x) for row in w]
     for a, b in zip(fast, general, strict=True):
         assert a.data == b.data and a._local_grads == b._local_grads
         assert all(map(operator.is_, a._children, b._children))
-    mixed = bulk._matvec([[Value(1.0), 2.0]], x)  # a number among them: row by row
+    mixed = bulk.matvec([[Value(1.0), 2.0]], x)  # a number among them: row by row
     assert mixed[0].data == 0.0 and len(mixed[0]._children) == 3

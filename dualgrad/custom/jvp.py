@@ -33,9 +33,8 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.custom.primitive import _kind
-from dualgrad.numbers.base import PLAIN_TYPES, describe, is_array, is_real
+from dualgrad.numbers.base import PLAIN, describe, is_array, is_real
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import Spec, flatten, unflatten
 
 __all__ = ["custom_jvp"]
@@ -125,9 +124,7 @@ class custom_jvp:  # named as JAX's (a class, lower case), which users know
         mine = [type(x) is Dual and x.tag == tag for x in leaves]
         primals = unflatten(spec, [x.value if m else x for x, m in zip(leaves, mine, strict=True)])
         tangents = [x.tangent if m else _zero(x) for x, m in zip(leaves, mine, strict=True)]
-        wide = [
-            i for i, t in enumerate(tangents) if not (type(t) in PLAIN_TYPES or type(t) is Dual)
-        ]
+        wide = [i for i, t in enumerate(tangents) if not (type(t) in PLAIN or type(t) is Dual)]
         if not wide:
             out, tout = self._call_rule(primals, unflatten(spec, tangents))
             outs, ospec, touts = self._outputs(out, tout)
@@ -145,14 +142,13 @@ class custom_jvp:  # named as JAX's (a class, lower case), which users know
                 outs, ospec, touts = self._outputs(out, tout)
                 columns.append(touts)
             touts = [np.array(row, dtype=float) for row in zip(*columns, strict=True)]
-        made = [_make(o, t, tag) for o, t in zip(outs, touts, strict=True)]
+        made = [Dual.from_parts(o, t, tag) for o, t in zip(outs, touts, strict=True)]
         return unflatten(ospec, made, numbers=True)
 
     def _reverse(self, leaves: list[Any], spec: Spec) -> Any:
         """Reverse-mode Values: the rule once per input Value, each call a column of the local
         Jacobian; one graph node per output with those partials."""
         from dualgrad.reverse.value import Value
-        from dualgrad.reverse.value import _make as make_value
 
         inputs = [i for i, x in enumerate(leaves) if isinstance(x, Value)]
         primals = unflatten(spec, [x.data if isinstance(x, Value) else x for x in leaves])
@@ -164,7 +160,8 @@ class custom_jvp:  # named as JAX's (a class, lower case), which users know
             columns.append(touts)
         children = tuple(leaves[j] for j in inputs)
         made = [
-            make_value(o, children, tuple(col[r] for col in columns)) for r, o in enumerate(outs)
+            Value.from_parts(o, children, tuple(col[r] for col in columns))
+            for r, o in enumerate(outs)
         ]
         return unflatten(ospec, made, numbers=True)
 
@@ -195,7 +192,7 @@ def _zero(x: Any) -> Any:
 
 def _number(x: Any) -> Any:
     """A result of the black box as a number of ours: numpy scalars become floats."""
-    if type(x) in PLAIN_TYPES or type(x) is Dual:
+    if type(x) in PLAIN or type(x) is Dual:
         return x
     if is_real(x):
         return float(x)

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make, _scale
+from dualgrad.numbers.tangents import zero_wins
 from dualgrad.rules import Rule
 from dualgrad.taylormode.lazy import leaf
 from dualgrad.taylormode.rulenodes import RuleNode
@@ -42,9 +42,9 @@ def dual(rule: Rule, args: tuple[Any, ...], outer: int) -> Dual:
     tangent: Any = None
     for i, (a, m) in enumerate(zip(args, mine, strict=True)):
         if m:
-            term = _scale(a.tangent, rule.partial(i)(*values, out))  # a zero tangent gives 0
+            term = zero_wins(a.tangent, rule.partial(i)(*values, out))  # a zero tangent gives 0
             tangent = term if tangent is None else tangent + term
-    return _make(out, tangent, tag)
+    return Dual.from_parts(out, tangent, tag)
 
 
 def taylor(rule: Rule, args: tuple[Any, ...], outer: int) -> Taylor:
@@ -81,13 +81,12 @@ def series(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
 def value(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:
     """rule(*args) for reverse-mode Values: one node with the rule's local partials."""
     from dualgrad.reverse.value import Value
-    from dualgrad.reverse.value import _make as make_value
 
     values = tuple(a.data if isinstance(a, Value) else a for a in args)
     out = rule.f(*values)
     children = [(i, a) for i, a in enumerate(args) if isinstance(a, Value)]
     grads = tuple(rule.partial(i)(*values, out) for i, _ in children)
-    return make_value(out, tuple(a for _, a in children), grads)
+    return Value.from_parts(out, tuple(a for _, a in children), grads)
 
 
 def tracer(rule: Rule, args: tuple[Any, ...], outer: int) -> Any:

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from dualgrad.custom import nary as _nary
-from dualgrad.numbers.base import PLAIN_TYPES, Number, describe, is_array
+from dualgrad.numbers.base import PLAIN, Number, describe, is_array
 from dualgrad.numbers.dual import Dual
 from dualgrad.rules import RULES, Rule
 from dualgrad.taylormode.lazy import Series
@@ -45,9 +45,9 @@ _Build = Callable[[Rule], Any]
 def _factories(kind: str) -> tuple[_Build, _Build]:
     """The (unary, binary) factories with which number type `kind` builds the table's rules."""
     if kind == "dual":
-        from dualgrad.numbers import dual_ops as m
+        from dualgrad.numbers import dual as m
 
-        return m._unary, m._binary
+        return m.build_unary, m.build_binary
     if kind == "taylor":
         from dualgrad.taylormode import series as s
 
@@ -63,7 +63,7 @@ def _factories(kind: str) -> tuple[_Build, _Build]:
     if kind == "value":
         from dualgrad.reverse import value as v
 
-        return v._unary, v._binary
+        return v.build_unary, v.build_binary
     from dualgrad.sparsity import tracer as t
 
     return (t._unary, t._binary) if kind == "tracer" else (t._hunary, t._hbinary)
@@ -271,7 +271,7 @@ def _refuse(name: str, i: int) -> Callable[..., Any]:
 
 
 def _carries_nothing(x: Any) -> bool:
-    return type(x) in PLAIN_TYPES or _kind(x) is None
+    return type(x) in PLAIN or _kind(x) is None
 
 
 def _guard(d: Callable[..., Any], name: str, i: int) -> Callable[..., Any]:

@@ -38,9 +38,8 @@ from typing import Any
 from dualgrad.custom.primitive import _kind
 from dualgrad.drivers.linsolve import LU
 from dualgrad.drivers.tags import Tagged
-from dualgrad.numbers.base import PLAIN_TYPES, describe
+from dualgrad.numbers.base import PLAIN, describe
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.taylormode.series import Taylor
 from dualgrad.tree import Spec, flatten, unflatten
 
@@ -135,7 +134,7 @@ def _entry(
 def _float_inside_or_none(v: Any) -> float | None:
     """The plain number inside `v`, None if it is no number."""
     for _ in range(64):
-        if type(v) in PLAIN_TYPES:
+        if type(v) in PLAIN:
             return float(v)
         k = _kind(v)
         if k is None:
@@ -176,7 +175,7 @@ def _level(p: _Problem, guess: list[float], a: list[Any]) -> list[Any]:
         r = p.residual(x, a)  # at the root, its tangents are dF/da . da
         rhs = [-_dense(v.tangent) if type(v) is Dual and v.tag == tag else 0.0 for v in r]
         dx = LU(_jacobian(p, x, inner), p.what).solve(rhs)
-        return [_make(xi, di, tag) for xi, di in zip(x, dx, strict=True)]
+        return [Dual.from_parts(xi, di, tag) for xi, di in zip(x, dx, strict=True)]
     if kind == "taylor":
         return _taylor(p, guess, a, tag)
     if kind == "value":
@@ -196,7 +195,7 @@ def _jacobian(p: _Problem, x: list[Any], a: list[Any]) -> list[list[Any]]:
     with Tagged() as tag:
         for j in range(len(x)):
             xs = list(x)
-            xs[j] = _make(x[j], 1.0, tag)
+            xs[j] = Dual.from_parts(x[j], 1.0, tag)
             r = p.residual(xs, a)
             columns.append([v.tangent if type(v) is Dual and v.tag == tag else 0.0 for v in r])
     return [list(row) for row in zip(*columns, strict=True)]
@@ -245,7 +244,7 @@ def _checked(p: _Problem, x: list[float], a: list[Any]) -> list[float]:
     """F at plain numbers, which must be plain: a derivative there came from a closure."""
     r = p.residual(x, a)
     for i, v in enumerate(r):
-        if type(v) not in PLAIN_TYPES:
+        if type(v) not in PLAIN:
             if _kind(v) in (None,):
                 r[i] = float(v)  # numpy scalars
                 continue
@@ -284,7 +283,6 @@ def _taylor(p: _Problem, guess: list[float], a: list[Any], tag: int) -> list[Any
 def _reverse(p: _Problem, guess: list[float], a: list[Any]) -> list[Any]:
     """Reverse-mode Values: one node per unknown, its local partials -(dF/dx)^-1 dF/da_j."""
     from dualgrad.reverse.value import Value
-    from dualgrad.reverse.value import _make as make_value
 
     inner = [v.data if isinstance(v, Value) else v for v in a]
     x = _newton(p, guess, inner)
@@ -294,12 +292,14 @@ def _reverse(p: _Problem, guess: list[float], a: list[Any]) -> list[Any]:
     with Tagged() as tag:
         for j in inputs:
             seeded = list(inner)
-            seeded[j] = _make(inner[j], 1.0, tag)
+            seeded[j] = Dual.from_parts(inner[j], 1.0, tag)
             r = p.residual(x, seeded)
             rhs = [-v.tangent if type(v) is Dual and v.tag == tag else 0.0 for v in r]
             columns.append(lu.solve(rhs))
     children = tuple(a[j] for j in inputs)
-    return [make_value(xi, children, tuple(col[i] for col in columns)) for i, xi in enumerate(x)]
+    return [
+        Value.from_parts(xi, children, tuple(col[i] for col in columns)) for i, xi in enumerate(x)
+    ]
 
 
 def _traced(p: _Problem, guess: list[float], a: list[Any], kind: str) -> list[Any]:

@@ -17,7 +17,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES, describe, is_array, primal
+from dualgrad.numbers.base import PLAIN, describe, is_array, primal
 
 __all__ = ["LU", "NUMPY_SIZE"]
 
@@ -30,7 +30,7 @@ _EPS = 2.0**-52
 def _float_inside(x: Any) -> float:
     """The plain number inside `x` (a Dual, a Taylor number, nested ...)."""
     for _ in range(64):
-        if type(x) in PLAIN_TYPES:
+        if type(x) in PLAIN:
             return float(x)
         inner = primal(x)
         if inner is x:
@@ -58,7 +58,7 @@ class LU:
         self._np: Any = None
         self.a: list[list[Any]] = []
         self.perm: list[int] = []
-        plain = all(type(v) in PLAIN_TYPES for row in A for v in row)
+        plain = all(type(v) in PLAIN for row in A for v in row)
         if plain and n >= NUMPY_SIZE:
             try:
                 import numpy as np
@@ -84,7 +84,7 @@ class LU:
             if pivots[-1] == 0.0 or not math.isfinite(pivots[-1]):
                 self._check(pivots, A)
             for i in range(k + 1, n):
-                if type(a[i][k]) in PLAIN_TYPES and a[i][k] == 0.0:
+                if type(a[i][k]) in PLAIN and a[i][k] == 0.0:
                     continue
                 factor = a[i][k] / pivot
                 a[i][k] = factor
@@ -116,7 +116,7 @@ class LU:
         if self._np is not None:
             import numpy as np
 
-            if all(type(v) in PLAIN_TYPES or (is_array(v) and v.ndim == 1) for v in b):
+            if all(type(v) in PLAIN or (is_array(v) and v.ndim == 1) for v in b):
                 k = max((len(v) for v in b if is_array(v)), default=0)
                 rhs = np.array([np.broadcast_to(v, (k,)) if k else v for v in b], dtype=float)
                 out = np.linalg.solve(self._np, rhs)
@@ -128,7 +128,7 @@ class LU:
         for i in range(n):  # L y = P b (unit lower triangle)
             row = a[i]
             for j in range(i):
-                if not (type(row[j]) in PLAIN_TYPES and row[j] == 0.0):
+                if not (type(row[j]) in PLAIN and row[j] == 0.0):
                     y[i] = y[i] - y[j] * row[j]
         x: list[Any] = [0.0] * n
         for i in reversed(range(n)):  # U x = y

@@ -28,7 +28,6 @@ from dualgrad.drivers.memory import paused_gc
 from dualgrad.drivers.tags import InheritedTags, tangent_of, value_of
 from dualgrad.numbers.base import describe, is_real, vector
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.tree import Spec, flatten, paths, unflatten
 
 __all__ = [
@@ -100,7 +99,7 @@ def seeded_pass(
             return f(tree)
     work = list(leaves)
     for j, t in zip(positions, tangents, strict=True):
-        work[j] = _make(leaves[j], t, tag)
+        work[j] = Dual.from_parts(leaves[j], t, tag)
     with paused_gc():
         return f(work[0] if spec.kind == "leaf" else unflatten(spec, work, numbers=True))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES, domain_error, is_array, vector
+from dualgrad.numbers.base import PLAIN, domain_error, is_array, vector
 from dualgrad.numbers.dual import Dual
 from dualgrad.rules import RULES
 
@@ -47,7 +47,7 @@ def _lift(c: Any, like: Any) -> Any:
 
 def apply_binary(name: str, x: Any, y: Any, method: str | None = None) -> Any:
     """Dispatch two-argument rule `name` on plain numbers or on our number types."""
-    if type(x) in PLAIN_TYPES and type(y) in PLAIN_TYPES:
+    if type(x) in PLAIN and type(y) in PLAIN:
         try:
             return RULES[name].f(x, y)
         except MATH_ERRORS as exc:

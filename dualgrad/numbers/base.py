@@ -28,14 +28,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "OBJECT_LOOP_HINT",
-    "PLAIN_TYPES",
+    "PLAIN",
     "Number",
     "bad_operand",
     "describe",
     "domain_error",
     "explain_object_loop",
     "is_array",
+    "is_other_number",
     "is_real",
+    "plain_operand",
     "primal",
     "vector",
 ]
@@ -71,9 +73,10 @@ def describe(x: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-PLAIN_TYPES: tuple[type, type] = (float, int)
-"""The exact types of Python's plain real numbers: ``type(x) in PLAIN_TYPES`` is the hot paths'
-test (bool excluded, as ``type(True) is bool``); :func:`is_real` also takes numpy's scalars."""
+PLAIN: tuple[type, type] = (float, int)
+"""The exact types of Python's plain real numbers, which the fast paths of every number type
+test for with ``type(x) in PLAIN`` (bools, numpy scalars and Fractions take the slow paths;
+:func:`is_real` also takes them)."""
 
 
 def is_real(x: Any) -> bool:
@@ -92,6 +95,35 @@ def is_array(x: Any) -> bool:
     """A numpy ndarray (checked without importing numpy: an array means numpy is loaded)."""
     np = sys.modules.get("numpy")
     return np is not None and isinstance(x, np.ndarray)
+
+
+def is_other_number(x: Any) -> bool:
+    """A number of ours that is neither a Dual nor a Value (a Taylor number): it marks its type
+    ``_dualgrad_number = True`` and combines with Duals by their tags."""
+    return getattr(type(x), "_dualgrad_number", False) is True
+
+
+def plain_operand(cls: type, name: str, other: Any) -> Any:
+    """`other` as the plain number a `cls` number's operation `name` computes with: floats and
+    ints as they are, any other real number (numpy scalars, Fractions, bools: ``True + x`` is
+    ``1.0 + x``, as ``True + 1.0`` is) as a float; anything else a TypeError naming it.
+
+    The one operand check of every number type's arithmetic (its slow path: the fast paths
+    take floats and ints before it).
+
+    >>> from dualgrad import Dual
+    >>> from fractions import Fraction
+    >>> plain_operand(Dual, "add", Fraction(1, 2)), plain_operand(Dual, "add", True)
+    (0.5, 1.0)
+    >>> plain_operand(Dual, "add", "1")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    TypeError: unsupported operand for add: Dual and '1' (type str); ...
+    """
+    if type(other) in PLAIN:
+        return other
+    if isinstance(other, numbers.Real):  # bools too
+        return float(other)
+    raise bad_operand(cls, name, other)
 
 
 def primal(x: Any) -> Any:

@@ -16,26 +16,16 @@ constant, whose own value and tangent then ride inside its value.
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import Number, vector
-from dualgrad.rules import install
+from dualgrad.numbers import dual_ops
+from dualgrad.numbers.base import PLAIN, Number, is_other_number, is_real, vector
+from dualgrad.rules import Rule, install
 
-__all__ = ["Dual", "binary_op", "unary_op"]
+__all__ = ["Dual", "binary_op", "build_binary", "build_unary", "unary_op"]
 
 _new = object.__new__
-_REAL = (float, int)
-
-
-def _is_real(x: Any) -> bool:
-    return isinstance(x, numbers.Real)
-
-
-def _is_other_number(x: Any) -> bool:
-    """Another dualgrad number type (a Taylor number): it combines with Duals by tags."""
-    return getattr(type(x), "_dualgrad_number", False) is True
 
 
 def _is_vector(x: Any) -> bool:
@@ -65,17 +55,13 @@ class Dual(Number, primal="value", carries="tangent"):
 
     def __init__(self, value: Any, tangent: Any = 0.0, tag: int = 0) -> None:
         # Validation lives only here: operations build their results without coming back.
-        if (
-            type(value) is not Dual
-            and not _is_other_number(value)
-            and (not _is_real(value) or isinstance(value, bool))
-        ):
+        if type(value) is not Dual and not is_other_number(value) and not is_real(value):
             raise TypeError(f"Dual value must be a real number or a Dual, got {value!r}")
         if not (
-            type(tangent) in _REAL
+            type(tangent) in PLAIN
             or type(tangent) is Dual
-            or _is_other_number(tangent)
-            or (_is_real(tangent) and not isinstance(tangent, bool))
+            or is_other_number(tangent)
+            or is_real(tangent)
             or _is_vector(tangent)
         ):
             raise TypeError(
@@ -110,44 +96,65 @@ class Dual(Number, primal="value", carries="tangent"):
     def __reduce__(self) -> tuple[Any, ...]:
         return (Dual, (self.value, self.tangent, self.tag))
 
+    @staticmethod
+    def from_parts(value: Any, tangent: Any, tag: int) -> Dual:
+        """The fast constructor: a Dual of parts known to be right (an operation's result, a
+        seed), made without the checks of ``Dual(...)``, which are for users' input.
+
+        >>> Dual.from_parts(2.0, 1.0, 3)
+        Dual(2.0, 1.0, tag=3)
+        """
+        out = _new(Dual)
+        out.value = value
+        out.tangent = tangent
+        out.tag = tag
+        return out
+
+    # How a Dual applies the table's bilinear rule (rules.BILINEAR): with vector tangents, in
+    # bulk (one matrix product, in the vector layer); otherwise None, and the mul and add rules
+    # do it term by term. dmath.sumprod and dmath.matvec find these on the type of their operands.
+    @staticmethod
+    def _sumprod(p: Sequence[Any], q: Sequence[Any]) -> Dual | None:
+        if any(map(_chunked, p)) or any(map(_chunked, q)):
+            out: Dual | None = vector().sumprod(p, q)
+            return out
+        return None
+
+    @staticmethod
+    def _matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
+        # (a relu's inactive units carry a plain 0: look past them for a vector tangent; and
+        # plain inputs meet seeded weights when this chunk seeds no earlier parameter)
+        if any(map(_chunked, x)) or (len(w[0]) and _chunked(w[0][0])):
+            out: list[Any] | None = vector().matvec(w, x)
+            if out is not None:
+                return out
+        if Dual in set(map(type, x)):  # one-tangent passes: a few Duals among floats
+            out = vector().few_duals_matvec(w, x)
+            return out
+        return None
+
+
+def _chunked(v: Any) -> bool:
+    """A Dual with a vector tangent."""
+    return type(v) is Dual and type(v.tangent) not in PLAIN
+
+
+def build_unary(rule: Rule) -> Callable[[Dual], Dual]:
+    """Dual's operation for a one-argument rule (a row of the table, or a user's primitive)."""
+    return dual_ops.unary(Dual, rule)
+
+
+def build_binary(
+    rule: Rule, *, generic: bool = False
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Dual's (operation, reflected operation) for a two-argument rule; ``generic=True`` skips
+    the labelled fast paths (the tests compare them with it)."""
+    return dual_ops.binary(Dual, rule, generic=generic)
+
 
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...), named as
 # rules.SPELLING says: the list of what a Dual supports is the rule table.
-# (The factories live in _dual_ops, which needs the class above: imported here, after it.)
-from dualgrad.numbers.dual_ops import _binary, _unary  # noqa: E402
-
-_OPS, _ROPS = install(Dual, _unary, _binary)
-
-
-# How a Dual applies the table's bilinear rule (rules.BILINEAR): with vector tangents, in bulk
-# (one matrix product, in the vector layer); otherwise None, and the mul and add rules do it
-# term by term. dmath.sumprod and dmath.matvec find these on the type of their operands.
-def _chunked(v: Any) -> bool:
-    return type(v) is Dual and type(v.tangent) not in _REAL
-
-
-def _sumprod(p: Sequence[Any], q: Sequence[Any]) -> Dual | None:
-    if any(map(_chunked, p)) or any(map(_chunked, q)):
-        out: Dual | None = vector().sumprod(p, q)
-        return out
-    return None
-
-
-def _matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any] | None:
-    # (a relu's inactive units carry a plain 0: look past them for a vector tangent; and plain
-    # inputs meet seeded weights when this chunk seeds no earlier parameter)
-    if any(map(_chunked, x)) or (len(w[0]) and _chunked(w[0][0])):
-        out: list[Any] | None = vector().matvec(w, x)
-        if out is not None:
-            return out
-    if Dual in set(map(type, x)):  # one-tangent passes: a few Duals among floats
-        out = vector().few_duals_matvec(w, x)
-        return out
-    return None
-
-
-Dual._sumprod = staticmethod(_sumprod)  # type: ignore[attr-defined]
-Dual._matvec = staticmethod(_matvec)  # type: ignore[attr-defined]
+_OPS, _ROPS = install(Dual, build_unary, build_binary)
 
 
 def binary_op(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:

@@ -18,9 +18,9 @@ import operator
 from functools import reduce
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES
+from dualgrad.numbers.base import PLAIN
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make, _scale
+from dualgrad.numbers.tangents import zero_wins
 from dualgrad.rules import Reduction
 
 __all__ = ["reduce_duals", "sum_tangents"]
@@ -37,22 +37,24 @@ def reduce_duals(red: Reduction, args: list[Any]) -> Dual | None:
         if t is Dual:
             if tag is None:
                 tag = a.tag
-            if a.tag != tag or type(a.value) not in PLAIN_TYPES:
+            if a.tag != tag or type(a.value) not in PLAIN:
                 return None
-        elif t not in PLAIN_TYPES:
+        elif t not in PLAIN:
             return None
     if tag is None:
         return None
     values = [a.value if type(a) is Dual else a for a in args]
     out = red.value(values, args)
     partials = red.partials(values, out)
-    terms = [_scale(a.tangent, p) for a, p in zip(args, partials, strict=True) if type(a) is Dual]
-    return _make(out, sum_tangents(terms), tag)
+    terms = [
+        zero_wins(a.tangent, p) for a, p in zip(args, partials, strict=True) if type(a) is Dual
+    ]
+    return Dual.from_parts(out, sum_tangents(terms), tag)
 
 
 def sum_tangents(terms: list[Any]) -> Any:
     """The sum of tangent terms: fsum when all are plain floats (accurate), else in order."""
-    if all(type(t) in PLAIN_TYPES for t in terms):
+    if all(type(t) in PLAIN for t in terms):
         try:
             return math.fsum(terms)
         except _MATH_ERRORS:  # inf - inf, or an intermediate overflow: IEEE sums decide

@@ -23,7 +23,7 @@ from operator import mul
 from typing import Any
 
 from dualgrad.numbers.apply import apply_binary
-from dualgrad.numbers.base import PLAIN_TYPES, is_real
+from dualgrad.numbers.base import PLAIN, is_real
 from dualgrad.numbers.dual_reductions import reduce_duals
 from dualgrad.rules import BILINEAR, REDUCTIONS
 
@@ -106,7 +106,7 @@ def _reduce(name: str, args: list[Any]) -> Any:
     from the table's scalar rule (nested Duals, Taylor series, tracers), which keeps every
     higher derivative."""
     red = REDUCTIONS[name]
-    args = [float(a) if type(a) not in PLAIN_TYPES and _math_number(a) else a for a in args]
+    args = [float(a) if type(a) not in PLAIN and _math_number(a) else a for a in args]
     out: Any = reduce_duals(red, args)
     if out is None and "dualgrad.reverse" in sys.modules:  # else no Value can exist
         from dualgrad.reverse.reductions import reduce_values  # reverse mode loads on use
@@ -138,7 +138,7 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     """
     if len(p) != len(q):  # as math.sumprod
         raise ValueError(f"sumprod: inputs are not the same length ({len(p)} and {len(q)})")
-    if len(p) and (type(p[0]) not in PLAIN_TYPES or type(q[0]) not in PLAIN_TYPES):
+    if len(p) and (type(p[0]) not in PLAIN or type(q[0]) not in PLAIN):
         out = _in_bulk((type(p[0]), type(q[0])), "_sumprod", p, q)
         if out is not None:
             return out
@@ -164,7 +164,7 @@ def matvec(w: Sequence[Sequence[Any]], x: Sequence[Any]) -> list[Any]:
     if n:
         kinds = set(map(type, x))
         kinds.add(type(w[0][0]))
-        kinds.difference_update(PLAIN_TYPES)
+        kinds.difference_update(PLAIN)
         out = _in_bulk(kinds, "_matvec", w, x)
         if out is not None:
             return out

@@ -26,9 +26,16 @@ the drivers use it.
 """
 
 from dualgrad.drivers.memory import paused_gc
+from dualgrad.reverse import bulk
 from dualgrad.reverse.bulk import scalar_graphs, sumprod
 from dualgrad.reverse.drivers import grad, value_and_grad, zero_grad
 from dualgrad.reverse.value import Value, binary_op, unary_op
+
+# How a Value applies the table's bilinear rule (rules.BILINEAR): one node per dot product
+# (:mod:`dualgrad.reverse.bulk`). dmath.sumprod and dmath.matvec find these on the type of
+# their operands; they are given here, where the package puts its modules together.
+Value._sumprod = staticmethod(bulk.sumprod)  # type: ignore[attr-defined]
+Value._matvec = staticmethod(bulk.matvec)  # type: ignore[attr-defined]
 
 __all__ = [
     "Value",

@@ -17,11 +17,11 @@ from operator import attrgetter
 from operator import mul as _mul
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES, vector
-from dualgrad.reverse.value import Value, _make
+from dualgrad.numbers.base import PLAIN, vector
+from dualgrad.reverse.value import Value
 from dualgrad.rules import BILINEAR
 
-__all__ = ["scalar_graphs", "sumprod"]
+__all__ = ["matvec", "scalar_graphs", "sumprod"]
 
 
 _SEQUENCES = (list, tuple)
@@ -74,7 +74,7 @@ def sumprod(p: Any, q: Any) -> Value | None:
     ):
         pd = list(map(_data, p))
         qd = list(map(_data, q))
-        return _make(sum(map(_mul, pd, qd)), (*q, *p), (*pd, *qd))
+        return Value.from_parts(sum(map(_mul, pd, qd)), (*q, *p), (*pd, *qd))
     return _sumprod(p, q)
 
 
@@ -88,7 +88,7 @@ def _sumprod(p: Any, q: Any) -> Value | None:
         ta, tb = type(a), type(b)
         if ta is Value:
             pd.append(a.data)
-        elif ta in PLAIN_TYPES:
+        elif ta in PLAIN:
             pd.append(a)
         else:
             return None
@@ -96,14 +96,14 @@ def _sumprod(p: Any, q: Any) -> Value | None:
             qd.append(b.data)
             children.append(b)
             local.append(pd[-1])
-        elif tb in PLAIN_TYPES:
+        elif tb in PLAIN:
             qd.append(b)
         else:
             return None
         if ta is Value:
             children.append(a)
             local.append(qd[-1])
-    return _make(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
+    return Value.from_parts(sum(map(_mul, pd, qd)), tuple(children), tuple(local))
 
 
 # Below this many weights a product is cheaper as one scalar node per output than as a vector
@@ -120,7 +120,7 @@ def _vector_nodes() -> Callable[[Any, Any], list[Any] | None] | None:
     return vector().value_matvec
 
 
-def _matvec(w: Any, x: Any) -> list[Any] | None:
+def matvec(w: Any, x: Any) -> list[Any] | None:
     """One vector node for the whole product when numpy is there and the product is large
     enough, else one node per output (or None inside :func:`scalar_graphs`)."""
     if _scalar_graphs.get():
@@ -139,11 +139,7 @@ def _matvec(w: Any, x: Any) -> list[Any] | None:
         out = []
         for row in w:
             rd = list(map(_data, row))
-            out.append(_make(sum(map(_mul, rd, xd)), (*xt, *row), (*rd, *xd)))
+            out.append(Value.from_parts(sum(map(_mul, rd, xd)), (*xt, *row), (*rd, *xd)))
         return out
     rows = [sumprod(row, x) for row in w]
     return [sum(map(_mul, row, x)) if y is None else y for y, row in zip(rows, w, strict=True)]
-
-
-Value._sumprod = staticmethod(sumprod)  # type: ignore[attr-defined]
-Value._matvec = staticmethod(_matvec)  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES
+from dualgrad.numbers.base import PLAIN
 from dualgrad.reverse.value import Value
 from dualgrad.rules import Reduction
 
@@ -24,7 +24,7 @@ __all__ = ["reduce_values"]
 
 def reduce_values(red: Reduction, args: list[Any]) -> Value | None:
     """`red` on plain numbers and Values as one node; None for any other mix."""
-    if not all(isinstance(a, Value) or type(a) in PLAIN_TYPES for a in args):
+    if not all(isinstance(a, Value) or type(a) in PLAIN for a in args):
         return None
     values = [a.data if isinstance(a, Value) else a for a in args]
     out = red.value(values, args)

@@ -1,23 +1,22 @@
 """The reverse-mode number: a ``Value`` records its inputs and local partials as it is computed.
 
-Its operations come from the rule table by the factories below, specialised for speed as
-Dual's are; :meth:`Value.backward` walks the recorded graph once, from the output back.
+Its operations come from the rule table by the builders of :mod:`dualgrad.reverse.value_ops`,
+specialised for speed as Dual's are; :meth:`Value.backward` walks the recorded graph once, from
+the output back.
 """
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from dualgrad.numbers.base import Number, bad_operand, describe, domain_error, is_array, vector
+from dualgrad.numbers.base import PLAIN, Number, describe, is_real
+from dualgrad.reverse import value_ops
 from dualgrad.rules import Rule, install
-from dualgrad.tree import is_real
 
-__all__ = ["Value", "binary_op", "unary_op"]
+__all__ = ["Value", "binary_op", "build_binary", "build_unary", "unary_op"]
 
 _new = object.__new__
-_REAL = (float, int)
 
 
 class Value(Number, primal="data", carries="graph"):
@@ -57,7 +56,7 @@ class Value(Number, primal="data", carries="graph"):
         self, data: Any, children: Iterable[Value] = (), local_grads: Iterable[Any] = ()
     ) -> None:
         # Validation lives only here: operations build their results without coming back.
-        if type(data) not in _REAL:
+        if type(data) not in PLAIN:
             if not is_real(data):
                 raise TypeError(
                     f"Value data must be a real number, got {describe(data)} "
@@ -166,250 +165,43 @@ class Value(Number, primal="data", carries="graph"):
     def __repr__(self) -> str:
         return f"Value(data={self.data!r}, grad={self.grad!r})"
 
+    @staticmethod
+    def from_parts(data: Any, children: tuple[Value, ...], local_grads: Any) -> Value:
+        """The fast constructor: a node of parts known to be right (an operation's result),
+        made without the checks of ``Value(...)``, which are for users' input. `local_grads`
+        is a tuple of partials, one per child, or a bulk node's backward function.
+
+        >>> a = Value(2.0)
+        >>> Value.from_parts(6.0, (a,), (3.0,))._local_grads
+        (3.0,)
+        """
+        out = _new(Value)
+        out.data = data
+        out.grad = 0.0
+        out._children = children
+        out._local_grads = local_grads
+        return out
+
 
 _DONE = object()  # marks, on backward's stack, that the node below it is complete
 
 
-# ---------------------------------------------------------------------------------------------
-# Building the operations from the rule table. Each factory specialises once per rule, so the
-# hot path is one closure call: a type check, the value, the local partials from the table and
-# one object creation. No derivative is written here: every partial comes from RULES.
-# ---------------------------------------------------------------------------------------------
-_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+def build_unary(rule: Rule) -> Callable[[Value], Value]:
+    """Value's operation for a one-argument rule (a row of the table, or a user's primitive)."""
+    return value_ops.unary(Value, rule)
 
 
-def _make(data: Any, children: tuple[Value, ...], local_grads: tuple[Any, ...]) -> Value:
-    out = _new(Value)
-    out.data = data
-    out.grad = 0.0
-    out._children = children
-    out._local_grads = local_grads
-    return out
-
-
-def _unary(rule: Rule) -> Callable[[Value], Value]:
-    f, (d,), name = rule.f, rule.partials, rule.name
-
-    def value(x: Any) -> Any:  # the slow path: errors named with the offending number
-        try:
-            return f(x)
-        except _ERRORS as exc:
-            raise domain_error(exc, name, x) from None
-
-    if not callable(d):  # constant partial: neg, pos, floor, ceil, trunc
-        if d == 0:  # floor, ceil, trunc: nothing flows back, so no edge is recorded
-
-            def op(self: Value) -> Value:
-                return _make(value(self.data), (), ())
-
-        else:
-            grads = (d,)  # shared by every result: nothing to allocate
-
-            def op(self: Value) -> Value:
-                x = self.data
-                try:
-                    y = f(x)
-                except Exception:
-                    y = value(x)
-                out = _new(Value)
-                out.data = y
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = grads
-                return out
-
-    else:
-
-        def op(self: Value) -> Value:
-            x = self.data
-            try:
-                y = f(x)
-            except Exception:
-                y = value(x)
-            out = _new(Value)
-            out.data = y
-            out.grad = 0.0
-            out._children = (self,)
-            out._local_grads = (d(x, y),)
-            return out
-
-    op.__name__ = op.__qualname__ = name
-    op.__doc__ = f"{name}(x), recording its local derivative (rule '{name}' of dualgrad.rules)."
-    return op
-
-
-def _binary(
+def build_binary(
     rule: Rule, *, generic: bool = False
-) -> tuple[Callable[[Value, Any], Value], Callable[[Value, Any], Value]]:
-    """(op, rop) for a two-argument rule: ``op(v, o)`` is rule(v, o), ``rop(v, o)`` rule(o, v).
-
-    The fast paths (a Value, or a float/int) are specialised by the form of the table's
-    partials: constants (add, sub: one shared tuple of local grads), the other argument (mul)
-    or functions (the rest). Other real types (bool, Fraction, numpy scalars) become floats on
-    the slow path; anything else is a TypeError naming it.
-    """
-    f, name = rule.f, rule.name
-    # generic=True: every partial as a function, so no special case below applies (the
-    # tests compare each special case with this generic path)
-    dx, dy = (rule.partial(0), rule.partial(1)) if generic else rule.partials
-
-    def value(x: Any, y: Any) -> Any:
-        try:
-            return f(x, y)
-        except _ERRORS as exc:
-            raise domain_error(exc, name, x, y) from None
-
-    def slow(self: Value, other: Any, reflected: bool) -> Value:
-        if isinstance(other, Value):  # a subclass of Value
-            return op(other, self) if reflected else op(self, other)
-        if is_array(other):  # each entry, as numpy does for ndarray * Value
-            return vector().elementwise(
-                (lambda o: rop(self, o)) if reflected else (lambda o: op(self, o)), other
-            )
-        if not is_real(other):
-            if isinstance(other, bool):  # True + Value: a number, like True + 1.0
-                other = float(other)
-            else:
-                raise bad_operand(Value, name, other)
-        return (rop if reflected else op)(self, float(other))
-
-    # -- SPECIAL CASES: measured wins, each proved equal to the generic path (generic=True)
-    # by tests/test_fast_paths.py on random inputs.
-    if (dx, dy) == ("y", "x"):  # bilinear: each partial is the other argument, so f is mul
-        if f is not operator.mul:
-            raise NotImplementedError(f"rule {name!r}: partials ('y', 'x') need operator.mul")
-
-        # the operator itself, not a call of f (as in Dual: data are floats, x * y cannot raise)
-        def op(self: Value, other: Any) -> Value:
-            x = self.data
-            if type(other) is Value:
-                y = other.data
-                out = _new(Value)
-                out.data = x * y
-                out.grad = 0.0
-                out._children = (self, other)
-                out._local_grads = (y, x)
-                return out
-            if type(other) is float or type(other) is int:
-                out = _new(Value)
-                out.data = x * other
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = (other,)
-                return out
-            return slow(self, other, False)
-
-        def rop(self: Value, other: Any) -> Value:
-            if type(other) is float or type(other) is int:
-                out = _new(Value)
-                out.data = other * self.data
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = (other,)
-                return out
-            return slow(self, other, True)
-
-    elif (dx, dy) in ((1.0, 1.0), (1.0, -1.0)):  # linear: f is add or sub
-        plus = dy == 1.0
-        if f is not (operator.add if plus else operator.sub):
-            raise NotImplementedError(f"rule {name!r}: partials {(dx, dy)} need add or sub")
-        both, left, right = (dx, dy), (dx,), (dy,)  # shared: nothing to allocate
-
-        def op(self: Value, other: Any) -> Value:
-            if type(other) is Value:
-                out = _new(Value)
-                out.data = self.data + other.data if plus else self.data - other.data
-                out.grad = 0.0
-                out._children = (self, other)
-                out._local_grads = both
-                return out
-            if type(other) is float or type(other) is int:
-                out = _new(Value)
-                out.data = self.data + other if plus else self.data - other
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = left
-                return out
-            return slow(self, other, False)
-
-        def rop(self: Value, other: Any) -> Value:
-            if type(other) is float or type(other) is int:
-                out = _new(Value)
-                out.data = other + self.data if plus else other - self.data
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = right
-                return out
-            return slow(self, other, True)
-
-    elif not callable(dx) and not callable(dy) and dx == dy == 0:  # piecewise constant: //
-
-        def op(self: Value, other: Any) -> Value:  # nothing flows back: no edge is recorded
-            if type(other) is Value:
-                return _make(value(self.data, other.data), (), ())
-            if type(other) is float or type(other) is int:
-                return _make(value(self.data, other), (), ())
-            return slow(self, other, False)
-
-        def rop(self: Value, other: Any) -> Value:
-            if type(other) is float or type(other) is int:
-                return _make(value(other, self.data), (), ())
-            return slow(self, other, True)
-
-    else:  # THE GENERIC PATH: partials are functions of (x, y, out)
-        px, py = rule.partial(0), rule.partial(1)
-
-        def op(self: Value, other: Any) -> Value:
-            if type(other) is Value:
-                x = self.data
-                y = other.data
-                try:
-                    z = f(x, y)
-                except Exception:
-                    z = value(x, y)
-                out = _new(Value)
-                out.data = z
-                out.grad = 0.0
-                out._children = (self, other)
-                out._local_grads = (px(x, y, z), py(x, y, z))
-                return out
-            if type(other) is float or type(other) is int:
-                x = self.data
-                try:
-                    z = f(x, other)
-                except Exception:
-                    z = value(x, other)
-                out = _new(Value)
-                out.data = z
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = (px(x, other, z),)
-                return out
-            return slow(self, other, False)
-
-        def rop(self: Value, other: Any) -> Value:
-            if type(other) is float or type(other) is int:
-                y = self.data
-                try:
-                    z = f(other, y)
-                except Exception:
-                    z = value(other, y)
-                out = _new(Value)
-                out.data = z
-                out.grad = 0.0
-                out._children = (self,)
-                out._local_grads = (py(other, y, z),)
-                return out
-            return slow(self, other, True)
-
-    op.__name__ = op.__qualname__ = name
-    rop.__name__ = rop.__qualname__ = "r" + name
-    return op, rop
+) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    """Value's (operation, reflected operation) for a two-argument rule; ``generic=True`` skips
+    the labelled fast paths (the tests compare them with it)."""
+    return value_ops.binary(Value, rule, generic=generic)
 
 
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ... the names
 # dmath calls), named as rules.SPELLING says, exactly as on Dual.
-_OPS, _ROPS = install(Value, _unary, _binary)
+_OPS, _ROPS = install(Value, build_unary, build_binary)
 
 
 def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:

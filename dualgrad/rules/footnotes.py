@@ -17,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES, primal
+from dualgrad.numbers.base import PLAIN, primal
 
 INF = math.inf
 NAN = math.nan
@@ -29,7 +29,7 @@ def _generic(name: str) -> Callable[[Any], Any]:
     on_float = getattr(math, name)
 
     def apply(x: Any) -> Any:
-        if type(x) in PLAIN_TYPES:
+        if type(x) in PLAIN:
             return on_float(x)
         method = getattr(x, name, None)
         return method() if method is not None else _numpy(name)(x)  # a float ndarray
@@ -57,7 +57,7 @@ def _softplus(x: float) -> float:
 
 
 def _gen_sigmoid(x: Any) -> Any:
-    if type(x) in PLAIN_TYPES:
+    if type(x) in PLAIN:
         return _sigmoid(x)
     if _is_array(x):  # the two stable forms, each where it is stable
         np = sys.modules["numpy"]
@@ -110,14 +110,14 @@ _math_exp2 = getattr(math, "exp2", lambda x: math.pow(2.0, x))  # math.exp2: Pyt
 
 def _pow(x: Any, y: Any) -> Any:
     """x ** y with math.pow's domain (ValueError, never a complex or ZeroDivisionError)."""
-    if type(x) in PLAIN_TYPES and type(y) in PLAIN_TYPES:
+    if type(x) in PLAIN and type(y) in PLAIN:
         return math.pow(x, y)
     math.pow(primal(x), primal(y))  # nested Duals: math's domain (and overflow) on the values
     return x**y
 
 
 def _is_plain(x: Any) -> bool:
-    return type(x) in PLAIN_TYPES
+    return type(x) in PLAIN
 
 
 def _pointwise(x: Any) -> bool:
@@ -126,7 +126,7 @@ def _pointwise(x: Any) -> bool:
     textbook form, which overflows in the tails). Other number types - Taylor series -
     take a partial's textbook form: the float-only rewrites below (for overflow and the tails)
     would cost them extra series per coefficient, and their own arithmetic is exact enough."""
-    return type(x) in PLAIN_TYPES or hasattr(x, "tangent") or _is_array(x)
+    return type(x) in PLAIN or hasattr(x, "tangent") or _is_array(x)
 
 
 _2_SQRTPI = 2.0 / math.sqrt(math.pi)
@@ -190,8 +190,10 @@ def _ieee_div_arrays(a: Any, b: Any) -> Any:
 
 
 def _zero_wins(t: Any, p: Any) -> Any:
-    """t * p where a zero t contributes exactly 0 even for an infinite p (inside partials;
-    the number types' own version is their ``_scale``)."""
+    """t * p where a zero t contributes exactly 0 even for an infinite p: the rules' own, for
+    a partial computed from a Dual's parts. (Dual's operations scale by
+    :func:`dualgrad.numbers.tangents.zero_wins`, which also zeroes entry by entry in vector
+    tangents and lets a zero partial win; the rules import only numbers.base.)"""
     if _is_plain(t):
         return t * p if t else 0.0
     if hasattr(t, "tag"):  # a Dual tangent: decide on its value
@@ -318,7 +320,7 @@ def _d_pow_base(x: Any, y: Any, out: Any) -> Any:
     if x0 == 0 and y < 1:
         return INF if y > 0 else _ieee_div(y, x)
     if (
-        type(y) in PLAIN_TYPES
+        type(y) in PLAIN
         and y % 1 == 0
         and -_EXACT_Y < y < _EXACT_Y
         and (_pointwise(x) or 0 < y < 5)

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES, describe, primal
+from dualgrad.numbers.base import PLAIN, describe, primal
 from dualgrad.rules.footnotes import INF, NAN, _inf_sign
 from dualgrad.rules.gamma import polygamma as _math_polygamma
 
@@ -103,7 +103,7 @@ def _digamma(x: Any) -> float:
 
 def _gen_polygamma(x: Any, n: int) -> Any:
     """psi^(n)(x) inside partials: plain numbers directly, other number types by their rule."""
-    return _polygamma(x, n) if type(x) in PLAIN_TYPES else x.polygamma(n)
+    return _polygamma(x, n) if type(x) in PLAIN else x.polygamma(n)
 
 
 def _d_gamma(x: Any, out: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any
 
 from dualgrad.drivers.tags import Tagged, tangent_of, value_of
 from dualgrad.numbers.base import is_real
-from dualgrad.numbers.dual_ops import _make
+from dualgrad.numbers.dual import Dual
 from dualgrad.sparsity.coloring import star_color
 from dualgrad.sparsity.jacobian import _call, _inputs, _numpy
 from dualgrad.sparsity.pattern import Coloring, SparseMatrix, SparsityPattern
@@ -86,8 +86,8 @@ def sparse_hessian(f: Callable[[Any], Any], x: Any, *, sparsity: Any = None) -> 
         for c in range(max(p, 1)):
             seeded = []
             for j, v in enumerate(leaves):
-                d = _make(v, Sparse.one_hot(j, n), inner)
-                seeded.append(_make(d, 1.0, outer) if colors[j] == c else d)
+                d = Dual.from_parts(v, Sparse.one_hot(j, n), inner)
+                seeded.append(Dual.from_parts(d, 1.0, outer) if colors[j] == c else d)
             outs = _call(f, spec, seeded)
             if len(outs) != 1:
                 raise TypeError("sparse_hessian: the function must return one real number")

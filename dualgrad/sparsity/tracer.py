@@ -30,7 +30,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES
+from dualgrad.numbers.base import PLAIN
 from dualgrad.rules import Rule, install
 
 __all__ = ["HessianTracer", "Tracer", "partial_forms"]
@@ -54,7 +54,7 @@ def partial_forms(rule: Rule) -> tuple[str, ...]:
 
 def _as_constant(other: Any, name: str, cls: type) -> Any:
     """`other` as a plain number for a rule applied to a tracer, or a clear TypeError."""
-    if type(other) in PLAIN_TYPES:
+    if type(other) in PLAIN:
         return other
     if isinstance(other, numbers.Real) and not isinstance(other, bool):
         return float(other)

@@ -23,7 +23,7 @@ import operator
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import COMPARISONS, PLAIN_TYPES, Number, describe
+from dualgrad.numbers.base import COMPARISONS, PLAIN, Number, describe
 from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import RULES, SPELLING, Rule
 
@@ -35,7 +35,7 @@ _mul = operator.mul
 def call(rule: Rule, args: tuple[Any, ...]) -> Any:
     """The value of `rule` on coefficients: math's function on plain numbers (its errors
     naming the arguments), else the operation of the number type (a Dual, an inner Taylor)."""
-    if (type(args[0]) is float and len(args) == 1) or all(type(a) in PLAIN_TYPES for a in args):
+    if (type(args[0]) is float and len(args) == 1) or all(type(a) in PLAIN for a in args):
         try:
             return rule.f(*args)
         except (ValueError, ZeroDivisionError) as exc:
@@ -51,7 +51,7 @@ def call(rule: Rule, args: tuple[Any, ...]) -> Any:
 def _method(rule: Rule, args: tuple[Any, ...]) -> Any:
     name, reflected = SPELLING.get(rule.name, (rule.name, None))
     first = args[0]
-    if len(args) == 1 or type(first) not in PLAIN_TYPES:
+    if len(args) == 1 or type(first) not in PLAIN:
         bound = getattr(first, name, None)
         if bound is not None:
             return bound(*args[1:])

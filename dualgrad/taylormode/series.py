@@ -25,7 +25,7 @@ import numbers
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from dualgrad.numbers.base import PLAIN_TYPES, Number
+from dualgrad.numbers.base import PLAIN, Number
 from dualgrad.numbers.dual import Dual, binary_op
 from dualgrad.rules import Rule, install
 from dualgrad.taylormode import _fast
@@ -38,7 +38,7 @@ _new = object.__new__
 
 
 def _check_coefficient(c: Any, i: int) -> Any:
-    if type(c) in PLAIN_TYPES or type(c) is Dual or type(c) is Taylor:
+    if type(c) in PLAIN or type(c) is Dual or type(c) is Taylor:
         return c
     if isinstance(c, numbers.Real) and not isinstance(c, bool):
         return float(c)

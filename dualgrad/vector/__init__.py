@@ -14,7 +14,9 @@ so the core never needs numpy. What the core uses of it:
 - :func:`rebuild`, :func:`array_ufunc`, :func:`elementwise`: ndarray parameters and numpy's
   ufuncs on our numbers (:mod:`dualgrad.vector.arrays`; numpy is there, since an array is).
 
-Importing this package imports nothing else; each name loads its module on first use.
+Importing this package imports nothing else; each name loads its module on first use, and the
+first that needs numpy registers the fused products of the sparse tangent types with Dual's mul
+(:func:`register_products`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "matvec",
     "output_rows",
     "rebuild",
+    "register_products",
     "seed_tree",
     "seeds",
     "sumprod",
@@ -73,6 +76,7 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'dualgrad.vector' has no attribute {name!r}")
     if home != "sums":
         _need_numpy()
+        register_products()
     value = getattr(importlib.import_module(f"dualgrad.vector.{home}"), name)
     globals()[name] = value  # found directly from now on
     return value
@@ -87,3 +91,23 @@ def _need_numpy() -> None:
             "numpy: install dualgrad with its 'fast' extra (see the README's install section), "
             "or use chunk=1"
         ) from None
+
+
+def register_products() -> None:
+    """Give Dual's mul the fused products of the vector tangent types (Sparse seeds, Packed
+    rows, dense arrays: :mod:`dualgrad.vector.packed`), which make a product's tangent
+    ``a * y + b * x`` in one step, bit for bit
+    (:class:`~dualgrad.numbers.tangents.TangentProducts`).
+
+    Called by this package as it loads its first module that needs numpy (so before any pass
+    makes a vector tangent); calling it again changes nothing.
+    """
+    import numpy as np
+
+    from dualgrad.numbers.tangents import PRODUCTS
+    from dualgrad.vector.packed import Packed, _sparse_product, _vector_product
+    from dualgrad.vector.sparse import Sparse
+
+    for kind, fused in ((Sparse, _sparse_product), (Packed, _vector_product)):
+        PRODUCTS.register(kind, fused)
+    PRODUCTS.register(np.ndarray, _vector_product)

@@ -30,7 +30,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.vector.columns import Spots, layout_of, merge, spots_in_full
 from dualgrad.vector.context import current
 from dualgrad.vector.packed import Packed
@@ -174,8 +173,8 @@ _NO_COLS = np.zeros(0, dtype=np.intp)  # the layout of no entries (a stack of ze
 
 def _outputs(values: list[Any], yt: Any, cols: Any, width: int, tag: int) -> list[Any]:
     if cols is None:
-        return [_make(values[j], yt[j], tag) for j in range(len(values))]
-    return [_make(values[j], Packed(cols, yt[j], width), tag) for j in range(len(values))]
+        return [Dual.from_parts(values[j], yt[j], tag) for j in range(len(values))]
+    return [Dual.from_parts(values[j], Packed(cols, yt[j], width), tag) for j in range(len(values))]
 
 
 def _finite(values: list[Any]) -> bool:
@@ -376,4 +375,4 @@ def sumprod(p: Sequence[Any], q: Sequence[Any]) -> Any:
     if not _finite([value]):
         return None
     tangent, cols = _added(a.weighted(b.values), a.cols, b.weighted(a.values), b.cols, width)
-    return _make(value, tangent if cols is None else Packed(cols, tangent, width), tag)
+    return Dual.from_parts(value, tangent if cols is None else Packed(cols, tangent, width), tag)

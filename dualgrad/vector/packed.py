@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad.numbers.dual_ops import PRODUCTS
 from dualgrad.vector.columns import layout_of, merge, spots_in_full, with_column
 from dualgrad.vector.context import _local
 from dualgrad.vector.settings import SETTINGS
@@ -293,7 +292,7 @@ def _seed_times(seed: Sparse, c: Any, t: Any, k: Any) -> Any:
 
 
 def _sparse_product(a: Sparse, y: Any, b: Any, x: Any) -> Any:
-    """a * y + b * x for a Sparse tangent a (see dualgrad.numbers.dual_ops.PRODUCTS)."""
+    """a * y + b * x for a Sparse tangent a (see dualgrad.numbers.tangents.PRODUCTS)."""
     if type(b) is Packed or type(b) is np.ndarray:
         out = _seed_times(a, y, b, x)
         if out is not None:
@@ -302,12 +301,9 @@ def _sparse_product(a: Sparse, y: Any, b: Any, x: Any) -> Any:
 
 
 def _vector_product(a: Any, y: Any, b: Any, x: Any) -> Any:
-    """a * y + b * x for a Packed or dense tangent a (see dualgrad.numbers.dual_ops.PRODUCTS)."""
+    """a * y + b * x for a Packed or dense tangent a (see dualgrad.numbers.tangents.PRODUCTS)."""
     if type(b) is Sparse:
         out = _seed_times(b, x, a, y)
         if out is not None:
             return out
     return a * y + b * x
-
-
-PRODUCTS.update({Sparse: _sparse_product, Packed: _vector_product, np.ndarray: _vector_product})

@@ -78,3 +78,67 @@ def test_comparisons_read_the_number_inside():
 def test_is_real(x, ok):
     assert is_real(x) is ok
     assert not is_real(Dual(1.0)) and not is_real(Value(1.0))  # none of ours: they carry more
+
+
+# -- the type checkers' declarations of the rule methods follow the table ----------------------
+def _declared_for_type_checkers() -> dict[str, int]:
+    """The methods Number declares under ``if TYPE_CHECKING:``, with their arities."""
+    import ast
+    import inspect
+
+    from dualgrad.numbers import base
+
+    (number,) = (
+        node
+        for node in ast.parse(inspect.getsource(base)).body
+        if isinstance(node, ast.ClassDef) and node.name == "Number"
+    )
+    (block,) = (
+        node
+        for node in number.body
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING"
+    )
+    return {f.name: len(f.args.args) for f in block.body if isinstance(f, ast.FunctionDef)}
+
+
+def _installed_on_a_number_type() -> dict[str, int]:
+    """What rules.install and Number give a new number type, with the arities."""
+    import inspect
+
+    from dualgrad.numbers.base import Number
+    from dualgrad.rules import install
+
+    class Probe(Number, primal="value", carries="tangent"):
+        __slots__ = ("value",)
+
+    def unary(rule):
+        return lambda x: x
+
+    def binary(rule):
+        return (lambda x, y: x), (lambda x, y: y)
+
+    install(Probe, unary, binary)
+    return {
+        name: len(inspect.signature(method).parameters)
+        for name, method in vars(Probe).items()
+        if callable(method) and name not in ("__init_subclass__",)
+    }
+
+
+def test_the_type_stubs_declare_exactly_the_methods_the_table_installs():
+    declared, installed = _declared_for_type_checkers(), _installed_on_a_number_type()
+    missing = sorted(set(installed) - set(declared))
+    extra = sorted(set(declared) - set(installed))
+    assert not missing, f"rule methods without a declaration in numbers/base.py: {missing}"
+    assert not extra, f"declarations in numbers/base.py of no rule method: {extra}"
+    arities = {n: (declared[n], installed[n]) for n in declared if declared[n] != installed[n]}
+    assert not arities, f"declared vs installed number of arguments: {arities}"
+
+
+def test_the_stub_check_sees_a_missing_and_an_extra_declaration():
+    """The check above can fail: the table's names and the declarations are read, not assumed."""
+    declared, installed = _declared_for_type_checkers(), _installed_on_a_number_type()
+    assert {"exp", "__add__", "__radd__", "_log", "__divmod__", "__lt__"} <= set(installed)
+    assert installed["exp"] == 1 and installed["atan2"] == 2
+    assert {"exp", "atan2", "_log"} <= set(declared)
+    assert "log" not in installed  # written by hand on Number, the table's log is _log

@@ -14,8 +14,8 @@ from hypothesis import strategies as st  # noqa: E402
 from packed_cases import SIZE, dense, floats, packed_st, specials  # noqa: E402
 
 from dualgrad import Dual  # noqa: E402
-from dualgrad.numbers.dual_ops import PRODUCTS  # noqa: E402
-from dualgrad.vector import packed  # noqa: E402
+from dualgrad.numbers.tangents import PRODUCTS  # noqa: E402
+from dualgrad.vector import packed, register_products  # noqa: E402
 from dualgrad.vector.blocks import layouts  # noqa: E402
 from dualgrad.vector.packed import Packed  # noqa: E402
 from dualgrad.vector.settings import SETTINGS  # noqa: E402
@@ -121,6 +121,7 @@ def test_a_seed_times_a_value_equals_the_generic_product(
     the same kind of vector, the same layout, the same numbers and zeros' signs, in a pass
     (placed on the layout, cached, or too wide and dense) and outside one, for infinite and
     nan entries, for values that are not floats (the generic path then), sums waiting or not."""
+    register_products()  # (as the vector package does when a pass needs numpy)
     seed = Sparse.one_hot(index, SIZE)
     if kind_of_number is not float and all(math.isfinite(v) for v in (c, k)):
         c, k = kind_of_number(int(c)), kind_of_number(int(k))
@@ -132,8 +133,8 @@ def test_a_seed_times_a_value_equals_the_generic_product(
         ):
             for _ in range(2):  # placed afresh, then from the pass's cache
                 t = _tangent(kind, a, 2.0)
-                product = PRODUCTS[type(t)]
-                fused = product(t, k, seed, c) if swap else PRODUCTS[Sparse](seed, c, t, k)
+                product = PRODUCTS.fused[type(t)]
+                fused = product(t, k, seed, c) if swap else PRODUCTS.fused[Sparse](seed, c, t, k)
                 t = _tangent(kind, a, 2.0)
                 generic = t * k + seed * c if swap else seed * c + t * k
                 assert type(fused) is type(generic)
@@ -146,8 +147,9 @@ def test_dual_products_of_seeds_take_the_fused_path(monkeypatch):
     """A Dual product of a seeded parameter and a computed value reaches its tangent type's
     fused product (so the test above covers what scalar code runs)."""
     calls = []
-    fused = PRODUCTS[Sparse]
-    monkeypatch.setitem(PRODUCTS, Sparse, lambda *args: calls.append(1) or fused(*args))
+    register_products()
+    fused = PRODUCTS.fused[Sparse]
+    monkeypatch.setitem(PRODUCTS.fused, Sparse, lambda *args: calls.append(1) or fused(*args))
     with layouts([0, 10, 20, 30], SIZE):
         w = Dual(0.5, Sparse.one_hot(3, SIZE))
         x = Dual(2.0, Packed(np.array([11, 12]), np.array([1.0, -1.0]), SIZE))

@@ -29,7 +29,6 @@ import numpy as np
 
 from dualgrad.numbers.base import describe
 from dualgrad.numbers.dual import Dual
-from dualgrad.numbers.dual_ops import _make
 from dualgrad.vector.dispatch import Dispatched, holds, numpy_name
 
 __all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]
@@ -214,7 +213,7 @@ def tangent_index(index: Any) -> Any:
 def _scalar_dual(value: float, tangent: np.ndarray, tag: int) -> Dual:
     """An entry as an ordinary Dual: one tangent as a float, k as a vector."""
     t = float(tangent[0]) if tangent.shape[0] == 1 else tangent.copy()
-    return _make(float(value), t, tag)
+    return Dual.from_parts(float(value), t, tag)
 
 
 def from_parts(value: Any, tangent: Any, tag: int) -> Any:

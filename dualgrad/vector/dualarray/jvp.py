@@ -21,7 +21,7 @@ import numpy as np
 from dualgrad.drivers.memory import keep_freed_heap, paused_gc
 from dualgrad.drivers.tags import tangent_of, value_of
 from dualgrad.numbers.base import describe
-from dualgrad.numbers.dual_ops import _make
+from dualgrad.numbers.dual import Dual
 from dualgrad.tree import is_real
 from dualgrad.vector.dualarray.core import DualArray
 
@@ -80,7 +80,7 @@ def _seed(p: Any, t: Any, tag: int, path: str) -> Any:
             raise TypeError(
                 f"jvp: {what}{path} is {describe(x)} (type {type(x).__name__}), not a real number"
             )
-    return _make(p, float(t), tag)
+    return Dual.from_parts(p, float(t), tag)
 
 
 def _split(out: Any, tag: int) -> tuple[Any, Any]:

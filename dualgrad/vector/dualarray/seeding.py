@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from dualgrad.numbers.dual_ops import _make
+from dualgrad.numbers.dual import Dual
 from dualgrad.tree import Spec, _sorted_keys, unflatten
 from dualgrad.vector.arrays import rebuild
 from dualgrad.vector.dualarray.core import DualArray
@@ -125,7 +125,7 @@ def seed_tree(
     for c, j in enumerate(positions):
         if j not in covered:
             t = _unit_vector(int(tangents.column(c)), k) if unit else tangents[c]
-            work[j] = _make(leaves[j], t, tag)
+            work[j] = Dual.from_parts(leaves[j], t, tag)
     return rebuild_tree(spec, work, arrays, 0)[0]
 
 

@@ -229,7 +229,7 @@ def _outside_domain(rule: Rule, value: Any, values: Sequence[Any]) -> Any:
 
 def times(t: np.ndarray, p: Any) -> np.ndarray:
     """tangent * partial, entry by entry, where a zero tangent contributes exactly 0 through
-    an infinite or nan partial (the table's policy, as the scalar Dual's ``_scale``)."""
+    an infinite or nan partial (the table's policy, as the scalar Dual's ``zero_wins``)."""
     if type(p) in (float, int):
         if p == 1:
             return t
