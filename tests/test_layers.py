@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +55,108 @@ def test_layers_above_the_core_are_attributes_on_demand():
     assert dualgrad.learn.__name__ == "dualgrad.learn"
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         dualgrad.nope
+
+
+# -- the house's shape, read off the source --------------------------------------------------
+PACKAGE = Path(__file__).resolve().parent.parent / "dualgrad"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _module_level_imports(path: Path, known: set[str]) -> set[str]:
+    """The modules of ours that `path` imports when it is imported: statements at module level
+    (a function's import runs when called, a TYPE_CHECKING block never)."""
+    found: set[str] = set()
+    body = ast.parse(path.read_text(encoding="utf-8")).body
+    for node in body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for inner in ast.walk(node):
+            if isinstance(inner, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                break
+            if isinstance(inner, ast.Import):
+                found |= {a.name for a in inner.names}
+            elif isinstance(inner, ast.ImportFrom) and inner.module and not inner.level:
+                modules = {f"{inner.module}.{a.name}" for a in inner.names} & known
+                found |= modules  # `from package import module`: that module
+                if len(modules) < len(inner.names):  # other names: the package's own
+                    found.add(inner.module)
+    return {m for m in found if m in known}
+
+
+def _import_graph() -> dict[str, set[str]]:
+    paths = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    known = set(paths)
+    return {m: _module_level_imports(p, known) for m, p in paths.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components with more than one module: modules that import
+    each other, directly or round a loop (a package's __init__ counts as a module)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(m: str) -> None:
+        index[m] = low[m] = len(index)
+        stack.append(m)
+        for n in graph[m]:
+            if n not in index:
+                visit(n)
+                low[m] = min(low[m], low[n])
+            elif n in stack:
+                low[m] = min(low[m], index[n])
+        if low[m] == index[m]:
+            component = []
+            while True:
+                n = stack.pop()
+                component.append(n)
+                if n == m:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for m in sorted(graph):
+        if m not in index:
+            visit(m)
+    return found
+
+
+def test_no_import_cycles():
+    graph = _import_graph()
+    assert graph["dualgrad.numbers.dual"], "the probe sees imports"
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_check_can_fail():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+    # a package whose __init__ imports a module that needs another module importing it back
+    graph = {"p": {"p.x"}, "p.x": {"q.y"}, "q": set(), "q.y": {"p"}}
+    assert _cycles(graph) == [["p", "p.x", "q.y"]]
+
+
+def test_few_modules_loose_at_the_top_and_none_too_long():
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert len(loose) <= 8, loose
+    too_long = [
+        f"{p.relative_to(PACKAGE.parent)}: {n} lines"
+        for p in PACKAGE.rglob("*.py")
+        if (n := p.read_text(encoding="utf-8").count("\n")) > 450
+    ]
+    assert not too_long
+
+
+def test_no_function_over_80_lines():
+    long = [
+        f"{p.relative_to(PACKAGE.parent)}:{node.lineno} {node.name}"
+        for p in PACKAGE.rglob("*.py")
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno >= 80
+    ]
+    assert not long
