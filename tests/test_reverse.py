@@ -11,7 +11,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from spellings import public
+from spellings import OPERATORS, public
 
 from dualgrad import Dual, dmath
 from dualgrad.reverse import (
@@ -28,24 +28,7 @@ from dualgrad.testing import central_partial, differentiable, rule_points
 from dualgrad.tree import flatten, unflatten
 
 # Every rule reached through its public spelling, generic over float, Dual and Value.
-PUBLIC = {
-    "add": operator.add,
-    "sub": operator.sub,
-    "mul": operator.mul,
-    "truediv": operator.truediv,
-    "pow": operator.pow,
-    "neg": operator.neg,
-    "pos": operator.pos,
-    "abs": abs,
-    "floor": math.floor,
-    "ceil": math.ceil,
-    "trunc": math.trunc,
-    "min": dmath.minimum,
-    "max": dmath.maximum,
-    "mod": operator.mod,
-    "floordiv": operator.floordiv,
-    "polygamma": lambda x, n: dmath.polygamma(n, x),  # the rule's order: (x, n)
-}
+PUBLIC = {**OPERATORS, "floor": math.floor, "ceil": math.ceil, "trunc": math.trunc}  # __floor__ ...
 PUBLIC |= {name: public(name) for name in RULES if name not in PUBLIC}
 
 

@@ -194,14 +194,8 @@ class TracerArray(Dispatched):
 
     where: ClassVar[str] = "in sparsity tracing"
     carries: ClassVar[str] = "the dependencies"
-
-    def drops(self, what: str) -> str:
-        return (
-            f"{what} would drop the dependencies of a traced array of shape {self.shape} and so "
-            "make the sparsity pattern wrong. Build work arrays like the parameters "
-            "(np.zeros_like(x), x.copy()) or with dtype=object, and take x.value for the "
-            "numbers on purpose."
-        )
+    called: ClassVar[str] = "a traced array"
+    losing_it: ClassVar[str] = " and so make the sparsity pattern wrong"
 
     @classmethod
     def refusal(cls, func: Any) -> str:

@@ -88,10 +88,19 @@ class Dispatched:
     # -- conversions that would lose what the array carries: refused, saying what to do
     carries: ClassVar[str]
     """What the type carries beside its values, for messages ("the derivative")."""
+    called: ClassVar[str]
+    """How messages name one of the type ("a DualArray")."""
+    losing_it: ClassVar[str] = ""
+    """What losing it would do, if more than the loss itself."""
 
     def drops(self, what: str) -> str:
         """The message refusing `what`, which would lose what the array carries."""
-        raise NotImplementedError  # pragma: no cover - each array type says its own
+        return (
+            f"{what} would drop {self.carries} of {self.called} of shape {self.shape}"
+            f"{self.losing_it}. Build work arrays like the parameters (np.zeros_like(x), "
+            "np.empty_like(x), x.copy()) or with dtype=object, and use x.value to take the "
+            "numbers on purpose."
+        )
 
     def __float__(self) -> float:
         raise TypeError(self.drops("float()"))

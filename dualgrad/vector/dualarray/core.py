@@ -110,13 +110,7 @@ class DualArray(Dispatched):
     # -- numpy's dispatch ----------------------------------------------------------------------
     where: ClassVar[str] = "on dual arrays"
     carries: ClassVar[str] = "the derivative"
-
-    def drops(self, what: str) -> str:
-        return (
-            f"{what} would drop the derivative of a DualArray of shape {self.shape}. Build work "
-            "arrays like the parameters (np.zeros_like(x), np.empty_like(x), x.copy()) or with "
-            "dtype=object, and use x.value to take the numbers on purpose."
-        )
+    called: ClassVar[str] = "a DualArray"
 
     @classmethod
     def refusal(cls, func: Any) -> str:
