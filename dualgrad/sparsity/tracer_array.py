@@ -34,9 +34,9 @@ from typing import Any, ClassVar
 import numpy as np
 
 from dualgrad.sparsity.tracer import Tracer
-from dualgrad.vector.dispatch import Dispatched, holds, numpy_name
+from dualgrad.vector.dispatch import Dispatched, Wording, holds
 
-__all__ = ["Table", "TracerArray", "as_parts", "from_parts", "no_deps", "refusal"]
+__all__ = ["Table", "TracerArray", "as_parts", "from_parts", "no_deps"]
 
 Ids = np.ndarray[Any, Any]
 Csr = tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]
@@ -192,14 +192,17 @@ class TracerArray(Dispatched):
         self.value[index] = value
         self.indptr, self.indices = table.select(ids)
 
-    where: ClassVar[str] = "in sparsity tracing"
-    carries: ClassVar[str] = "the dependencies"
-    called: ClassVar[str] = "a traced array"
-    losing_it: ClassVar[str] = " and so make the sparsity pattern wrong"
-
-    @classmethod
-    def refusal(cls, func: Any) -> str:
-        return refusal(func)
+    words: ClassVar[Wording] = Wording(
+        where="in sparsity tracing",
+        carries="the dependencies",
+        called="a traced array",
+        losing_it=" and so make the sparsity pattern wrong",
+        unsupported=(
+            " (jacobian_sparsity / sparse_jacobian over numpy arrays): its dependencies are not "
+            "known. Use supported numpy functions, pass sparsity= yourself, or take x.value for "
+            "numbers on purpose."
+        ),
+    )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray[Any, Any]:
         """An object array of Tracers (``np.asarray(x)``): the sets stay with the entries;
@@ -327,15 +330,6 @@ def no_deps(value: Any) -> Csr:
 
 
 # -- refusals ---------------------------------------------------------------------------------
-
-
-def refusal(func: Any) -> str:
-    """The message for a numpy function that sparsity tracing does not implement."""
-    return (
-        f"{numpy_name(func)} is not supported in sparsity tracing (jacobian_sparsity / "
-        "sparse_jacobian over numpy arrays): its dependencies are not known. Use supported "
-        "numpy functions, pass sparsity= yourself, or take x.value for numbers on purpose."
-    )
 
 
 def _check_index(index: Any) -> None:

@@ -13,6 +13,7 @@ functions it implements, and how a refusal names a numpy function.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -39,6 +40,22 @@ def numpy_name(func: Any) -> str:
     return ("np.linalg." if "linalg" in module else "np.") + name
 
 
+@dataclass(frozen=True)
+class Wording:
+    """How messages speak of one of our array types."""
+
+    where: str
+    """Its setting: "on dual arrays"."""
+    carries: str
+    """What it carries beside its values: "the derivative"."""
+    called: str
+    """One of it: "a DualArray"."""
+    unsupported: str
+    """Why a numpy function without an implementation is refused, and what to do instead."""
+    losing_it: str = ""
+    """What losing what it carries would do, if more than the loss itself."""
+
+
 class Dispatched:
     """numpy's dispatch as every array type of ours takes it: a ufunc's method and a numpy
     function are looked up in the class's own tables (filled by its package), and anything
@@ -53,14 +70,14 @@ class Dispatched:
     """Per ufunc method ("__call__", "reduce", ...), the function applying it."""
     functions: ClassVar[dict[Any, Callable[..., Any]]]
     """numpy function -> its implementation."""
-    where: ClassVar[str]
-    """How messages name the type's setting ("on dual arrays")."""
+    words: ClassVar[Wording]
+    """How messages speak of the type."""
 
     def __array_ufunc__(self, ufunc: Any, method: str, *inputs: Any, **kwargs: Any) -> Any:
         apply = type(self).ufuncs.get(method)
         if apply is None:
             raise TypeError(
-                f"np.{ufunc.__name__}.{method} is not supported {self.where}: use "
+                f"np.{ufunc.__name__}.{method} is not supported {self.words.where}: use "
                 f"np.{ufunc.__name__} itself or numpy functions such as np.sum / np.cumsum"
             )
         return apply(ufunc, inputs, kwargs)
@@ -74,7 +91,7 @@ class Dispatched:
     @classmethod
     def refusal(cls, func: Any) -> str:
         """The message for a numpy function the type does not implement."""
-        raise NotImplementedError  # pragma: no cover - each array type says its own
+        return f"{numpy_name(func)} is not supported {cls.words.where}{cls.words.unsupported}"
 
     # -- what numpy code asks of an array, read off the values
     shape = property(lambda self: np.shape(self.value), doc="The values' shape.")
@@ -86,20 +103,13 @@ class Dispatched:
     real = property(lambda self: self, doc="Real numbers: the array itself.")
 
     # -- conversions that would lose what the array carries: refused, saying what to do
-    carries: ClassVar[str]
-    """What the type carries beside its values, for messages ("the derivative")."""
-    called: ClassVar[str]
-    """How messages name one of the type ("a DualArray")."""
-    losing_it: ClassVar[str] = ""
-    """What losing it would do, if more than the loss itself."""
-
     def drops(self, what: str) -> str:
         """The message refusing `what`, which would lose what the array carries."""
         return (
-            f"{what} would drop {self.carries} of {self.called} of shape {self.shape}"
-            f"{self.losing_it}. Build work arrays like the parameters (np.zeros_like(x), "
-            "np.empty_like(x), x.copy()) or with dtype=object, and use x.value to take the "
-            "numbers on purpose."
+            f"{what} would drop {self.words.carries} of {self.words.called} of shape "
+            f"{self.shape}{self.words.losing_it}. Build work arrays like the parameters "
+            "(np.zeros_like(x), np.empty_like(x), x.copy()) or with dtype=object, and use "
+            "x.value to take the numbers on purpose."
         )
 
     def __float__(self) -> float:
@@ -125,7 +135,7 @@ class Dispatched:
         (buffer,) = out
         if type(buffer) is not cls:
             raise TypeError(
-                f"np.{name}(..., out=...) into a plain array would drop {cls.carries}: make "
+                f"np.{name}(..., out=...) into a plain array would drop {cls.words.carries}: make "
                 "the buffer like the parameters (np.zeros_like(x)) or assign the result instead"
             )
         buffer[...] = result  # type: ignore[index]  # (each array type's own setitem)

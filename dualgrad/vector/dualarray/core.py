@@ -29,7 +29,7 @@ import numpy as np
 
 from dualgrad.numbers.base import describe
 from dualgrad.numbers.dual import Dual
-from dualgrad.vector.dispatch import Dispatched, holds, numpy_name
+from dualgrad.vector.dispatch import Dispatched, Wording, holds
 
 __all__ = ["DualArray", "NestedEntries", "as_parts", "from_parts", "tangent_index"]
 
@@ -108,13 +108,17 @@ class DualArray(Dispatched):
     _dual_array: ClassVar[bool] = True  # a Dual meeting one gives way (returns NotImplemented)
 
     # -- numpy's dispatch ----------------------------------------------------------------------
-    where: ClassVar[str] = "on dual arrays"
-    carries: ClassVar[str] = "the derivative"
-    called: ClassVar[str] = "a DualArray"
-
-    @classmethod
-    def refusal(cls, func: Any) -> str:
-        return refusal(func)
+    words: ClassVar[Wording] = Wording(
+        where="on dual arrays",
+        carries="the derivative",
+        called="a DualArray",
+        unsupported=(
+            ": it has no derivative rule in dualgrad, so its result would drop the derivative. "
+            "Use the supported numpy functions (see dualgrad.vector.dualarray.supported()), take "
+            "x.value for a number on purpose, or give it a rule with dualgrad.primitive / "
+            "dualgrad.custom_jvp."
+        ),
+    )
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         """An object array of Duals (``np.asarray(x)``, ``np.array(x)``): the derivative stays
@@ -174,16 +178,6 @@ class DualArray(Dispatched):
 class NestedEntries(TypeError):
     """Raised where code would take a nested dual array entry by entry (``np.asarray``):
     :func:`dualgrad.hessian` then takes the entry-by-entry path of nested Duals instead."""
-
-
-def refusal(func: Any) -> str:
-    """The message for a numpy function that has no rule on dual arrays."""
-    return (
-        f"{numpy_name(func)} is not supported on dual arrays: it has no derivative rule in "
-        "dualgrad, so its result would drop the derivative. Use the supported numpy functions "
-        f"(see dualgrad.vector.dualarray.supported()), take x.value for a number on purpose, "
-        "or give it a rule with dualgrad.primitive / dualgrad.custom_jvp."
-    )
 
 
 def _check_index(index: Any) -> None:
