@@ -44,11 +44,9 @@ def branch(grid: list[float]) -> list[float]:
     return out
 
 
-def horner(c: list[float], h: float) -> float:
-    total = 0.0
-    for ck in reversed(c):
-        total = total * h + ck
-    return total
+def truncated(c: list[float], k: int, h: float) -> float:
+    """The Taylor polynomial of order k with coefficients c, at a distance h."""
+    return sum(c[j] * h**j for j in range(k + 1))
 
 
 def compute(args: Any) -> dict[str, Any]:
@@ -57,7 +55,7 @@ def compute(args: Any) -> dict[str, Any]:
     grid = [0.5 + (2.25 - 0.5) * i / (n - 1) for i in range(n)]
     solved = branch(grid)
     coeffs = taylor(lambda p: steady_u(p[0]), [A0], [1.0], order=max(ORDERS))
-    series = {str(k): [horner(coeffs[: k + 1], a - A0) for a in grid] for k in ORDERS}
+    series = {str(k): [truncated(coeffs, k, a - A0) for a in grid] for k in ORDERS}
     ift, fd = [], []
     for a, u in zip(grid, solved, strict=True):
         guess = [u, B / (1 + u**3)]

@@ -66,22 +66,32 @@ def test_adam_defaults_are_microgpts():
     assert opt.total_steps is None
 
 
-def test_adam_matches_microgpt_loop_bit_for_bit():
-    # microgpt.py's update, transcribed: the optimizer must reproduce it exactly.
-    learning_rate, beta1, beta2, eps_adam, num_steps = 0.01, 0.85, 0.99, 1e-8, 7
-    rng = random.Random(0)
-    grads_per_step = [[rng.gauss(0, 1) for _ in range(5)] for _ in range(num_steps)]
-    ref = [rng.gauss(0, 1) for _ in range(5)]
-    ours = list(ref)
-    m, v = [0.0] * 5, [0.0] * 5
-    for step in range(num_steps):
-        lr_t = learning_rate * (1 - step / num_steps)
-        for i, g in enumerate(grads_per_step[step]):
+def _microgpt_adam(grads_per_step, ref, lr, beta1, beta2, rate_at):
+    """microgpt's Adam update, transcribed: the reference the optimizer must reproduce."""
+    eps_adam, n = 1e-8, len(ref)
+    m, v = [0.0] * n, [0.0] * n
+    for step, grads in enumerate(grads_per_step):
+        lr_t = rate_at(step)
+        for i, g in enumerate(grads):
             m[i] = beta1 * m[i] + (1 - beta1) * g
             v[i] = beta2 * v[i] + (1 - beta2) * g**2
             m_hat = m[i] / (1 - beta1 ** (step + 1))
             v_hat = v[i] / (1 - beta2 ** (step + 1))
             ref[i] -= lr_t * m_hat / (v_hat**0.5 + eps_adam)
+    return m, v
+
+
+def test_adam_matches_microgpt_loop_bit_for_bit():
+    # microgpt.py's settings: betas 0.85/0.99 and a linear decay
+    learning_rate, num_steps = 0.01, 7
+    rng = random.Random(0)
+    grads_per_step = [[rng.gauss(0, 1) for _ in range(5)] for _ in range(num_steps)]
+    ref = [rng.gauss(0, 1) for _ in range(5)]
+    ours = list(ref)
+    m, v = _microgpt_adam(
+        grads_per_step, ref, learning_rate, 0.85, 0.99,
+        lambda step: learning_rate * (1 - step / num_steps),
+    )  # fmt: skip
     opt = Adam(5, lr=learning_rate, total_steps=num_steps)
     for grads in grads_per_step:
         opt.step(ours, grads)
@@ -90,23 +100,17 @@ def test_adam_matches_microgpt_loop_bit_for_bit():
 
 
 def test_adam_with_the_course_settings_matches_its_loop_bit_for_bit():
-    # the course's microgpt: betas 0.9/0.95 and a cosine decay, its update transcribed
-    learning_rate, beta1, beta2, eps_adam, num_steps = 0.01, 0.9, 0.95, 1e-8, 9
+    # the course's microgpt: betas 0.9/0.95 and a cosine decay
+    learning_rate, num_steps = 0.01, 9
     rng = random.Random(1)
     grads_per_step = [[rng.gauss(0, 1) for _ in range(4)] for _ in range(num_steps)]
     ref = [rng.gauss(0, 1) for _ in range(4)]
     ours = list(ref)
-    m, v = [0.0] * 4, [0.0] * 4
+    rate_at = lambda step: learning_rate * 0.5 * (1 + math.cos(math.pi * step / num_steps))
+    _microgpt_adam(grads_per_step, ref, learning_rate, 0.9, 0.95, rate_at)
     opt = Adam(4, lr=0.01, beta1=0.9, beta2=0.95, total_steps=num_steps, schedule="cosine")
     for step in range(num_steps):
-        lr_t = learning_rate * 0.5 * (1 + math.cos(math.pi * step / num_steps))
-        assert opt.current_lr == lr_t
-        for i, g in enumerate(grads_per_step[step]):
-            m[i] = beta1 * m[i] + (1 - beta1) * g
-            v[i] = beta2 * v[i] + (1 - beta2) * g**2
-            m_hat = m[i] / (1 - beta1 ** (step + 1))
-            v_hat = v[i] / (1 - beta2 ** (step + 1))
-            ref[i] -= lr_t * m_hat / (v_hat**0.5 + eps_adam)
+        assert opt.current_lr == rate_at(step)
         opt.step(ours, grads_per_step[step])
     assert ours == ref
     assert opt.current_lr == 0.0  # run out: and one more step is refused
