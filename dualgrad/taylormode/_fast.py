@@ -40,39 +40,36 @@ def attach(cls: Any, make: Make, ops: dict[str, Op], rops: dict[str, Op]) -> Non
         setattr(cls, name, fn)
 
 
-def _add_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
-    def add(a: Any, b: Any) -> Any:
+def _linear_pair(same: Same, make: Make, op: Op, rop: Op, sign: float) -> tuple[Op, Op]:
+    """a + b and b + a (sign 1.0), or a - b and b - a (sign -1.0): coefficient by coefficient
+    for two series, on the constant term alone for a plain number."""
+    combine = operator.add if sign > 0 else operator.sub
+
+    def forward(a: Any, b: Any) -> Any:
         if same(a, b):
-            return make(list(map(operator.add, a.coefficients, b.coefficients)), a.tag)
+            return make(list(map(combine, a.coefficients, b.coefficients)), a.tag)
         if type(b) is float or type(b) is int:
             c = a.coefficients
-            return make([c[0] + b, *c[1:]], a.tag)
+            return make([combine(c[0], b), *c[1:]], a.tag)
         return op(a, b)
 
-    def radd(a: Any, b: Any) -> Any:
+    def reflected(a: Any, b: Any) -> Any:
         if type(b) is float or type(b) is int:
             c = a.coefficients
-            return make([b + c[0], *c[1:]], a.tag)
+            rest = c[1:] if sign > 0 else [-x for x in c[1:]]
+            return make([combine(b, c[0]), *rest], a.tag)
         return rop(a, b)
 
+    return forward, reflected
+
+
+def _add_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
+    add, radd = _linear_pair(same, make, op, rop, 1.0)
     return {"__add__": add, "__radd__": radd}
 
 
 def _sub_pair(same: Same, make: Make, op: Op, rop: Op) -> dict[str, Op]:
-    def sub(a: Any, b: Any) -> Any:
-        if same(a, b):
-            return make(list(map(operator.sub, a.coefficients, b.coefficients)), a.tag)
-        if type(b) is float or type(b) is int:
-            c = a.coefficients
-            return make([c[0] - b, *c[1:]], a.tag)
-        return op(a, b)
-
-    def rsub(a: Any, b: Any) -> Any:
-        if type(b) is float or type(b) is int:
-            c = a.coefficients
-            return make([b - c[0], *(-x for x in c[1:])], a.tag)
-        return rop(a, b)
-
+    sub, rsub = _linear_pair(same, make, op, rop, -1.0)
     return {"__sub__": sub, "__rsub__": rsub}
 
 

@@ -81,13 +81,18 @@ def _microgpt_adam(grads_per_step, ref, lr, beta1, beta2, rate_at):
     return m, v
 
 
+def _gradients_and_start(seed, n, steps):
+    """Random gradients for `steps` steps of `n` parameters, and two copies of a start."""
+    rng = random.Random(seed)
+    grads_per_step = [[rng.gauss(0, 1) for _ in range(n)] for _ in range(steps)]
+    ref = [rng.gauss(0, 1) for _ in range(n)]
+    return grads_per_step, ref, list(ref)
+
+
 def test_adam_matches_microgpt_loop_bit_for_bit():
     # microgpt.py's settings: betas 0.85/0.99 and a linear decay
     learning_rate, num_steps = 0.01, 7
-    rng = random.Random(0)
-    grads_per_step = [[rng.gauss(0, 1) for _ in range(5)] for _ in range(num_steps)]
-    ref = [rng.gauss(0, 1) for _ in range(5)]
-    ours = list(ref)
+    grads_per_step, ref, ours = _gradients_and_start(0, 5, num_steps)
     m, v = _microgpt_adam(
         grads_per_step, ref, learning_rate, 0.85, 0.99,
         lambda step: learning_rate * (1 - step / num_steps),
@@ -102,10 +107,7 @@ def test_adam_matches_microgpt_loop_bit_for_bit():
 def test_adam_with_the_course_settings_matches_its_loop_bit_for_bit():
     # the course's microgpt: betas 0.9/0.95 and a cosine decay
     learning_rate, num_steps = 0.01, 9
-    rng = random.Random(1)
-    grads_per_step = [[rng.gauss(0, 1) for _ in range(4)] for _ in range(num_steps)]
-    ref = [rng.gauss(0, 1) for _ in range(4)]
-    ours = list(ref)
+    grads_per_step, ref, ours = _gradients_and_start(1, 4, num_steps)
     rate_at = lambda step: learning_rate * 0.5 * (1 + math.cos(math.pi * step / num_steps))
     _microgpt_adam(grads_per_step, ref, learning_rate, 0.9, 0.95, rate_at)
     opt = Adam(4, lr=0.01, beta1=0.9, beta2=0.95, total_steps=num_steps, schedule="cosine")
