@@ -12,11 +12,12 @@ a fast path's operator is the rule's own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
-from dualgrad.rules import Rule
+from dualgrad.rules import Rule, install
 
-__all__ = ["Built", "check_spelled", "named"]
+__all__ = ["Built", "TableOperations", "check_spelled", "named"]
 
 
 class Built:
@@ -42,3 +43,36 @@ def check_spelled(rule: Rule, operation: Callable[[Any, Any], Any]) -> None:
     function is that operator (the partials' form says it must be)."""
     if rule.f is not operation:
         raise NotImplementedError(f"rule {rule.name!r}: partials {rule.partials} need {operation}")
+
+
+class TableOperations:
+    """A number type's operations, built from the table by its builders module (``unary(cls,
+    rule)``, ``binary(cls, rule, generic=...)``) and installed on the class as operators and
+    methods named as ``rules.SPELLING`` says: the list of what the type supports is the table.
+    """
+
+    def __init__(self, cls: type, builders: ModuleType) -> None:
+        self.cls, self.builders = cls, builders
+        self.ops, self.rops = install(cls, self.build_unary, self.build_binary)
+
+    def build_unary(self, rule: Rule) -> Callable[..., Any]:
+        """The operation for a one-argument rule (a row of the table, or a user's primitive)."""
+        built: Callable[..., Any] = self.builders.unary(self.cls, rule)
+        return built
+
+    def build_binary(
+        self, rule: Rule, *, generic: bool = False
+    ) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """(operation, reflected operation) for a two-argument rule; ``generic=True`` skips the
+        labelled fast paths (the tests compare them with it)."""
+        built: tuple[Callable[..., Any], Callable[..., Any]]
+        built = self.builders.binary(self.cls, rule, generic=generic)
+        return built
+
+    def binary_op(self, name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
+        """The implementation (op, reflected op) of the two-argument rule `name`."""
+        return self.ops[name], self.rops[name]
+
+    def unary_op(self, name: str) -> Callable[..., Any]:
+        """The implementation of the one-argument rule `name`."""
+        return self.ops[name]

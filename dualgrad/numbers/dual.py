@@ -16,12 +16,12 @@ constant, whose own value and tangent then ride inside its value.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from dualgrad.numbers import dual_ops
 from dualgrad.numbers.base import PLAIN, Number, is_other_number, is_real, vector
-from dualgrad.rules import Rule, install
+from dualgrad.numbers.building import TableOperations
 
 __all__ = ["Dual", "binary_op", "build_binary", "build_unary", "unary_op"]
 
@@ -139,29 +139,9 @@ def _chunked(v: Any) -> bool:
     return type(v) is Dual and type(v.tangent) not in PLAIN
 
 
-def build_unary(rule: Rule) -> Callable[[Dual], Dual]:
-    """Dual's operation for a one-argument rule (a row of the table, or a user's primitive)."""
-    return dual_ops.unary(Dual, rule)
-
-
-def build_binary(
-    rule: Rule, *, generic: bool = False
-) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Dual's (operation, reflected operation) for a two-argument rule; ``generic=True`` skips
-    the labelled fast paths (the tests compare them with it)."""
-    return dual_ops.binary(Dual, rule, generic=generic)
-
-
-# Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...), named as
-# rules.SPELLING says: the list of what a Dual supports is the rule table.
-_OPS, _ROPS = install(Dual, build_unary, build_binary)
-
-
-def binary_op(name: str) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """The Dual implementation (op, reflected op) of a two-argument rule."""
-    return _OPS[name], _ROPS[name]
-
-
-def unary_op(name: str) -> Callable[[Dual], Dual]:
-    """The Dual implementation of a one-argument rule."""
-    return _OPS[name]
+# Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...).
+OPERATIONS = TableOperations(Dual, dual_ops)
+build_unary = OPERATIONS.build_unary
+build_binary = OPERATIONS.build_binary
+binary_op = OPERATIONS.binary_op
+unary_op = OPERATIONS.unary_op

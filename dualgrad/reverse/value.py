@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from dualgrad.numbers.base import PLAIN, Number, describe, is_real
+from dualgrad.numbers.building import TableOperations
 from dualgrad.reverse import value_ops
-from dualgrad.rules import Rule, install
 
 __all__ = ["Value", "binary_op", "build_binary", "build_unary", "unary_op"]
 
@@ -186,29 +186,9 @@ class Value(Number, primal="data", carries="graph"):
 _DONE = object()  # marks, on backward's stack, that the node below it is complete
 
 
-def build_unary(rule: Rule) -> Callable[[Value], Value]:
-    """Value's operation for a one-argument rule (a row of the table, or a user's primitive)."""
-    return value_ops.unary(Value, rule)
-
-
-def build_binary(
-    rule: Rule, *, generic: bool = False
-) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    """Value's (operation, reflected operation) for a two-argument rule; ``generic=True`` skips
-    the labelled fast paths (the tests compare them with it)."""
-    return value_ops.binary(Value, rule, generic=generic)
-
-
-# Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ... the names
-# dmath calls), named as rules.SPELLING says, exactly as on Dual.
-_OPS, _ROPS = install(Value, build_unary, build_binary)
-
-
-def binary_op(name: str) -> tuple[Callable[..., Value], Callable[..., Value]]:
-    """The Value implementation (op, reflected op) of a two-argument rule."""
-    return _OPS[name], _ROPS[name]
-
-
-def unary_op(name: str) -> Callable[[Value], Value]:
-    """The Value implementation of a one-argument rule."""
-    return _OPS[name]
+# Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...).
+OPERATIONS = TableOperations(Value, value_ops)
+build_unary = OPERATIONS.build_unary
+build_binary = OPERATIONS.build_binary
+binary_op = OPERATIONS.binary_op
+unary_op = OPERATIONS.unary_op
