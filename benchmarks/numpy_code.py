@@ -311,11 +311,7 @@ def report(data: dict[str, Any]) -> None:
 
 
 def options(parser: Any) -> None:
-    parser.add_argument(
-        "--no-peers",
-        action="store_true",
-        help="time no other system (as when the bench extra is not installed)",
-    )
+    parser.add_argument("--no-peers", action="store_true", help="time none of JAX, autograd, torch")
 
 
 main = Script(__file__, __doc__, compute, report, plot, options)
