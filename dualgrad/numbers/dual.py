@@ -142,6 +142,10 @@ def _chunked(v: Any) -> bool:
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...).
 OPERATIONS = TableOperations(Dual, dual_ops)
 build_unary = OPERATIONS.build_unary
+"""Dual's operation for a one-argument rule (a row of the table, or a user's primitive)."""
 build_binary = OPERATIONS.build_binary
+"""Dual's (operation, reflected operation) for a two-argument rule."""
 binary_op = OPERATIONS.binary_op
+"""The Dual implementation (op, reflected op) of a two-argument rule: ``binary_op("mul")``."""
 unary_op = OPERATIONS.unary_op
+"""The Dual implementation of a one-argument rule: ``unary_op("exp")``."""

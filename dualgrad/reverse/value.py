@@ -189,6 +189,10 @@ _DONE = object()  # marks, on backward's stack, that the node below it is comple
 # Every rule becomes an operator or a method (x.exp(), x.relu(), x.atan2(y) ...).
 OPERATIONS = TableOperations(Value, value_ops)
 build_unary = OPERATIONS.build_unary
+"""Value's operation for a one-argument rule (a row of the table, or a user's primitive)."""
 build_binary = OPERATIONS.build_binary
+"""Value's (operation, reflected operation) for a two-argument rule."""
 binary_op = OPERATIONS.binary_op
+"""The Value implementation (op, reflected op) of a two-argument rule: ``binary_op("mul")``."""
 unary_op = OPERATIONS.unary_op
+"""The Value implementation of a one-argument rule: ``unary_op("exp")``."""
