@@ -28,7 +28,6 @@ from itertools import islice, product
 from typing import Any
 
 from dualgrad.numbers.base import is_array, vector
-from dualgrad.numbers.base import is_real as is_real  # where reverse.value and vector import it
 
 __all__ = ["Spec", "flatten", "leaf_slots", "paths", "unflatten"]
 

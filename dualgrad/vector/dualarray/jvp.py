@@ -20,9 +20,8 @@ import numpy as np
 
 from dualgrad.drivers.memory import keep_freed_heap, paused_gc
 from dualgrad.drivers.tags import tangent_of, value_of
-from dualgrad.numbers.base import describe
+from dualgrad.numbers.base import describe, is_real
 from dualgrad.numbers.dual import Dual
-from dualgrad.tree import is_real
 from dualgrad.vector.dualarray.core import DualArray
 
 __all__ = ["array_jvp", "contains_array"]
